@@ -1,0 +1,297 @@
+"""Core REST endpoints: token, me, jurisdictions, organisations, accounts, audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate, user_logged_in
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from knox.models import get_token_model
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ranan.core import selectors, services
+from ranan.core.api_base import error_response
+from ranan.core.choices import AuditAction, Level, RegulatorType, Role
+from ranan.core.models import Account, AuditEntry, Jurisdiction, Organisation
+from ranan.core.permissions import AdminOnly, AuditorOnly, ReadDataWriteAdmin
+
+# --- Serializers ----------------------------------------------------------------------------
+
+
+class JurisdictionSerializer(serializers.ModelSerializer):
+    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    has_children = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Jurisdiction
+        fields = ["id", "name", "code", "level", "parent", "parent_code", "depth", "has_children"]
+        read_only_fields = ["id", "depth", "parent_code", "has_children"]
+
+    def get_has_children(self, obj) -> bool:
+        return obj.children.exists()
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A reference that only accepts objects the requesting account can see: an id out of
+    scope is answered exactly like an id that does not exist."""
+
+    def __init__(self, *, model, **kwargs):
+        self.scoped_model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scoped_model.objects.visible_to(self.context["request"].user)
+
+
+class JurisdictionWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    level = serializers.ChoiceField(choices=Level.choices)
+    parent = ScopedPrimaryKeyField(model=Jurisdiction, required=False, allow_null=True)
+    code = serializers.CharField(max_length=12, required=False, allow_blank=True, allow_null=True)
+
+
+class JurisdictionUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    code = serializers.CharField(max_length=12, required=False, allow_blank=True, allow_null=True)
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    jurisdictions = ScopedPrimaryKeyField(model=Jurisdiction, many=True)
+    parent = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True)
+    regulator_type = serializers.ChoiceField(
+        choices=RegulatorType.choices, required=False, allow_blank=True
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "regulator_type", "parent", "credit_code",
+                  "jurisdictions", "is_active"]
+        read_only_fields = ["id"]
+        validators = []  # uniqueness is the service's (and the database's) job
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
+    area = ScopedPrimaryKeyField(model=Jurisdiction, many=True)
+    organisation = ScopedPrimaryKeyField(model=Organisation, allow_null=True)
+    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+
+    class Meta:
+        model = Account
+        fields = ["id", "username", "full_name", "phone", "email", "organisation", "roles",
+                  "area", "is_active", "language", "password"]
+        read_only_fields = ["id"]
+        extra_kwargs = {"username": {"validators": []}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["roles"] = sorted(instance.roles)
+        return data
+
+
+class MeSerializer(serializers.ModelSerializer):
+    organisation = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
+    area = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Account
+        fields = ["id", "username", "full_name", "phone", "email", "language",
+                  "organisation", "roles", "area"]
+
+    def get_organisation(self, obj) -> dict | None:
+        org = obj.organisation
+        if org is None:
+            return None
+        return {"id": org.pk, "name": org.name, "kind": org.kind,
+                "regulator_type": org.regulator_type or None}
+
+    def get_roles(self, obj) -> list[str]:
+        return sorted(obj.roles)
+
+    def get_area(self, obj) -> list[dict]:
+        return [{"id": j.pk, "name": j.name, "code": j.code, "level": j.level}
+                for j in obj.area.all()]
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "at", "actor", "actor_username", "action", "model", "object_pk",
+                  "object_repr", "changes", "details", "ip_address"]
+        read_only_fields = fields
+
+
+# --- Auth ---------------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, style={"input_type": "password"})
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (expires; see REST_KNOX.TOKEN_TTL)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses=inline_serializer(
+        "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}))
+    def post(self, request):
+        body = TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = authenticate(request._request, username=body.validated_data["username"],
+                            password=body.validated_data["password"])
+        if getattr(request._request, "axes_locked_out", False):
+            return error_response(None, "locked_out", _(
+                "Too many failed attempts: this account or address is locked for 15 minutes."),
+                status.HTTP_429_TOO_MANY_REQUESTS)
+        if user is None:
+            return error_response(None, "invalid_credentials",
+                                  _("Wrong username or password."))
+        instance, token = get_token_model().objects.create(user)
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response({"token": token, "expiry": instance.expiry})
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if request.auth is not None and hasattr(request.auth, "delete"):
+            request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+
+# --- Reference data -----------------------------------------------------------------------------
+
+
+class JurisdictionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                          viewsets.GenericViewSet):
+    serializer_class = JurisdictionSerializer
+    permission_classes = [ReadDataWriteAdmin]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.jurisdictions_for(self.request.user).select_related("parent")
+
+    @extend_schema(parameters=[OpenApiParameter(
+        "parent", str, description="Division code of the parent ('#<id>' for a node without "
+        "a code); without it, the top of your area.")])
+    def list(self, request, *args, **kwargs):
+        parent = None
+        if "parent" in request.query_params:
+            parent = services.jurisdiction_by_code(
+                request.query_params["parent"], field="parent",
+                queryset=selectors.jurisdictions_for(request.user))
+        qs = selectors.jurisdiction_children(request.user, parent).select_related("parent")
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=JurisdictionWriteSerializer, responses=JurisdictionSerializer)
+    def create(self, request, *args, **kwargs):
+        body = JurisdictionWriteSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        node = services.jurisdiction_create(actor=request.user, **body.validated_data)
+        return Response(JurisdictionSerializer(node).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=JurisdictionUpdateSerializer, responses=JurisdictionSerializer)
+    def update(self, request, *args, **kwargs):
+        node = self.get_object()
+        body = JurisdictionUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        body.is_valid(raise_exception=True)
+        node = services.jurisdiction_update(actor=request.user, jurisdiction=node,
+                                            **body.validated_data)
+        return Response(JurisdictionSerializer(node).data)
+
+
+class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                          viewsets.GenericViewSet):
+    serializer_class = OrganisationSerializer
+    permission_classes = [ReadDataWriteAdmin]
+    filterset_fields = ["kind", "regulator_type", "is_active"]
+
+    def get_queryset(self):
+        return selectors.organisations_for(self.request.user).prefetch_related("jurisdictions")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.organisation_create(
+            actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.organisation_update(
+            actor=self.request.user, organisation=serializer.instance, **serializer.validated_data)
+
+
+class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     mixins.CreateModelMixin, mixins.UpdateModelMixin,
+                     viewsets.GenericViewSet):
+    serializer_class = AccountSerializer
+    permission_classes = [AdminOnly]
+    filterset_fields = ["organisation", "is_active"]
+
+    def get_queryset(self):
+        return selectors.accounts_for(self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        if not data.get("password"):
+            raise serializers.ValidationError({"password": [_("This field is required.")]})
+        serializer.instance = services.account_create(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("username", None)
+        serializer.instance = services.account_update(
+            actor=self.request.user, account=serializer.instance, **data)
+
+
+class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit log, for the auditor role only. There is no way to change it."""
+
+    serializer_class = AuditEntrySerializer
+    permission_classes = [AuditorOnly]
+    filter_backends: list = []
+
+    @extend_schema(parameters=[
+        OpenApiParameter("account", str, description="username or account id"),
+        OpenApiParameter("model", str, description="record type, e.g. core.account"),
+        OpenApiParameter("action", str, enum=AuditAction.values),
+        OpenApiParameter("since", str, description="ISO 8601 date-time, inclusive"),
+        OpenApiParameter("until", str, description="ISO 8601 date-time, exclusive"),
+    ])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
+        bounds = {}
+        for name in ("since", "until"):
+            raw = params.get(name)
+            if raw:
+                value = parse_datetime(raw)
+                if value is None:
+                    raise serializers.ValidationError(
+                        {name: [_("Not a date-time; use ISO 8601, e.g. 2026-11-23T08:00:00+08:00.")]})
+                bounds[name] = value
+        action = params.get("action", "")
+        if action and action not in AuditAction.values:
+            raise serializers.ValidationError({"action": [_("Unknown action.")]})
+        return selectors.audit_entries(
+            account=params.get("account", ""), model=params.get("model", ""), action=action,
+            **bounds)

@@ -1,0 +1,17 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from ranan.core import api
+
+router = SimpleRouter(trailing_slash=True)
+router.register("jurisdictions", api.JurisdictionViewSet, basename="api-jurisdiction")
+router.register("organisations", api.OrganisationViewSet, basename="api-organisation")
+router.register("accounts", api.AccountViewSet, basename="api-account")
+router.register("audit", api.AuditEntryViewSet, basename="api-audit")
+
+urlpatterns = [
+    path("auth/token", api.TokenView.as_view(), name="api-token"),
+    path("auth/logout", api.LogoutView.as_view(), name="api-logout"),
+    path("me", api.MeView.as_view(), name="api-me"),
+    *router.urls,
+]

@@ -1,0 +1,116 @@
+"""Writing the audit log. Services call these inside their own transaction, so a change and
+its audit row land together or not at all; no signal or request is needed (a management
+command's write is logged like a page's)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from ranan.core.choices import AuditAction
+from ranan.core.models import AuditEntry
+
+# Fields whose values never go into the log, only the fact that they changed.
+SECRET_FIELDS = frozenset({"password"})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def snapshot(instance: models.Model, m2m: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The concrete field values of `instance` (and the named many-to-many id lists)."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        data[field.attname] = _plain(getattr(instance, field.attname))
+    for name in m2m:
+        data[name] = sorted(getattr(instance, name).values_list("pk", flat=True))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field that changed; secrets show only as changed."""
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changes[key] = ["***", "***"] if key in SECRET_FIELDS else [old, new]
+    return changes
+
+
+def _actor_fields(actor) -> dict[str, Any]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor": None, "actor_username": ""}
+    return {"actor": actor, "actor_username": actor.get_username()}
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    instance: models.Model | None = None,
+    model: str = "",
+    object_pk: str = "",
+    object_repr: str = "",
+    changes: dict | None = None,
+    details: dict | None = None,
+    ip_address: str | None = None,
+    actor_username: str | None = None,
+) -> AuditEntry:
+    if instance is not None:
+        model = instance._meta.label_lower
+        object_pk = str(instance.pk)
+        object_repr = str(instance)[:200]
+    fields = _actor_fields(actor)
+    if actor_username is not None:
+        fields["actor_username"] = actor_username
+    return AuditEntry.objects.create(
+        action=action, model=model, object_pk=object_pk, object_repr=object_repr,
+        changes=changes or {}, details=details or {}, ip_address=ip_address, **fields,
+    )
+
+
+def record_create(*, actor, instance: models.Model, m2m: tuple[str, ...] = ()) -> AuditEntry:
+    after = snapshot(instance, m2m)
+    return record(actor=actor, action=AuditAction.CREATE, instance=instance,
+                  changes=diff({}, after))
+
+
+def record_update(*, actor, instance: models.Model, before: dict, m2m: tuple[str, ...] = ()):
+    """Log the fields that changed since `before`; nothing is written when none did."""
+    changes = diff(before, snapshot(instance, m2m))
+    if not changes:
+        return None
+    return record(actor=actor, action=AuditAction.UPDATE, instance=instance, changes=changes)
+
+
+def record_delete(*, actor, instance: models.Model, m2m: tuple[str, ...] = ()) -> AuditEntry:
+    return record(actor=actor, action=AuditAction.DELETE, instance=instance,
+                  changes=diff(snapshot(instance, m2m), {}))
+
+
+def record_export(*, actor, model: str, rows: int, filters: dict, personal: bool,
+                  ip_address: str | None = None) -> AuditEntry | None:
+    """Exports that contain personal data are logged (who, what, which filter, how many)."""
+    if not personal:
+        return None
+    return record(actor=actor, action=AuditAction.EXPORT, model=model,
+                  details={"rows": rows, "filters": filters}, ip_address=ip_address)
+
+
+def client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,124 @@
+"""Page forms: they check shape; services check the rules."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ranan.core.choices import AuditAction, Level, OrgKind, RegulatorType, Role
+from ranan.core.models import Jurisdiction, Organisation
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on the field it names when it can."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                for message in error.messages:
+                    if target is None and field != "__all__":
+                        message = f"{field}: {message}"
+                    form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class StyledForm(forms.Form):
+    """Adds Tabler/Bootstrap classes to every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class JurisdictionForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    code = forms.CharField(label=_("Division code"), max_length=12, required=False)
+
+
+class JurisdictionEditForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    code = forms.CharField(label=_("Division code"), max_length=12, required=False)
+
+
+class OrganisationForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrgKind.choices)
+    regulator_type = forms.ChoiceField(
+        label=_("Regulator type"), choices=[("", "—"), *RegulatorType.choices], required=False
+    )
+    parent = forms.ModelChoiceField(label=_("Parent company"), queryset=Organisation.objects.none(),
+                                    required=False)
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=18,
+                                  required=False)
+    jurisdictions = forms.ModelMultipleChoiceField(
+        label=_("Jurisdictions covered"), queryset=Jurisdiction.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 10}))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Organisation.objects.visible_to(user).filter(
+            kind=OrgKind.LPG_COMPANY)
+        self.fields["jurisdictions"].queryset = Jurisdiction.objects.visible_to(user).exclude(
+            level=Level.GRID)
+        self.fields["jurisdictions"].label_from_instance = _indented
+
+
+def _indented(node: Jurisdiction) -> str:
+    return f"{'　' * node.depth}{node.name}"
+
+
+class AccountForm(StyledForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    organisation = forms.ModelChoiceField(label=_("Organisation"),
+                                          queryset=Organisation.objects.none())
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices,
+                                      widget=forms.CheckboxSelectMultiple)
+    area = forms.ModelMultipleChoiceField(label=_("Area"), queryset=Jurisdiction.objects.none(),
+                                          widget=forms.SelectMultiple(attrs={"size": 12}))
+    password = forms.CharField(label=_("Password"), required=False,
+                               widget=forms.PasswordInput(render_value=False),
+                               help_text=_("Leave empty to keep the current password."))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, user, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        self.fields["organisation"].queryset = Organisation.objects.visible_to(user)
+        self.fields["area"].queryset = Jurisdiction.objects.visible_to(user)
+        self.fields["area"].label_from_instance = _indented
+        if editing:
+            self.fields["username"].disabled = True
+        else:
+            self.fields["password"].help_text = ""
+
+    def clean_password(self):
+        value = self.cleaned_data.get("password", "")
+        if not self.editing and not value:
+            raise ValidationError(_("This field is required."))
+        return value
+
+
+class AuditFilterForm(StyledForm):
+    account = forms.CharField(label=_("Account"), required=False)
+    model = forms.CharField(label=_("Record type"), required=False)
+    action = forms.ChoiceField(label=_("Action"), choices=[("", "—"), *AuditAction.choices],
+                               required=False)
+    since = forms.DateTimeField(label=_("From"), required=False,
+                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    until = forms.DateTimeField(label=_("Until"), required=False,
+                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    q = forms.CharField(label=_("Record"), required=False)

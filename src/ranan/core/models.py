@@ -1,0 +1,266 @@
+"""Core data: the jurisdiction tree, organisations, accounts with roles, the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ranan.core.choices import (
+    ENTERPRISE_KINDS,
+    AuditAction,
+    Level,
+    OrgKind,
+    RegulatorType,
+    Role,
+)
+
+PATH_SEGMENT = 8  # digits per node in a materialised path: up to 10^8 nodes nationally
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    """How a model is placed in the world, for `core.scoping.visible`.
+
+    path: lookup to a materialised jurisdiction path ("jurisdiction__path").
+    enterprise: lookups to the organisation that owns the record, for enterprise staff.
+    multi: the path lookup crosses a many-to-many relation (needs distinct()).
+    """
+
+    path: str
+    enterprise: tuple[str, ...] = ()
+    multi: bool = False
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from ranan.core.scoping import visible
+
+        return visible(self, user)
+
+
+class Jurisdiction(models.Model):
+    """A node of the administrative tree: province → city → district → township → village → grid.
+
+    `path` is the materialised path of zero-padded ids from the root, so "everything under
+    this district" is one range scan on an ordinary B-tree index (see `subtree_q`), on SQLite
+    and PostgreSQL alike, with no recursion. Digits only, so collation never reorders it.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(
+        _("division code"), max_length=12, unique=True, null=True, blank=True,
+        help_text=_("National administrative division code, where one exists."),
+    )
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="children",
+    )
+    path = models.CharField(max_length=PATH_SEGMENT * 8, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="path")
+
+    class Meta:
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{2,12}$") | models.Q(code__isnull=True),
+                name="jurisdiction_code_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self):
+        """Ancestors, root first, from the path alone (one query)."""
+        ids = [int(self.path[i : i + PATH_SEGMENT]) for i in range(0, len(self.path), PATH_SEGMENT)]
+        return Jurisdiction.objects.filter(pk__in=ids[:-1]).order_by("depth")
+
+    def descendants(self, include_self: bool = False):
+        qs = Jurisdiction.objects.filter(subtree_q("path", self.path))
+        return qs if include_self else qs.exclude(pk=self.pk)
+
+    @property
+    def full_name(self) -> str:
+        return " / ".join([a.name for a in self.ancestors()] + [self.name])
+
+
+def path_upper_bound(path: str) -> str:
+    """The smallest path greater than every path that starts with `path` (same width)."""
+    return str(int(path) + 1).zfill(len(path))
+
+
+def subtree_q(lookup: str, path: str) -> models.Q:
+    """Q for rows whose `lookup` path lies in the subtree rooted at `path` (inclusive)."""
+    return models.Q(**{f"{lookup}__gte": path, f"{lookup}__lt": path_upper_bound(path)})
+
+
+class Organisation(models.Model):
+    """A gas company, station, regulator department, local office or task force."""
+
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
+    regulator_type = models.CharField(
+        _("regulator type"), max_length=20, choices=RegulatorType.choices, blank=True
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent company"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="branches",
+        help_text=_("For an LPG station: the LPG company it belongs to."),
+    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    jurisdictions = models.ManyToManyField(
+        Jurisdiction, verbose_name=_("jurisdictions covered"), related_name="organisations"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="jurisdictions__path", enterprise=("pk", "parent"), multi=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "kind"], name="organisation_name_kind_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(kind=OrgKind.REGULATOR) | ~models.Q(regulator_type=""),
+                name="organisation_regulator_has_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind in ENTERPRISE_KINDS
+
+    def enterprise_ids(self) -> set[int]:
+        """This enterprise and, for a company, its stations."""
+        return {self.pk, *self.branches.values_list("pk", flat=True)}
+
+
+class AccountManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class Account(AbstractUser):
+    """A person's login. Belongs to one organisation, holds roles, sees its area's subtree."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="accounts",
+    )
+    area = models.ManyToManyField(
+        Jurisdiction, verbose_name=_("area"), related_name="accounts", blank=True
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    objects = AccountManager()
+    scope = ScopeSpec(
+        path="area__path", enterprise=("organisation", "organisation__parent"), multi=True
+    )
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.role_rows.values_list("role", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(r).label) for r in sorted(self.roles)]
+
+    @cached_property
+    def area_paths(self) -> list[str]:
+        return list(self.area.values_list("path", flat=True))
+
+
+class AccountRole(models.Model):
+    """One role held by an account (an account may hold several)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="role_rows")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("account role")
+        verbose_name_plural = _("account roles")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "role"], name="account_role_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} – {self.get_role_display()}"
+
+
+class AuditQuerySet(models.QuerySet):
+    # Append-only: the ORM refuses bulk changes; the database refuses UPDATE (both engines)
+    # and DELETE (PostgreSQL) with triggers, see migration 0002.
+    def update(self, **kwargs):
+        raise PermissionDenied("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionDenied("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One line of the append-only audit log: a change, a login, an export of personal data."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.DO_NOTHING, db_constraint=False,
+        null=True, blank=True, related_name="+",
+    )
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    model = models.CharField(_("record type"), max_length=100, blank=True, db_index=True)
+    object_pk = models.CharField(_("record id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+            models.Index(fields=["model", "object_pk"], name="audit_model_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.model}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionDenied("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("The audit log is append-only.")

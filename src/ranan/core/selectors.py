@@ -1,0 +1,62 @@
+"""Reads of the core app, always scoped to the reading account."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from ranan.core.choices import Level
+from ranan.core.models import Account, AuditEntry, Jurisdiction, Organisation
+
+
+def jurisdictions_for(user):
+    return Jurisdiction.objects.visible_to(user)
+
+
+def jurisdiction_children(user, parent: Jurisdiction | None):
+    """Children of `parent` the user may see; without a parent, the roots of the user's area."""
+    qs = jurisdictions_for(user)
+    if parent is not None:
+        return qs.filter(parent=parent)
+    if user.is_superuser:
+        return qs.filter(parent__isnull=True)
+    return qs.filter(pk__in=user.area.values("pk"))
+
+
+def area_summary(user) -> dict[str, int]:
+    """How many nodes of each level the user's area holds (home pages)."""
+    counts = dict(
+        jurisdictions_for(user).values_list("level").annotate(n=Count("id")).values_list("level", "n")
+    )
+    return {level: counts.get(level, 0) for level in Level.values}
+
+
+def organisations_for(user):
+    return Organisation.objects.visible_to(user).select_related("parent")
+
+
+def accounts_for(user):
+    return (
+        Account.objects.visible_to(user)
+        .select_related("organisation")
+        .prefetch_related("role_rows", "area")
+    )
+
+
+def audit_entries(*, account: str = "", model: str = "", action: str = "",
+                  since=None, until=None, q: str = ""):
+    """The audit log, filtered. Callers check the auditor role first."""
+    qs = AuditEntry.objects.all()
+    if account:
+        qs = qs.filter(actor_username__iexact=account) if not account.isdigit() else qs.filter(
+            Q(actor_id=int(account)) | Q(actor_username=account))
+    if model:
+        qs = qs.filter(model=model.lower())
+    if action:
+        qs = qs.filter(action=action)
+    if since:
+        qs = qs.filter(at__gte=since)
+    if until:
+        qs = qs.filter(at__lt=until)
+    if q:
+        qs = qs.filter(Q(object_repr__icontains=q) | Q(object_pk=q))
+    return qs

@@ -1,0 +1,39 @@
+"""Background tasks and periodic jobs, run by `ranan worker`.
+
+Periodic jobs are idempotent: running one twice, or from cron as well as the worker, does
+no harm. Later apps append to PERIODIC_JOBS.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+
+@task()
+def purge_expired_tokens() -> int:
+    """API tokens past their expiry are useless; remove them (knox only does so lazily)."""
+    from knox.models import get_token_model
+
+    deleted, _ = get_token_model().objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted
+
+
+@task()
+def purge_old_login_attempts() -> int:
+    """Failed-login counters older than the lockout window no longer lock anyone."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    cutoff = timezone.now() - settings.AXES_COOLOFF_TIME
+    deleted, _ = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+    return deleted
+
+
+# (task, interval): the worker enqueues each when its interval has passed.
+PERIODIC_JOBS: list[tuple] = [
+    (purge_expired_tokens, timedelta(hours=1)),
+    (purge_old_login_attempts, timedelta(minutes=15)),
+]

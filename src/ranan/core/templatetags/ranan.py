@@ -1,0 +1,16 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, page_number):
+    """The current query string with `page` replaced."""
+    params = context["request"].GET.copy()
+    params["page"] = page_number
+    return "?" + params.urlencode()

@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from ranan.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", views.switch_language, name="switch-language"),
+    path("areas/", views.jurisdiction_list, name="jurisdiction-list"),
+    path("areas/<int:pk>/", views.jurisdiction_list, name="jurisdiction-detail"),
+    path("areas/<int:parent_pk>/new/", views.jurisdiction_create, name="jurisdiction-create"),
+    path("areas/<int:pk>/edit/", views.jurisdiction_edit, name="jurisdiction-edit"),
+    path("organisations/", views.organisation_list, name="organisation-list"),
+    path("organisations/new/", views.organisation_create, name="organisation-create"),
+    path("organisations/<int:pk>/", views.organisation_edit, name="organisation-edit"),
+    path("accounts/", views.account_list, name="account-list"),
+    path("accounts/new/", views.account_create, name="account-create"),
+    path("accounts/<int:pk>/", views.account_edit, name="account-edit"),
+    path("audit/", views.audit_list, name="audit-list"),
+]

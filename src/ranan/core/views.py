@@ -1,0 +1,324 @@
+"""Core pages. Thin: forms check shape, services hold the rules, selectors scope the reads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from ranan.core import selectors, services
+from ranan.core.choices import AUDIT_ACTION_COLOURS, Level, Role
+from ranan.core.forms import (
+    AccountForm,
+    AuditFilterForm,
+    JurisdictionEditForm,
+    JurisdictionForm,
+    OrganisationForm,
+    apply_service_errors,
+)
+from ranan.core.models import Account, AuditEntry
+from ranan.core.permissions import has_data_role, is_admin, is_auditor, require
+
+# The order decides which home page an account with several roles lands on.
+HOME_ROLE_ORDER = [Role.ADMIN, Role.AUDITOR, Role.TASK_FORCE, Role.REGULATOR,
+                   Role.ENTERPRISE_ADMIN, Role.STATION_MANAGER, Role.INSPECTOR,
+                   Role.GRID_WORKER, Role.COURIER]
+
+
+def lockout_response(request, credentials, *args, **kwargs):
+    """django-axes calls this when an account or address is locked out."""
+    message = _("Too many failed attempts: this account or address is locked for 15 minutes.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"errors": [{"field": None, "code": "locked_out",
+                                         "message": message}]}, status=429)
+    return render(request, "core/login.html", {"locked_out": True, "lockout_message": message},
+                  status=429)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+def primary_role(user) -> str | None:
+    if user.is_superuser and not user.roles:
+        return Role.ADMIN
+    for role in HOME_ROLE_ORDER:
+        if role in user.roles:
+            return role
+    return None
+
+
+@login_required
+def home(request):
+    user = request.user
+    role = primary_role(user)
+    context = {"role": role, "role_label": Role(role).label if role else ""}
+    if role is None:
+        return render(request, "core/home/none.html", context)
+    if role == Role.AUDITOR:
+        context["recent"] = AuditEntry.objects.all()[:15]
+        context["colours"] = AUDIT_ACTION_COLOURS
+        return render(request, "core/home/auditor.html", context)
+    context["summary"] = [
+        (Level(level).label, n) for level, n in selectors.area_summary(user).items() if n
+    ]
+    context["area"] = list(user.area.select_related("parent"))
+    if role in (Role.ADMIN,):
+        context["counts"] = {
+            "organisations": selectors.organisations_for(user).count(),
+            "accounts": selectors.accounts_for(user).count(),
+        }
+        context["recent_accounts"] = selectors.accounts_for(user).order_by("-date_joined")[:8]
+    if role in (Role.REGULATOR, Role.TASK_FORCE, Role.GRID_WORKER):
+        context["units"] = _units_below(user)
+        context["organisations"] = selectors.organisations_for(user).exclude(pk=user.organisation_id)[:20]
+    if role in (Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN):
+        context["staff"] = (
+            Account.objects.filter(organisation__in=user.organisation.enterprise_ids())
+            .prefetch_related("role_rows", "area").order_by("username")
+        )
+    if role in (Role.COURIER, Role.INSPECTOR):
+        context["places"] = [
+            {"node": node, "path": node.full_name,
+             "grids": node.descendants().filter(level=Level.GRID).count()}
+            for node in context["area"]
+        ]
+    return render(request, f"core/home/{role}.html", context)
+
+
+def _units_below(user):
+    """Townships (or the next level down) of the user's area, with their village counts."""
+    rows = []
+    for root in user.area.all():
+        for child in selectors.jurisdictions_for(user).filter(parent=root):
+            rows.append({
+                "node": child,
+                "villages": child.descendants().filter(level=Level.VILLAGE).count(),
+            })
+    return rows
+
+
+@require_POST
+def switch_language(request):
+    """Switch language; a signed-in account keeps its choice across devices."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and check_for_language(language):
+        services.account_set_language(actor=request.user, language=language)
+    next_url = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        request.POST = request.POST.copy()
+        request.POST["next"] = "/"
+    return set_language(request)
+
+
+# --- Jurisdictions ----------------------------------------------------------------------------
+
+
+@login_required
+def jurisdiction_list(request, pk=None):
+    require(has_data_role, request.user)
+    visible = selectors.jurisdictions_for(request.user)
+    node = get_object_or_404(visible, pk=pk) if pk else None
+    children = selectors.jurisdiction_children(request.user, node).select_related("parent")
+    query = request.GET.get("q", "").strip()
+    if query:
+        children = visible.filter(name__icontains=query) if not query.isdigit() else visible.filter(
+            code__startswith=query)
+    page = Paginator(children, 100).get_page(request.GET.get("page"))
+    ancestors = list(node.ancestors().filter(pk__in=visible.values("pk"))) if node else []
+    return render(request, "core/jurisdiction_list.html", {
+        "node": node, "page": page, "ancestors": ancestors, "query": query,
+        "can_edit": is_admin(request.user),
+    })
+
+
+@login_required
+def jurisdiction_create(request, parent_pk):
+    require(is_admin, request.user)
+    parent = get_object_or_404(selectors.jurisdictions_for(request.user), pk=parent_pk)
+    form = JurisdictionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            node = services.jurisdiction_create(actor=request.user, parent=parent,
+                                                **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Created %(name)s.") % {"name": node.name})
+            return redirect("jurisdiction-detail", pk=parent.pk)
+    return render(request, "core/form.html", {
+        "form": form, "title": _("New area under %(name)s") % {"name": parent.name},
+        "back": reverse("jurisdiction-detail", args=[parent.pk]),
+    })
+
+
+@login_required
+def jurisdiction_edit(request, pk):
+    require(is_admin, request.user)
+    node = get_object_or_404(selectors.jurisdictions_for(request.user), pk=pk)
+    form = JurisdictionEditForm(request.POST or None,
+                                initial={"name": node.name, "code": node.code or ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.jurisdiction_update(actor=request.user, jurisdiction=node, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("jurisdiction-detail", pk=node.pk)
+    return render(request, "core/form.html", {
+        "form": form, "title": _("Edit %(name)s") % {"name": node.name},
+        "back": reverse("jurisdiction-detail", args=[node.pk]),
+    })
+
+
+# --- Organisations ---------------------------------------------------------------------------
+
+
+@login_required
+def organisation_list(request):
+    require(is_admin, request.user)
+    qs = selectors.organisations_for(request.user).prefetch_related("jurisdictions")
+    kind = request.GET.get("kind", "")
+    if kind:
+        qs = qs.filter(kind=kind)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/organisation_list.html", {"page": page, "kind": kind})
+
+
+def _organisation_form_view(request, organisation=None):
+    require(is_admin, request.user)
+    initial = {}
+    if organisation is not None:
+        initial = {
+            "name": organisation.name, "kind": organisation.kind,
+            "regulator_type": organisation.regulator_type, "parent": organisation.parent_id,
+            "credit_code": organisation.credit_code, "is_active": organisation.is_active,
+            "jurisdictions": list(organisation.jurisdictions.values_list("pk", flat=True)),
+        }
+    form = OrganisationForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["jurisdictions"] = list(data["jurisdictions"])
+        try:
+            if organisation is None:
+                data.pop("is_active")
+                services.organisation_create(actor=request.user, **data)
+            else:
+                services.organisation_update(actor=request.user, organisation=organisation, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("organisation-list")
+    title = _("New organisation") if organisation is None else organisation.name
+    return render(request, "core/form.html", {"form": form, "title": title,
+                                              "back": reverse("organisation-list")})
+
+
+@login_required
+def organisation_create(request):
+    return _organisation_form_view(request)
+
+
+@login_required
+def organisation_edit(request, pk):
+    require(is_admin, request.user)
+    org = get_object_or_404(selectors.organisations_for(request.user), pk=pk)
+    return _organisation_form_view(request, org)
+
+
+# --- Accounts ------------------------------------------------------------------------------------
+
+
+@login_required
+def account_list(request):
+    require(is_admin, request.user)
+    qs = selectors.accounts_for(request.user)
+    role = request.GET.get("role", "")
+    if role:
+        qs = qs.filter(role_rows__role=role)
+    query = request.GET.get("q", "").strip()
+    if query:
+        qs = qs.filter(username__icontains=query) | qs.filter(full_name__icontains=query)
+    page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
+    return render(request, "core/account_list.html", {
+        "page": page, "role": role, "query": query, "roles": Role.choices})
+
+
+def _account_form_view(request, account=None):
+    require(is_admin, request.user)
+    initial = {"is_active": True}
+    if account is not None:
+        initial = {
+            "username": account.username, "full_name": account.full_name,
+            "phone": account.phone, "email": account.email,
+            "organisation": account.organisation_id, "roles": sorted(account.roles),
+            "area": list(account.area.values_list("pk", flat=True)),
+            "is_active": account.is_active,
+        }
+    form = AccountForm(request.POST or None, initial=initial, user=request.user,
+                       editing=account is not None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["area"] = list(data["area"])
+        try:
+            if account is None:
+                data.pop("is_active")
+                services.account_create(actor=request.user, **data)
+            else:
+                data.pop("username")
+                services.account_update(actor=request.user, account=account, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("account-list")
+    title = _("New account") if account is None else account.username
+    return render(request, "core/form.html", {"form": form, "title": title,
+                                              "back": reverse("account-list")})
+
+
+@login_required
+def account_create(request):
+    return _account_form_view(request)
+
+
+@login_required
+def account_edit(request, pk):
+    require(is_admin, request.user)
+    account = get_object_or_404(selectors.accounts_for(request.user), pk=pk)
+    return _account_form_view(request, account)
+
+
+# --- Audit log ----------------------------------------------------------------------------------
+
+
+@login_required
+def audit_list(request):
+    if not is_auditor(request.user):
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET or None)
+    qs = AuditEntry.objects.none()
+    if form.is_bound and form.is_valid():
+        qs = selectors.audit_entries(**form.cleaned_data)
+    elif not form.is_bound:
+        qs = selectors.audit_entries()
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "core/audit_list.html", {
+        "form": form, "page": page, "colours": AUDIT_ACTION_COLOURS,
+        "querystring": params.urlencode()})
+
