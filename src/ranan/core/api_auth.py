@@ -27,4 +27,4 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         try:
             return super().authenticate_credentials(token)
         except exceptions.AuthenticationFailed as exc:
-            raise exceptions.AuthenticationFailed(exc.detail, code="invalid_token") from None
+            raise exceptions.AuthenticationFailed(str(exc.detail), code="invalid_token") from None

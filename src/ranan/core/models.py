@@ -7,6 +7,7 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import PermissionDenied
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,7 @@ class Jurisdiction(models.Model):
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(
         _("division code"), max_length=12, unique=True, null=True, blank=True,
+        validators=[RegexValidator(r"^[0-9]{2,12}$", _("A division code is 2 to 12 digits."))],
         help_text=_("National administrative division code, where one exists."),
     )
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)

@@ -143,8 +143,8 @@ def organisation_create(*, actor, name: str, kind: str, jurisdictions: list[Juri
     _require_admin(actor)
     org = Organisation(name=name, kind=kind, regulator_type=regulator_type or "",
                        parent=parent, credit_code=credit_code or "")
-    org.full_clean()
     _check_organisation(org, jurisdictions)
+    org.full_clean()
     _require_in_area(actor, jurisdictions, "jurisdictions")
     org.save()
     org.jurisdictions.set(jurisdictions)
@@ -168,8 +168,8 @@ def organisation_update(*, actor, organisation: Organisation, **fields) -> Organ
     if "kind" in fields and organisation.accounts.exists():
         for account in organisation.accounts.prefetch_related("role_rows"):
             _check_roles(organisation, account.roles)
-    organisation.full_clean()
     _check_organisation(organisation, jurisdictions)
+    organisation.full_clean()
     organisation.save()
     organisation.jurisdictions.set(jurisdictions)
     audit.record_update(actor=actor, instance=organisation, before=before, m2m=ORG_M2M)
