@@ -1,7 +1,7 @@
 """The audit log: every change recorded with old → new; nothing can alter it (item 6)."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from ranan.core import services
@@ -58,7 +58,7 @@ def test_the_database_refuses_to_change_or_delete_an_entry(cast, sql):
 
 def test_a_failed_write_leaves_no_audit_entry(cast):
     before = AuditEntry.objects.count()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.organisation_create(actor=cast.admin, name="甲燃气公司", kind="lpg_company",
                                      jurisdictions=[cast.district_a])
     assert AuditEntry.objects.count() == before

@@ -78,7 +78,7 @@ def load() -> list[DemoAccount]:
     dazi = node(actor=None, name="达孜区", level=Level.DISTRICT, parent=lhasa, code="540104")
     villages: list[Jurisdiction] = []
     townships = []
-    for t_index, (t_name, t_code, v_names) in enumerate(DAZI_TOWNSHIPS):
+    for t_name, t_code, v_names in DAZI_TOWNSHIPS:
         township = node(actor=None, name=t_name, level=Level.TOWNSHIP, parent=dazi, code=t_code)
         townships.append(township)
         for v_index, v_name in enumerate(v_names, start=1):
