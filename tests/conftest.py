@@ -34,3 +34,10 @@ def api():
 
     client.as_ = as_
     return client
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']} (tests use test_ prefix / memory)"
