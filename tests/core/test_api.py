@@ -279,3 +279,40 @@ def test_openapi_schema_and_docs(db, client):
     assert schema.status_code == 200
     assert b"/api/v1/auth/token" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_a_concurrent_duplicate_username_gets_a_clear_error(cast, monkeypatch):
+    """Two admins create the same username at once: both pass the pre-check, the unique
+    index decides, and the loser sees an error on `username`, with nothing half-written."""
+    from django.core.exceptions import ValidationError
+
+    from ranan.core import services
+
+    real_filter = Account.objects.filter
+
+    def blind_filter(*args, **kwargs):  # the pre-check does not see the other request's row
+        if "username__iexact" in kwargs:
+            return real_filter(pk__in=[])
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Account.objects, "filter", blind_filter)
+    before = AuditEntry.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.account_create(actor=cast.admin, username="courier_a1", password="x" * 12,
+                                organisation=cast.station, roles=["courier"],
+                                area=[cast.village_a1], check_password=False)
+    assert "username" in exc.value.error_dict
+    assert AuditEntry.objects.count() == before
+
+
+def test_listing_children_costs_the_same_queries_for_many_rows(cast, api, django_assert_max_num_queries):
+    from ranan.core import services as core_services
+
+    for index in range(30):
+        core_services.jurisdiction_create(actor=None, name=f"新村{index}", level="village",
+                                          parent=cast.township)
+    client = api.as_(cast.regulator_a)
+    client.get("/api/v1/jurisdictions/?parent=990101100")  # warm the account's cached roles
+    with django_assert_max_num_queries(8):
+        rows = client.get("/api/v1/jurisdictions/?parent=990101100&page_size=100").json()
+    assert rows["count"] == 32

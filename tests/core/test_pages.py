@@ -188,4 +188,20 @@ def test_the_django_admin_is_for_superusers_only(cast, login):
     client = login(root)
     assert client.get("/django-admin/").status_code == 200
     entry = AuditEntry.objects.first()
-    assert client.get(f"/django-admin/core/auditentry/{entry.pk}/delete/").status_code == 403
+    # Not even the superuser reads or touches the audit log through the admin.
+    assert client.get(f"/django-admin/core/auditentry/{entry.pk}/delete/").status_code == 404
+    assert client.get("/django-admin/core/auditentry/").status_code == 404
+
+
+def test_a_superuser_edit_in_the_django_admin_is_audited(cast, client):
+    root = Account.objects.create_superuser("root", "", "x-long-password-1")
+    client.force_login(root)
+    url = f"/django-admin/core/organisation/{cast.station.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(name="甲液化气站（改）", jurisdictions=[cast.district_a.pk],
+                parent=cast.lpg_company.pk, is_active="on")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = AuditEntry.objects.get(actor=root, action="update", model="core.organisation")
+    assert entry.changes["name"] == ["甲液化气站", "甲液化气站（改）"]

@@ -1,11 +1,10 @@
-"""Django admin for superusers. Changes go through the same audit log; the log itself is
-read-only here as everywhere."""
+"""Django admin for superusers. Changes made here are written to the audit log too."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from ranan.core import audit
-from ranan.core.models import Account, AccountRole, AuditEntry, Jurisdiction, Organisation
+from ranan.core.models import Account, AccountRole, Jurisdiction, Organisation
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -61,17 +60,5 @@ class AccountAdmin(AuditedAdmin, UserAdmin):
     )
     filter_horizontal = ["area", "groups", "user_permissions"]
 
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_username", "action", "model", "object_repr"]
-    list_filter = ["action", "model"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# The audit log is deliberately not in the Django admin: only the auditor role reads it
+# (the /audit/ page and API), and nobody can change it.

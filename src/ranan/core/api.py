@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate, user_logged_in
+from django.db.models import Exists, OuterRef
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -31,6 +32,8 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "depth", "parent_code", "has_children"]
 
     def get_has_children(self, obj) -> bool:
+        if hasattr(obj, "has_children"):
+            return obj.has_children
         return obj.children.exists()
 
 
@@ -189,6 +192,10 @@ class JurisdictionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self):
         return selectors.jurisdictions_for(self.request.user).select_related("parent")
 
+    def _with_children_flag(self, qs):
+        child = Jurisdiction.objects.filter(parent=OuterRef("pk"))
+        return qs.annotate(has_children=Exists(child))
+
     @extend_schema(parameters=[OpenApiParameter(
         "parent", str, description="Division code of the parent ('#<id>' for a node without "
         "a code); without it, the top of your area.")])
@@ -198,7 +205,8 @@ class JurisdictionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             parent = services.jurisdiction_by_code(
                 request.query_params["parent"], field="parent",
                 queryset=selectors.jurisdictions_for(request.user))
-        qs = selectors.jurisdiction_children(request.user, parent).select_related("parent")
+        qs = self._with_children_flag(
+            selectors.jurisdiction_children(request.user, parent).select_related("parent"))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

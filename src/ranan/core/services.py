@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
@@ -146,7 +146,11 @@ def organisation_create(*, actor, name: str, kind: str, jurisdictions: list[Juri
     _check_organisation(org, jurisdictions)
     org.full_clean()
     _require_in_area(actor, jurisdictions, "jurisdictions")
-    org.save()
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError:
+        raise ValidationError({"name": _("An organisation of this kind with this name exists.")}) from None
     org.jurisdictions.set(jurisdictions)
     audit.record_create(actor=actor, instance=org, m2m=ORG_M2M)
     return org
@@ -237,7 +241,13 @@ def account_create(*, actor, username: str, password: str, organisation: Organis
             raise ValidationError({"password": exc.messages}) from None
     account.set_password(password)
     account.full_clean()
-    account.save()
+    try:
+        # A concurrent request may have taken the name since the check above: the unique
+        # index decides, and the loser gets the same clear answer.
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:
+        raise ValidationError({"username": _("This username is taken.")}) from None
     account.area.set(area)
     _set_roles(account, roles)
     changes = audit.diff({}, _account_snapshot(account))
