@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
-from ranan.core.choices import LEVEL_ORDER, ROLE_ORG_KINDS, OrgKind, Role
+from ranan.core.choices import LEVEL_ORDER, ROLE_ORG_KINDS, Level, OrgKind, Role
 from ranan.core.models import (
     PATH_SEGMENT,
     Account,
@@ -64,7 +64,7 @@ def jurisdiction_create(
         if level in LEVEL_ORDER and LEVEL_ORDER[level] <= LEVEL_ORDER[parent.level]:
             raise ValidationError(
                 {"level": _("A %(child)s cannot be placed under a %(parent)s.") % {
-                    "child": level, "parent": parent.level}}
+                    "child": Level(level).label, "parent": Level(parent.level).label}}
             )
     node = Jurisdiction(name=name, level=level, parent=parent, code=code or None)
     node.depth = parent.depth + 1 if parent else 0
@@ -198,7 +198,7 @@ def _check_roles(organisation: Organisation | None, roles: Iterable[str]) -> Non
     if wrong:
         raise ValidationError({"roles": _(
             "%(roles)s cannot be given in a %(kind)s."
-        ) % {"roles": ", ".join(str(Role(r).label) for r in wrong),
+        ) % {"roles": "、".join(str(Role(r).label) for r in wrong),
              "kind": OrgKind(organisation.kind).label}})
 
 
