@@ -11,6 +11,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 NON_FIELD = {"non_field_errors", "__all__"}
@@ -76,3 +77,12 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class Router(SimpleRouter):
+    """Routes answer with or without the trailing slash: `POST /api/v1/customers/import`
+    must not become a redirect that drops the upload."""
+
+    def __init__(self):
+        super().__init__()
+        self.trailing_slash = "/?"

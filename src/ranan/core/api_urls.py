@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from ranan.core import api
+from ranan.core.api_base import Router
 
-router = SimpleRouter(trailing_slash=True)
+router = Router()
 router.register("jurisdictions", api.JurisdictionViewSet, basename="api-jurisdiction")
 router.register("organisations", api.OrganisationViewSet, basename="api-organisation")
 router.register("accounts", api.AccountViewSet, basename="api-account")

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from ranan.core import services
@@ -121,11 +122,13 @@ def load() -> list[DemoAccount]:
 
     # --- Accounts -----------------------------------------------------------------------
     accounts: list[DemoAccount] = []
+    hashed = make_password(DEMO_PASSWORD)  # one slow hash for all demo accounts
 
     def person(username, role, organisation, area, full_name, phone=""):
         services.account_create(
             actor=None, username=username, password=DEMO_PASSWORD, organisation=organisation,
-            roles=[role], area=area, full_name=full_name, phone=phone, check_password=False)
+            roles=[role], area=area, full_name=full_name, phone=phone, check_password=False,
+            hashed_password=hashed)
         accounts.append(DemoAccount(username, role, organisation.name,
                                     [n.name for n in area], full_name))
 

@@ -1,0 +1,214 @@
+"""Customer endpoints: list/filter, create, retrieve, update, devices, import, export."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from ranan.core import audit
+from ranan.core.api import ScopedPrimaryKeyField
+from ranan.core.models import Jurisdiction, Organisation
+from ranan.customers import exporter, importer, selectors, services
+from ranan.customers.choices import (
+    Condition,
+    CustomerKind,
+    CustomerStatus,
+    DeviceKind,
+    HeaterType,
+    HoseMaterial,
+    Missing,
+    Supply,
+)
+from ranan.customers.models import Customer, Device
+from ranan.customers.normalise import mask_id, mask_phone
+from ranan.customers.permissions import (
+    can_edit_customers,
+    can_import_customers,
+    can_list_customers,
+    sees_personal_data,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CustomerPermission(BasePermission):
+    def has_permission(self, request, view):
+        if view.action in ("import_file",):
+            return can_import_customers(request.user)
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return can_list_customers(request.user)
+        return can_edit_customers(request.user)
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=DeviceKind.choices)
+    material = serializers.ChoiceField(choices=HoseMaterial.choices, required=False, allow_blank=True)
+    heater_type = serializers.ChoiceField(choices=HeaterType.choices, required=False, allow_blank=True)
+    condition = serializers.ChoiceField(choices=Condition.choices, required=False, allow_blank=True)
+    replaces = serializers.PrimaryKeyRelatedField(queryset=Device.objects.all(), required=False,
+                                                  allow_null=True, write_only=True)
+
+    class Meta:
+        model = Device
+        fields = ["id", "kind", "installed_on", "removed_on", "made_on", "flame_out", "material",
+                  "length_m", "expires_on", "self_closing", "has_cutoff", "heater_type",
+                  "condition", "meter_number", "note", "replaces"]
+        read_only_fields = ["id", "removed_on"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=CustomerKind.choices, required=False)
+    supply = serializers.ChoiceField(choices=Supply.choices)
+    status = serializers.ChoiceField(choices=CustomerStatus.choices, required=False)
+    jurisdiction = ScopedPrimaryKeyField(model=Jurisdiction)
+    gas_company = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True)
+    lpg_station = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True)
+    jurisdiction_code = serializers.CharField(source="jurisdiction.code", read_only=True)
+    missing = serializers.SerializerMethodField()
+    care_flags = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = ["id", "kind", "name", "address", "building", "unit", "room", "jurisdiction",
+                  "jurisdiction_code", "supply", "meter_number", "gas_company", "lpg_station",
+                  "contact_name", "phone", "contact2_name", "phone2", "id_number",
+                  "elderly_alone", "disabled", "tenant", "high_rise", "care_flags", "home_times",
+                  "status", "status_date", "latitude", "longitude", "missing", "created_at",
+                  "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        validators = []
+
+    def get_missing(self, obj) -> list[str]:
+        return [m.name.lower() for m in Missing if obj.missing & m.value]
+
+    def get_care_flags(self, obj) -> list[str]:
+        return [f for f in ("elderly_alone", "disabled", "tenant", "high_rise") if getattr(obj, f)]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("full_personal"):
+            data["phone"] = mask_phone(instance.phone)
+            data["phone2"] = mask_phone(instance.phone2)
+            data["id_number"] = mask_id(instance.id_number)
+        return data
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("jurisdiction", str, description="division code (or #id): the subtree"),
+    OpenApiParameter("kind", str, enum=CustomerKind.values, many=True),
+    OpenApiParameter("supply", str, enum=Supply.values),
+    OpenApiParameter("flag", str, enum=["elderly_alone", "disabled", "tenant", "high_rise"], many=True),
+    OpenApiParameter("missing", str, enum=[m.name.lower() for m in Missing], many=True),
+    OpenApiParameter("status", str, enum=CustomerStatus.values, many=True),
+    OpenApiParameter("q", str, description="name, phone tail, address, meter number, pinyin initials"),
+]
+
+
+class CustomerViewSet(viewsets.ModelViewSet):
+    serializer_class = CustomerSerializer
+    permission_classes = [CustomerPermission]
+    filter_backends: list = []
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.customers_for(self.request.user).select_related(
+            "jurisdiction", "gas_company", "lpg_station").order_by("jpath", "id")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["full_personal"] = sees_personal_data(self.request.user)
+        return context
+
+    def _log_full_display(self, customers) -> None:
+        if sees_personal_data(self.request.user) and customers:
+            audit.record(actor=self.request.user, action="view_personal", model="customers.customer",
+                         object_pk=str(customers[0].pk) if len(customers) == 1 else "",
+                         details={"ids": [c.pk for c in customers][:500], "via": "api"},
+                         ip_address=audit.client_ip(self.request))
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def list(self, request, *args, **kwargs):
+        qs, _cleaned = selectors.filter_customers(request.user, request.query_params)
+        page = self.paginate_queryset(qs)
+        self._log_full_display(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        customer = self.get_object()
+        self._log_full_display([customer])
+        return Response(self.get_serializer(customer).data)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.customer_create(actor=self.request.user,
+                                                       **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.customer_update(
+            actor=self.request.user, customer=serializer.instance, **serializer.validated_data)
+
+    @extend_schema(request=DeviceSerializer, responses=DeviceSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], url_path="devices")
+    def devices(self, request, pk=None):
+        customer = self.get_object()
+        if request.method == "POST":
+            if not can_edit_customers(request.user):
+                return Response({"errors": [{"field": None, "code": "permission_denied",
+                                             "message": _("Your role cannot change customers.")}]},
+                                status=status.HTTP_403_FORBIDDEN)
+            body = DeviceSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            data = dict(body.validated_data)
+            device = services.device_add(actor=request.user, customer=customer, **data)
+            return Response(DeviceSerializer(device).data, status=status.HTTP_201_CREATED)
+        history = request.query_params.get("history") in ("1", "true")
+        qs = customer.devices.all() if history else customer.devices.current()
+        return Response(DeviceSerializer(qs, many=True).data)
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, XLSX): bytes})
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        qs, cleaned = selectors.filter_customers(request.user, request.query_params)
+        handle, _rows = exporter.export_customers(actor=request.user, queryset=qs, filters=cleaned,
+                                                  ip_address=audit.client_ip(request))
+        name = f"customers-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+        return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+
+    @extend_schema(responses={(200, XLSX): bytes})
+    @action(detail=False, methods=["get"], url_path="import-template")
+    def import_template(self, request):
+        response = HttpResponse(content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="customer-import-template.xlsx"'
+        exporter.write_template(response)
+        return response
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("CustomerImport", {
+            "file": serializers.FileField(), "dry_run": serializers.BooleanField(required=False),
+            "on_duplicate": serializers.ChoiceField(choices=importer.OnDuplicate.choices,
+                                                    required=False)})},
+        responses=inline_serializer("CustomerImportResult", {
+            "created": serializers.IntegerField(), "updated": serializers.IntegerField(),
+            "unchanged": serializers.IntegerField(), "skipped": serializers.IntegerField(),
+            "rows": serializers.IntegerField(), "dry_run": serializers.BooleanField(),
+            "errors": serializers.ListField(child=serializers.DictField())}))
+    @action(detail=False, methods=["post"], url_path="import", url_name="import",
+            parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": _("Attach the spreadsheet as the “file” field.")})
+        dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes", "on")
+        on_duplicate = request.data.get("on_duplicate") or importer.OnDuplicate.STOP
+        result = importer.import_customers(actor=request.user, fileobj=upload.file,
+                                           filename=upload.name, dry_run=dry_run,
+                                           on_duplicate=on_duplicate)
+        code = status.HTTP_400_BAD_REQUEST if result.errors else status.HTTP_200_OK
+        return Response(result.as_dict(), status=code)

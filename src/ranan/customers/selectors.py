@@ -1,0 +1,107 @@
+"""Reads of customers, always scoped: the list filters shared by the page, API and export."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ranan.core.models import Jurisdiction, subtree_q
+from ranan.customers.choices import CareFlag, CustomerKind, CustomerStatus, Missing, Supply
+from ranan.customers.models import Customer
+
+FILTERS = ("jurisdiction", "kind", "supply", "flag", "missing", "status", "q")
+
+
+def customers_for(user) -> QuerySet:
+    return Customer.objects.visible_to(user)
+
+
+def _many(params, key) -> list[str]:
+    if hasattr(params, "getlist"):
+        values = params.getlist(key)
+    else:
+        value = params.get(key)
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+    out = []
+    for value in values:
+        out.extend(v.strip() for v in str(value).split(",") if v.strip())
+    return out
+
+
+def filter_customers(user, params) -> tuple[QuerySet, dict]:
+    """Apply the list filters; returns (queryset, cleaned filters). Bad values raise a
+    ValidationError naming the parameter."""
+    qs = customers_for(user)
+    cleaned: dict = {}
+    errors: dict = {}
+    code = (params.get("jurisdiction") or "").strip()
+    if code:
+        nodes = Jurisdiction.objects.visible_to(user)
+        node = (nodes.filter(pk=int(code[1:])).first() if code.startswith("#") and code[1:].isdigit()
+                else nodes.filter(code=code).first() if code.isdigit() else None)
+        if node is None:
+            errors["jurisdiction"] = _("Unknown jurisdiction code “%(code)s”.") % {"code": code}
+        else:
+            qs = qs.filter(subtree_q("jpath", node.path))
+            cleaned["jurisdiction"] = node
+    for key, choices in (("kind", CustomerKind), ("supply", Supply), ("status", CustomerStatus)):
+        values = _many(params, key)
+        bad = [v for v in values if v not in choices.values]
+        if bad:
+            errors[key] = _("Unknown value: %(values)s") % {"values": ", ".join(bad)}
+        elif values:
+            qs = qs.filter(**{f"{key}__in": values})
+            cleaned[key] = values
+    flags = _many(params, "flag")
+    bad = [f for f in flags if f not in CareFlag.values]
+    if bad:
+        errors["flag"] = _("Unknown value: %(values)s") % {"values": ", ".join(bad)}
+    else:
+        for flag in flags:
+            qs = qs.filter(**{flag: True})
+        if flags:
+            cleaned["flag"] = flags
+    missing = _many(params, "missing")
+    names = {m.name.lower(): m.value for m in Missing}
+    bits = 0
+    for item in missing:
+        if item.lower() in names:
+            bits |= names[item.lower()]
+        else:
+            errors["missing"] = _("Unknown value: %(values)s") % {"values": item}
+    if bits and "missing" not in errors:
+        # Every asked-for gap must be present: missing & bits == bits.
+        from django.db.models import F
+
+        qs = qs.annotate(_gap=F("missing").bitand(bits)).filter(_gap=bits)
+        cleaned["missing"] = missing
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(search_q(q))
+        cleaned["q"] = q
+    if errors:
+        raise ValidationError(errors)
+    return qs.select_related("jurisdiction", "gas_company", "lpg_station").order_by("jpath", "id"), cleaned
+
+
+def search_q(text: str) -> Q:
+    """Name, phone tail, address, meter number, or pinyin initials (张三 → zs)."""
+    compact = re.sub(r"[\s-]", "", text)
+    if compact.isdigit():
+        if len(compact) == 4:
+            return Q(phone_tail=compact) | Q(meter_number=compact)
+        return (Q(phone=compact) | Q(meter_number=compact) | Q(phone2=compact)
+                | Q(meter_number__startswith=compact))
+    if compact.isascii() and compact.isalpha():
+        return Q(name_initials__startswith=compact.lower()) | Q(meter_number=text) | Q(
+            name__icontains=text)
+    return Q(name__contains=text) | Q(address__contains=text) | Q(meter_number=text)
+
+
+def count_capped(qs: QuerySet, cap: int = 10000) -> tuple[int, bool]:
+    """Counting a million rows costs more than the page itself: count up to `cap`."""
+    n = qs.order_by()[: cap + 1].count()
+    return min(n, cap), n > cap

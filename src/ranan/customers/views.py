@@ -1,0 +1,219 @@
+"""Customer pages: list with filters and search, one-screen customer page, forms, import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ranan.core import audit
+from ranan.core.forms import apply_service_errors
+from ranan.customers import exporter, importer, selectors, services
+from ranan.customers.choices import STATUS_COLOURS, Missing
+from ranan.customers.forms import FILTER_CHOICES, CustomerForm, DeviceForm, ImportForm
+from ranan.customers.models import Customer
+from ranan.customers.normalise import mask_id, mask_phone
+from ranan.customers.permissions import (
+    can_edit_customers,
+    can_import_customers,
+    can_list_customers,
+    sees_personal_data,
+)
+
+# Later apps add panels to the customer page: (template, context function(customer, user)).
+CUSTOMER_PANELS: list[tuple[str, object]] = []
+
+
+class CappedPaginator(Paginator):
+    """Counting a million filtered rows costs more than fetching the page: count to a cap."""
+
+    cap = 10000
+
+    @property
+    def count(self):
+        if not hasattr(self, "_capped"):
+            n, self.more = selectors.count_capped(self.object_list, self.cap)
+            self._capped = n
+        return self._capped
+
+
+def _display(customer: Customer, full: bool) -> None:
+    customer.phone_shown = customer.phone if full else mask_phone(customer.phone)
+    customer.phone2_shown = customer.phone2 if full else mask_phone(customer.phone2)
+    customer.id_shown = customer.id_number if full else mask_id(customer.id_number)
+
+
+def _require(check, user):
+    if not check(user):
+        raise PermissionDenied
+
+
+@login_required
+def customer_list(request):
+    _require(can_list_customers, request.user)
+    try:
+        qs, cleaned = selectors.filter_customers(request.user, request.GET)
+        errors = {}
+    except ValidationError as exc:
+        qs, cleaned, errors = Customer.objects.none(), {}, exc.message_dict
+    paginator = CappedPaginator(qs, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    full = sees_personal_data(request.user)
+    rows = list(page.object_list)
+    for c in rows:
+        _display(c, full)
+    if full and rows:
+        audit.record(actor=request.user, action="view_personal", model="customers.customer",
+                     details={"ids": [c.pk for c in rows], "via": "list"},
+                     ip_address=audit.client_ip(request))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "customers/customer_list.html", {
+        "page": page, "rows": rows, "more": getattr(paginator, "more", False),
+        "filters": cleaned, "errors": errors, "choices": FILTER_CHOICES,
+        "selected": {k: request.GET.getlist(k) for k in FILTER_CHOICES},
+        "q": request.GET.get("q", ""), "jurisdiction": request.GET.get("jurisdiction", ""),
+        "querystring": params.urlencode(), "can_edit": can_edit_customers(request.user),
+        "can_import": can_import_customers(request.user), "colours": STATUS_COLOURS,
+    })
+
+
+@login_required
+def customer_detail(request, pk):
+    _require(can_list_customers, request.user)
+    customer = get_object_or_404(selectors.customers_for(request.user).select_related(
+        "jurisdiction__parent", "gas_company", "lpg_station"), pk=pk)
+    full = sees_personal_data(request.user)
+    _display(customer, full)
+    if full and (customer.phone or customer.phone2 or customer.id_number):
+        audit.record(actor=request.user, action="view_personal", instance=customer,
+                     details={"via": "page"}, ip_address=audit.client_ip(request))
+    device_form = DeviceForm()
+    if request.method == "POST":
+        _require(can_edit_customers, request.user)
+        device_form = DeviceForm(request.POST)
+        if device_form.is_valid():
+            try:
+                services.device_add(actor=request.user, customer=customer,
+                                    **device_form.service_values())
+            except ValidationError as exc:
+                apply_service_errors(device_form, exc)
+            else:
+                messages.success(request, _("Device recorded."))
+                return redirect("customer-detail", pk=customer.pk)
+    panels = [(template, fn(customer, request.user)) for template, fn in CUSTOMER_PANELS]
+    return render(request, "customers/customer_detail.html", {
+        "customer": customer, "devices": customer.devices.current(),
+        "history": customer.devices.exclude(removed_on__isnull=True),
+        "missing": [m for m in Missing if customer.missing & m.value],
+        "device_form": device_form, "can_edit": can_edit_customers(request.user),
+        "panels": panels, "colours": STATUS_COLOURS,
+    })
+
+
+@login_required
+def device_remove(request, pk, device_pk):
+    _require(can_edit_customers, request.user)
+    customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
+    device = get_object_or_404(customer.devices.current(), pk=device_pk)
+    if request.method == "POST":
+        try:
+            services.device_remove(actor=request.user, device=device)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Device removed; it stays in the history."))
+    return redirect("customer-detail", pk=customer.pk)
+
+
+def _customer_form(request, customer=None):
+    _require(can_edit_customers, request.user)
+    initial = {}
+    full = sees_personal_data(request.user)
+    if customer is not None:
+        initial = {f: getattr(customer, f) for f in services.CUSTOMER_FIELDS}
+        if not full:
+            # Editors who see numbers masked get the mask; leaving it keeps the real value.
+            initial.update(phone=mask_phone(customer.phone), phone2=mask_phone(customer.phone2),
+                           id_number=mask_id(customer.id_number))
+    form = CustomerForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if customer is not None and not full:
+            for key, masker in (("phone", mask_phone), ("phone2", mask_phone), ("id_number", mask_id)):
+                if data.get(key) and data[key] == masker(getattr(customer, key)):
+                    data[key] = getattr(customer, key)
+        try:
+            if customer is None:
+                customer = services.customer_create(actor=request.user, **data)
+            else:
+                customer = services.customer_update(actor=request.user, customer=customer, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("customer-detail", pk=customer.pk)
+    title = _("New customer") if customer is None else customer.name
+    back = reverse("customer-list") if customer is None else reverse("customer-detail", args=[customer.pk])
+    return render(request, "core/form.html", {"form": form, "title": title, "back": back})
+
+
+@login_required
+def customer_create(request):
+    return _customer_form(request)
+
+
+@login_required
+def customer_edit(request, pk):
+    _require(can_edit_customers, request.user)
+    customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
+    return _customer_form(request, customer)
+
+
+@login_required
+def customer_export(request):
+    _require(can_list_customers, request.user)
+    try:
+        qs, cleaned = selectors.filter_customers(request.user, request.GET)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customer-list")
+    handle, _rows = exporter.export_customers(actor=request.user, queryset=qs, filters=cleaned,
+                                              ip_address=audit.client_ip(request))
+    return FileResponse(handle, as_attachment=True, content_type=exporter_content_type(),
+                        filename=f"customers-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+
+
+def exporter_content_type() -> str:
+    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def customer_template(request):
+    _require(can_list_customers, request.user)
+    response = HttpResponse(content_type=exporter_content_type())
+    response["Content-Disposition"] = 'attachment; filename="customer-import-template.xlsx"'
+    exporter.write_template(response)
+    return response
+
+
+@login_required
+def customer_import(request):
+    _require(can_import_customers, request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = importer.import_customers(
+            actor=request.user, fileobj=upload.file, filename=upload.name,
+            dry_run=form.cleaned_data["dry_run"], on_duplicate=form.cleaned_data["on_duplicate"])
+        if not result.errors and not result.dry_run:
+            messages.success(request, _("Imported: %(created)d new, %(updated)d updated, "
+                                        "%(skipped)d skipped.") % result.as_dict())
+    return render(request, "customers/customer_import.html", {"form": form, "result": result})
