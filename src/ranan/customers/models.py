@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -145,7 +148,8 @@ class Device(models.Model):
     material = models.CharField(_("hose material"), max_length=10, choices=HoseMaterial.choices,
                                 blank=True)
     length_m = models.DecimalField(_("length (m)"), max_digits=4, decimal_places=2, null=True,
-                                   blank=True)
+                                   blank=True, validators=[MinValueValidator(Decimal("0.01")),
+                                                           MaxValueValidator(50)])
     expires_on = models.DateField(_("replace by"), null=True, blank=True)
     self_closing = models.BooleanField(_("self-closing"), null=True, blank=True)
     has_cutoff = models.BooleanField(_("with cut-off"), null=True, blank=True)

@@ -114,6 +114,13 @@ def _require_area(actor, jurisdiction: Jurisdiction | None) -> None:
         raise ValidationError({"jurisdiction": _("Outside your area.")})
 
 
+def _check_meter_unique(customer: Customer) -> None:
+    if customer.meter_number and customer.gas_company_id and Customer.objects.filter(
+            gas_company_id=customer.gas_company_id, meter_number=customer.meter_number).exclude(
+            pk=customer.pk).exists():
+        raise ValidationError({"meter_number": _("This meter number is already registered.")})
+
+
 def _derive(customer: Customer) -> None:
     customer.jpath = customer.jurisdiction.path
     customer.name_initials = normalise.initials(customer.name)[:100]
@@ -136,6 +143,7 @@ def customer_create(*, actor, **values) -> Customer:
     customer = Customer(**values)
     _derive(customer)
     customer.missing = missing_mask(customer.supply, [])
+    _check_meter_unique(customer)
     customer.full_clean()
     try:
         with transaction.atomic():
@@ -166,6 +174,7 @@ def customer_update(*, actor, customer: Customer, **values) -> Customer:
     _derive(customer)
     if "supply" in values:
         customer.missing = missing_mask(customer.supply, customer.devices.current())
+    _check_meter_unique(customer)
     customer.full_clean()
     try:
         with transaction.atomic():
