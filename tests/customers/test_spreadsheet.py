@@ -10,7 +10,8 @@ from ranan.customers.spreadsheet import SpreadsheetError, open_sheet
 from tests.customers.conftest import xlsx
 
 CONTENT_TYPES = b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'
-WORKBOOK = (b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+WORKBOOK = (b'<?xml version="1.0"?><workbook '
+            b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
             b'<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
 RELS = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
