@@ -39,6 +39,11 @@ from ranan.customers.rules import missing_mask
 from ranan.customers.spreadsheet import SpreadsheetError, open_sheet
 
 BATCH = 5000
+SUPPLIES = frozenset(Supply.values)
+# Free-text columns: already cleaned in take(), only their length is checked.
+_PLAIN_TEXT = frozenset({"name", "address", "building", "unit", "room", "meter_number",
+                         "contact_name", "contact2_name", "home_times", "jurisdiction_code",
+                         "jurisdiction_path", "gas_company", "lpg_station"})
 MAX_ERRORS = 10000
 
 
@@ -89,6 +94,7 @@ INSERT_FIELDS = [
 COMPARE_FIELDS = [f for f in INSERT_FIELDS if f not in ("created_at", "updated_at", "missing")]
 _MAX_LENGTH = {f.name: f.max_length for f in Customer._meta.concrete_fields
                if getattr(f, "max_length", None)}
+_MAX_LENGTH.update(jurisdiction_code=12, jurisdiction_path=200, gas_company=150, lpg_station=150)
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -256,6 +262,7 @@ class _Run:
         self.first_id = None
         self.max_id_before = Customer.objects.aggregate(m=models.Max("id"))["m"] or 0
         self.audit_rows: list = []
+        self.enterprise = None if actor.is_superuser else enterprise_ids(actor)
 
     # --- one row ------------------------------------------------------------------------
 
@@ -272,12 +279,19 @@ class _Run:
         self.result.rows += 1
         errors_before = len(self.result.errors) + self.result.truncated_errors
         raw = {}
+        text = normalise.text
         for key, cell in zip(self.keys, row, strict=False):
-            if key is not None and cell is not None and cell != "":
-                raw[key] = cell
+            if key is None or cell is None:
+                continue
+            if type(cell) is str:
+                cell = text(cell)  # once per cell: the parsers below take clean text
+                if not cell:
+                    continue
+            raw[key] = cell
         self._row_keys = set()
         values = self._parse(row_number, raw)
-        problems = services.check_customer(values, actor=self.actor, today=self.today)
+        problems = services.check_customer(values, actor=self.actor, today=self.today,
+                                           enterprise=self.enterprise)
         for key, message in problems.items():
             if key not in self._row_keys and not (key == "jurisdiction" and self._row_keys
                                                   & {"jurisdiction_code", "jurisdiction_path"}):
@@ -299,7 +313,14 @@ class _Run:
         masked: dict = {}
         for key, cell in raw.items():
             try:
-                if key == "id":
+                if key in _PLAIN_TEXT:
+                    if type(cell) is not str:
+                        cell = normalise.text(cell)
+                    if len(cell) > _MAX_LENGTH[key]:
+                        raise normalise.Invalid(_("Longer than %(n)d characters.") % {
+                            "n": _MAX_LENGTH[key]})
+                    values[key] = cell
+                elif key == "id":
                     text = normalise.text(cell)
                     if not text.isdigit():
                         raise normalise.Invalid(_("“%(value)s” is not a customer ID.") % {"value": text})
@@ -311,8 +332,10 @@ class _Run:
                 elif key == "status":
                     values["status"] = _choice(cell, STATUS_WORDS, CustomerStatus)
                 elif key in ("phone", "phone2"):
-                    text = normalise.text(cell)
-                    if normalise.is_masked(text):
+                    text = cell if type(cell) is str else normalise.text(cell)
+                    if len(text) == 11 and normalise.MOBILE.match(text):
+                        values[key] = text
+                    elif normalise.is_masked(text):
                         masked[key] = text
                     else:
                         values[key] = normalise.phone(text)
@@ -356,7 +379,7 @@ class _Run:
         values["jurisdiction"] = node
         supply = values.get("supply")
         values["gas_company"] = values["lpg_station"] = None
-        if supply in Supply.values:
+        if supply in SUPPLIES:
             kind, key = ((OrgKind.PIPELINE_GAS, "gas_company") if supply == Supply.PIPELINE
                          else (OrgKind.LPG_STATION, "lpg_station"))
             org, reason = self.owners.resolve(kind, normalise.text(raw.get(key)))
@@ -432,6 +455,8 @@ class _Run:
         self.new_rows = []
 
     def _against_database(self) -> None:
+        if not self.max_id_before:
+            return  # the table was empty when the import began: nothing to collide with
         meters = {(v["gas_company"].pk, v["meter_number"]): r for r, v in self.new_rows
                   if v["supply"] == Supply.PIPELINE and v["meter_number"]}
         contacts = {(v["phone"], v["address"], v["building"], v["unit"], v["room"]): r

@@ -30,9 +30,20 @@ def text(value) -> str:
     """Full-width to half-width (NFKC), trimmed, inner runs of spaces made one."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+    if not isinstance(value, str):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        value = str(value)
+    # Fast path for the common case (already normal, single spaces): the importer calls this
+    # for every cell of a million-row file.
+    if not unicodedata.is_normalized("NFKC", value):
+        value = unicodedata.normalize("NFKC", value)
+    if "  " in value or "\t" in value or "\n" in value or "\u3000" in value or "\xa0" in value:
+        value = _SPACES.sub(" ", value)
+    value = value.strip()
+    if value[:2] in ("'=", "'+", "'-", "'@"):
+        value = value[1:]  # the quote an export or a cautious user put before a formula sign
+    return value
 
 
 def phone(value) -> str:
@@ -40,6 +51,8 @@ def phone(value) -> str:
     raw = text(value)
     if not raw:
         return ""
+    if len(raw) == 11 and MOBILE.match(raw):
+        return raw
     compact = re.sub(r"[\s\-()（）]", "", raw)
     compact = re.sub(r"^(\+86|0086)", "", compact)
     if MOBILE.match(compact):
@@ -150,33 +163,74 @@ def decimal(value, *, low: float, high: float):
     return number
 
 
+_CHOICE_LOOKUPS: dict = {}
+
+
+def _choice_lookup(choices) -> dict[str, str]:
+    lookup = _CHOICE_LOOKUPS.get(choices)
+    if lookup is None:
+        from django.utils import translation
+
+        lookup = {c.lower(): c for c in choices.values}
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                for code, label in choices.choices:
+                    lookup[str(label).lower()] = code
+        _CHOICE_LOOKUPS[choices] = lookup
+    return lookup
+
+
 def choice(value, choices, *, field_label: str = "") -> str:
     """Accept a code or its label (in either language) of a TextChoices class."""
     raw = text(value)
     if not raw:
         return ""
-    lookup = {c.lower(): c for c in choices.values}
-    for code, label in choices.choices:
-        lookup[str(label).lower()] = code
-    from django.utils import translation
-
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            for code, label in choices.choices:
-                lookup[str(label).lower()] = code
-    found = lookup.get(raw.lower())
+    found = _choice_lookup(choices).get(raw.lower())
     if found is None:
         options = "、".join(str(label) for _code, label in choices.choices)
         raise Invalid(_("“%(value)s” is not one of: %(options)s") % {"value": raw, "options": options})
     return found
 
 
-def initials(name: str) -> str:
-    """Pinyin initials of a Chinese name (张三 → zs) for search; other letters kept."""
-    from pypinyin import Style, lazy_pinyin
+_INITIALS: dict[int, str] | None = None
 
-    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")
-                   if p).lower()
+
+def _initials_table() -> dict[int, str]:
+    """Code point → first letter of its most common reading, from pypinyin's dictionary
+    (one dict lookup per character instead of pypinyin's phrase segmentation)."""
+    global _INITIALS
+    if _INITIALS is None:
+        from pypinyin.pinyin_dict import pinyin_dict
+
+        table = {}
+        for code, readings in pinyin_dict.items():
+            first = unicodedata.normalize("NFKD", readings.split(",")[0])[:1].lower()
+            if first.isascii() and first.isalpha():
+                table[code] = first
+        _INITIALS = table
+    return _INITIALS
+
+
+# Surnames whose reading differs from the character's most common one (曾 zēng, 单 shàn…).
+_SURNAME_INITIALS = {"曾": "z", "单": "s", "解": "x", "仇": "q", "朴": "p", "区": "o", "查": "z",
+                     "盖": "g", "乐": "y", "尉": "y", "缪": "m", "覃": "q", "翟": "z", "万": "w",
+                     "沈": "s", "重": "c", "长": "z", "秘": "b", "繁": "p", "员": "y"}
+
+
+def initials(name: str) -> str:
+    """Pinyin initials of a Chinese name (张三 → zs) for search; ASCII letters and digits kept."""
+    table = _initials_table()
+    out = []
+    if name and name[0] in _SURNAME_INITIALS:
+        out.append(_SURNAME_INITIALS[name[0]])
+        name = name[1:]
+    for ch in name:
+        letter = table.get(ord(ch))
+        if letter:
+            out.append(letter)
+        elif ch.isascii() and ch.isalnum():
+            out.append(ch.lower())
+    return "".join(out)
 
 
 def neutralise(value):

@@ -193,17 +193,104 @@ def _xlsx_rows(fileobj) -> Iterator[list]:
         _check_zip(archive)
         sheet_name = _first_sheet_name(archive)
         strings = _shared_strings(archive)
-        state = _RowState()
-        tail = b""
-        for chunk in _read_limited(archive, sheet_name):
-            data = tail + chunk
-            end = yield from state.scan(data, strings, final=False)
-            tail = data[end:]
+        chunks = _read_limited(archive, sheet_name)
+        first = next(chunks, b"")
+        # Every producer we know (Excel, WPS, LibreOffice, openpyxl, xlsxwriter) writes
+        # `<c r="A1"` cells without a namespace prefix: take the fast path for those.
+        fast = b'<c r="' in first or b"<sheetData/>" in first
+        chunks = _chain([first], chunks)
+        yield from (_fast_rows(chunks, strings) if fast else _general_rows(chunks, strings))
+
+
+def _chain(head, rest):
+    yield from head
+    yield from rest
+
+
+_FAST_ROW = re.compile(r'<row\b([^>]*?)(?:/>|>(.*?)</row>)', re.S)
+_ROW_NUMBER = re.compile(r'\br="(\d+)"')
+# One cell: its column letters, its attributes, then the value in the common shapes
+# (<v>…</v> or an inline <is><t>…</t></is>), else the whole body for the careful path.
+_FAST_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})\d+"([^>]*?)(?:/>|>(?:<v>([^<]*)</v>|<is><t>([^<]*)</t></is>|(.*?))</c>)',
+    re.S)
+_COLUMNS = {}
+for _first in [""] + [chr(c) for c in range(65, 91)]:
+    for _second in range(65, 91):
+        _COLUMNS[_first + chr(_second)] = _column_index((_first + chr(_second)).encode())
+
+
+def _fast_rows(chunks, strings: list[str]) -> Iterator[list]:
+    """Decode to text once per chunk; one regex pass for rows, one findall per row."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    expected = 1
+    tail = ""
+    strings_count = len(strings)
+    for chunk in chunks:
+        data = tail + decoder.decode(chunk)
+        cut = data.rfind("</row>")
+        if cut < 0:
+            tail = data
             if len(tail) > 16 * CHUNK:
                 raise SpreadsheetError(_("The worksheet XML is malformed."))
-        yield from state.scan(tail, strings, final=True)
-        if state.row:
-            yield _as_list(state.row)
+            continue
+        cut += 6
+        tail = data[cut:]
+        for row_match in _FAST_ROW.finditer(data, 0, cut):
+            number_match = _ROW_NUMBER.search(row_match.group(1))
+            number = int(number_match.group(1)) if number_match else expected
+            while expected < number:
+                yield []
+                expected += 1
+            body = row_match.group(2)
+            expected = number + 1
+            if not body:
+                yield []
+                continue
+            row: list = []
+            for letters, attrs, value, inline, other in _FAST_CELL.findall(body):
+                index = _COLUMNS.get(letters)
+                if index is None:
+                    index = _column_index(letters.encode())
+                if index != len(row):
+                    row.extend([None] * (index - len(row)))
+                if inline:
+                    row.append(html.unescape(inline) if "&" in inline else inline)
+                elif value:
+                    if 't="s"' in attrs:
+                        position = int(value)
+                        row.append(strings[position] if 0 <= position < strings_count else None)
+                    elif 't="' not in attrs or 't="n"' in attrs:
+                        number = float(value)
+                        row.append(int(number) if number.is_integer() and abs(number) < 1e15
+                                   else number)
+                    else:
+                        row.append(_cell_value(attrs.encode(), f"<v>{value}</v>".encode(), strings))
+                elif other:
+                    if "<f" in other and _FORMULA.search(other.encode()):
+                        raise SpreadsheetError(
+                            _("Cell %(cell)s holds a formula: paste values only.") % {
+                                "cell": f"{letters}{number}"}, row=number, column=letters)
+                    row.append(_cell_value(attrs.encode(), other.encode(), strings))
+                else:
+                    row.append(None)
+            yield row
+    if tail.strip() and _FAST_ROW.search(tail):
+        raise SpreadsheetError(_("The worksheet XML is malformed."))
+
+
+def _general_rows(chunks, strings: list[str]) -> Iterator[list]:
+    state = _RowState()
+    tail = b""
+    for chunk in chunks:
+        data = tail + chunk
+        end = yield from state.scan(data, strings, final=False)
+        tail = data[end:]
+        if len(tail) > 16 * CHUNK:
+            raise SpreadsheetError(_("The worksheet XML is malformed."))
+    yield from state.scan(tail, strings, final=True)
+    if state.row:
+        yield _as_list(state.row)
 
 
 class _RowState:
