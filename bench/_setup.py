@@ -15,11 +15,11 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ranan_bench"
 
 
-def setup_django(url: str | None = None):
+def setup_django(url: str | None = None, reset: bool = True):
     os.environ["DATABASE_URL"] = url or os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("RANAN_VAR_DIR", str(ROOT / "var" / "bench"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ranan.settings")
-    if os.environ["DATABASE_URL"].startswith("postgres"):
+    if reset and os.environ["DATABASE_URL"].startswith("postgres"):
         import psycopg
 
         name = os.environ["DATABASE_URL"].rsplit("/", 1)[1]

@@ -39,7 +39,8 @@ def write(n: int, path: str, townships: int = 20, villages: int = 25, seed: int 
             row[index["supply"]] = "管道燃气"
             row[index["meter_number"]] = f"BM{r:09d}"
             row[index["gas_company"]] = "基准管道燃气公司"
-            row[index["building"]], row[index["unit"]], row[index["room"]] = str(r % 30 + 1), "2", str(r % 600 + 101)
+            row[index["building"]] = str(r % 30 + 1)
+            row[index["unit"]], row[index["room"]] = "2", str(r % 600 + 101)
         else:
             row[index["supply"]] = "瓶装液化气"
             row[index["lpg_station"]] = f"基准{rng.randrange(5) + 1}站"

@@ -39,13 +39,14 @@ def area_names(account: dict) -> list[str]:
 
 # username -> (nav hrefs, a block of the role's home page, texts that block must hold)
 HOME_PAGES = {
-    "courier01": (["/", "/areas/"], "[data-testid=places]", ["桑珠林村", "扎西岗村"]),
-    "station": (["/", "/areas/"], "[data-testid=staff]", ["courier01", "courier15", "station"]),
-    "dazi_msa": (["/", "/areas/"], "[data-testid=units]", ["德庆镇", "邦堆乡", "540104100"]),
+    "courier01": (["/", "/customers/", "/areas/"], "[data-testid=places]", ["桑珠林村", "扎西岗村"]),
+    "station": (["/", "/customers/", "/areas/"], "[data-testid=staff]",
+                ["courier01", "courier15", "station"]),
+    "dazi_msa": (["/", "/customers/", "/areas/"], "[data-testid=units]", ["德庆镇", "邦堆乡", "540104100"]),
     "auditor": (["/", "/audit/"], "[data-testid=audit-table]", []),
-    "admin": (["/", "/areas/", "/organisations/", "/accounts/"],
+    "admin": (["/", "/customers/", "/areas/", "/organisations/", "/accounts/"],
               "[data-testid=count-accounts]", []),
-    "butler": (["/", "/areas/"], "[data-testid=places]", ["翠东社区", "4"]),
+    "butler": (["/", "/customers/", "/areas/"], "[data-testid=places]", ["翠东社区", "4"]),
 }
 
 
@@ -170,9 +171,11 @@ def test_regulator_areas_stop_at_his_district(page, new_page, login, area_ids):
 
 
 @pytest.mark.parametrize(("username", "allowed", "refused"), [
-    ("courier01", ["/areas/"], ["/audit/", "/accounts/", "/organisations/"]),
-    ("auditor", ["/audit/"], ["/areas/", "/accounts/", "/organisations/"]),
-    ("admin", ["/areas/", "/accounts/", "/organisations/"], ["/audit/"]),
+    ("courier01", ["/areas/", "/customers/"], ["/audit/", "/accounts/", "/organisations/",
+                                               "/customers/import/"]),
+    ("auditor", ["/audit/"], ["/areas/", "/accounts/", "/organisations/", "/customers/"]),
+    ("admin", ["/areas/", "/accounts/", "/organisations/", "/customers/", "/customers/import/"],
+     ["/audit/"]),
 ])
 def test_role_only_pages(page, login, username, allowed, refused):
     login(page, username)

@@ -116,3 +116,22 @@ def test_csv_in_utf8_and_in_gbk():
     text = "名称,电话\n张三,13800001234\n"
     assert read(io.BytesIO(text.encode("utf-8-sig"))) == [["名称", "电话"], ["张三", "13800001234"]]
     assert read(io.BytesIO(text.encode("gbk"))) == [["名称", "电话"], ["张三", "13800001234"]]
+
+
+def test_a_sheet_with_namespace_prefixes_and_no_cell_references_takes_the_general_path():
+    sheet = ('<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<x:sheetData><x:row><x:c t="inlineStr"><x:is><x:t>名称</x:t></x:is></x:c>'
+             '<x:c t="inlineStr"><x:is><x:t>地址</x:t></x:is></x:c></x:row>'
+             '<x:row><x:c t="inlineStr"><x:is><x:t>张三</x:t></x:is></x:c><x:c><x:v>42</x:v></x:c>'
+             "</x:row></x:sheetData></x:worksheet>").encode()
+    assert read(fake_xlsx(sheet)) == [["名称", "地址"], ["张三", 42]]
+
+
+def test_shared_strings_booleans_and_skipped_rows():
+    sheet = (b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>1</v></c><c r="C1" t="b">'
+             b'<v>1</v></c></row><row r="3"><c r="B3" t="s"><v>0</v></c></row>'
+             b"</sheetData></worksheet>")
+    strings = (b'<sst><si><t>b &amp; c</t></si><si><r><t>rich </t></r><r><t>text</t></r>'
+               b"<rPh><t>ignored</t></rPh></si></sst>")
+    rows = read(fake_xlsx(sheet, {"xl/sharedStrings.xml": strings}))
+    assert rows == [["rich text", None, True], [], [None, "b & c"]]

@@ -29,6 +29,7 @@ from ranan.customers.choices import (
 )
 from ranan.customers.models import Customer, Device
 from ranan.customers.normalise import mask_id, mask_phone
+from ranan.customers.pagination import CappedPagination
 from ranan.customers.permissions import (
     can_edit_customers,
     can_import_customers,
@@ -114,6 +115,7 @@ FILTER_PARAMETERS = [
 
 class CustomerViewSet(viewsets.ModelViewSet):
     serializer_class = CustomerSerializer
+    pagination_class = CappedPagination
     permission_classes = [CustomerPermission]
     filter_backends: list = []
     http_method_names = ["get", "post", "put", "patch", "head", "options"]

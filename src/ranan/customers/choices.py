@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerKind(models.TextChoices):
@@ -26,7 +27,7 @@ class Supply(models.TextChoices):
 
 
 class CustomerStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("customer status", "Active")
     MOVED_OUT = "moved_out", _("Moved out")
     SHUT_OFF = "shut_off", _("Gas shut off")
     CONVERTED_PIPE = "converted_pipe", _("Converted to pipeline gas")
@@ -53,7 +54,7 @@ class DeviceKind(models.TextChoices):
     STOVE = "stove", _("Stove")
     HOSE = "hose", _("Connector hose")
     VALVE = "valve", _("Valve")
-    REGULATOR = "regulator", _("Regulator")
+    REGULATOR = "regulator", pgettext_lazy("device kind", "Regulator")
     ALARM = "alarm", _("Gas alarm")
     WATER_HEATER = "water_heater", _("Water heater")
     INDOOR_PIPE = "indoor_pipe", _("Indoor pipe")

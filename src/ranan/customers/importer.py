@@ -570,6 +570,11 @@ class _Run:
         self.update_rows = []
 
     def finish(self, filename: str) -> None:
+        if self.result.created > 10000 and connection.vendor == "postgresql":
+            # Fresh planner statistics: right after a large load PostgreSQL would otherwise
+            # plan the list as if the table were still small (measured: 0.6 ms vs > 20 s).
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Customer._meta.db_table}")
         if self.audit_rows:
             audit.AuditEntry.objects.bulk_create(self.audit_rows, batch_size=1000)
         span = Customer.objects.filter(id__gt=self.max_id_before).aggregate(

@@ -84,12 +84,16 @@ class Customer(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["jpath", "id"], name="customer_jpath_id"),
-            models.Index(fields=["lpg_station", "jpath"], name="customer_station_jpath"),
-            models.Index(fields=["gas_company", "jpath"], name="customer_company_jpath"),
+            models.Index(fields=["lpg_station", "jpath", "id"], name="customer_station_jpath"),
+            models.Index(fields=["gas_company", "jpath", "id"], name="customer_company_jpath"),
             models.Index(fields=["phone", "address"], name="customer_phone_address"),
             models.Index(fields=["phone_tail"], name="customer_phone_tail"),
             # Pattern ops: `LIKE 'zs%'` uses it whatever the database's collation.
             models.Index(fields=["name_initials"], name="customer_initials",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name"], name="customer_name_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["meter_number"], name="customer_meter_prefix",
                          opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [

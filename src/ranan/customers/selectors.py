@@ -88,20 +88,37 @@ def filter_customers(user, params) -> tuple[QuerySet, dict]:
 
 
 def search_q(text: str) -> Q:
-    """Name, phone tail, address, meter number, or pinyin initials (张三 → zs)."""
+    """Name, phone tail, address, meter number, or pinyin initials (张三 → zs).
+
+    Every branch has an index: names and meters by prefix (pattern-ops B-trees), phone tails
+    and phones exactly, addresses by trigrams (PostgreSQL, 3 characters or more).
+    """
     compact = re.sub(r"[\s-]", "", text)
     if compact.isdigit():
         if len(compact) == 4:
             return Q(phone_tail=compact) | Q(meter_number=compact)
-        return (Q(phone=compact) | Q(meter_number=compact) | Q(phone2=compact)
-                | Q(meter_number__startswith=compact))
+        return Q(phone=compact) | Q(meter_number__startswith=compact)
     if compact.isascii() and compact.isalpha():
-        return Q(name_initials__startswith=compact.lower()) | Q(meter_number=text) | Q(
-            name__icontains=text)
-    return Q(name__contains=text) | Q(address__contains=text) | Q(meter_number=text)
+        return Q(name_initials__startswith=compact.lower()) | Q(meter_number__startswith=text)
+    q = Q(name__startswith=text) | Q(meter_number__startswith=text)
+    if len(text) >= 3:
+        q |= Q(address__contains=text) | Q(name__contains=text)
+    return q
 
 
-def count_capped(qs: QuerySet, cap: int = 10000) -> tuple[int, bool]:
-    """Counting a million rows costs more than the page itself: count up to `cap`."""
-    n = qs.order_by()[: cap + 1].count()
+def count_capped(qs: QuerySet, cap: int = 10000, budget_ms: int = 40) -> tuple[int | None, bool]:
+    """Counting a million rows costs more than the page itself: count up to `cap`, and on
+    PostgreSQL give up after `budget_ms` (a selective filter over a county scans the county).
+    Returns (count or None when unknown, whether there are more than counted)."""
+    from django.db import OperationalError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        n = qs.order_by()[: cap + 1].count()
+        return min(n, cap), n > cap
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(budget_ms)}")
+            n = qs.order_by()[: cap + 1].count()
+    except OperationalError:
+        return None, True
     return min(n, cap), n > cap

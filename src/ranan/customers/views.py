@@ -39,7 +39,9 @@ class CappedPaginator(Paginator):
     def count(self):
         if not hasattr(self, "_capped"):
             n, self.more = selectors.count_capped(self.object_list, self.cap)
-            self._capped = n
+            # Unknown (the count ran out of time): page through what exists.
+            self._capped = self.cap if n is None else n
+            self.unknown = n is None
         return self._capped
 
 

@@ -1,0 +1,31 @@
+"""Trigram indexes for searching addresses and names by any fragment (PostgreSQL only).
+
+pg_trgm is a trusted extension (PostgreSQL ≥ 13): the database owner may create it. SQLite
+has no equivalent; there the search scans the (small) table."""
+
+from django.db import migrations
+
+STATEMENTS = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS customer_address_trgm ON customers_customer "
+    "USING gin (address gin_trgm_ops)",
+    "CREATE INDEX IF NOT EXISTS customer_name_trgm ON customers_customer "
+    "USING gin (name gin_trgm_ops)",
+]
+
+
+def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for sql in STATEMENTS:
+            schema_editor.execute(sql)
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS customer_address_trgm")
+        schema_editor.execute("DROP INDEX IF EXISTS customer_name_trgm")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("customers", "0001_initial")]
+    operations = [migrations.RunPython(forwards, backwards)]
