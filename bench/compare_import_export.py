@@ -94,8 +94,9 @@ def main(path: str) -> None:
     Customer.objects.all().delete()
     ie_time, ie_rows = run_import_export(path)
     print(f"machine: {machine()}")
-    print(f"Ranan importer:       {ranan_rows:,} rows in {ranan_time:6.1f} s = {ranan_rows / ranan_time:8,.0f} rows/s")
-    print(f"django-import-export: {ie_rows:,} rows in {ie_time:6.1f} s = {ie_rows / ie_time:8,.0f} rows/s")
+    for label, rows, seconds in (("Ranan importer", ranan_rows, ranan_time),
+                                 ("django-import-export", ie_rows, ie_time)):
+        print(f"{label + ':':<22}{rows:,} rows in {seconds:6.1f} s = {rows / seconds:8,.0f} rows/s")
     print(f"speed-up: {ie_time / ranan_time:.1f}x")
 
 
