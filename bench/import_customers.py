@@ -10,7 +10,7 @@ rows, peak memory under 1 GiB. Uses its own database (ranan_bench, recreated eac
 import sys
 import time
 
-from _setup import build_world, machine, peak_rss_mib, setup_django
+from _setup import build_world, machine, peak_rss_children_mib, peak_rss_mib, setup_django
 
 
 def main(path: str, profile: bool = False) -> None:
@@ -40,7 +40,8 @@ def main(path: str, profile: bool = False) -> None:
     print(f"machine: {machine()}")
     print(f"rows imported: {result.created:,} (in database: {stored:,})")
     print(f"time: {elapsed:.1f} s  ->  {result.created / elapsed:,.0f} rows/s")
-    print(f"peak memory (RSS, whole process): {peak_rss_mib():,.0f} MiB (before import: {before:,.0f} MiB)")
+    print(f"peak memory (RSS): importer process {peak_rss_mib():,.0f} MiB (before import: "
+          f"{before:,.0f} MiB); reader child process {peak_rss_children_mib():,.0f} MiB")
 
 
 if __name__ == "__main__":

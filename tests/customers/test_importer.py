@@ -235,3 +235,26 @@ def test_export_masks_for_most_roles_and_neutralises_formulas(people):
     full, _ = _export(people.station_manager)
     full_phones = {row[14].value for row in openpyxl.load_workbook(full).active.iter_rows(min_row=2)}
     assert "13800001234" in full_phones
+
+
+def test_a_large_file_is_read_by_a_second_process_with_the_same_answers(people, monkeypatch):
+    from ranan.customers import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(spreadsheet, "_BATCH_ROWS", 2)
+    rows = [HEADERS] + [[f"户{i}", f"一村{i}号", "990101100201", "瓶装液化气", "", f"1381234{i:04d}"]
+                        for i in range(7)]
+    result = run(people.station_manager, rows)
+    assert result.errors == [] and result.created == 7
+    bad = rows[:3] + [["坏", "x", "990101100201", "瓶装液化气", "", "=1+2"]]
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in bad:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    refused = import_customers(actor=people.station_manager, fileobj=buffer)
+    assert refused.errors == [{"row": 4, "column": "F", "message": refused.errors[0]["message"]}]
+    assert Customer.objects.filter(name__startswith="户").count() == 7

@@ -36,7 +36,7 @@ from ranan.customers.columns import (
 from ranan.customers.models import Customer
 from ranan.customers.permissions import can_import_customers
 from ranan.customers.rules import missing_mask
-from ranan.customers.spreadsheet import SpreadsheetError, open_sheet
+from ranan.customers.spreadsheet import SpreadsheetError, rows_in_background
 
 BATCH = 5000
 SUPPLIES = frozenset(Supply.values)
@@ -189,8 +189,7 @@ def import_customers(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
         result.error(None, "on_duplicate", _("Choose skip, update or stop."))
         return result
     try:
-        sheet = open_sheet(fileobj, filename)
-        rows = iter(sheet.rows)
+        rows = rows_in_background(fileobj, filename)
         header = next(rows, None)
         if header is None:
             result.error(1, None, _("The file is empty."))

@@ -91,7 +91,8 @@ def search_q(text: str) -> Q:
     """Name, phone tail, address, meter number, or pinyin initials (张三 → zs).
 
     Every branch has an index: names and meters by prefix (pattern-ops B-trees), phone tails
-    and phones exactly, addresses by trigrams (PostgreSQL, 3 characters or more).
+    and phones exactly, addresses by trigrams (PostgreSQL, 3 characters or more). Chinese
+    names are searched from their start (张伟 finds 张伟明), which is how people look them up.
     """
     compact = re.sub(r"[\s-]", "", text)
     if compact.isdigit():
@@ -102,7 +103,7 @@ def search_q(text: str) -> Q:
         return Q(name_initials__startswith=compact.lower()) | Q(meter_number__startswith=text)
     q = Q(name__startswith=text) | Q(meter_number__startswith=text)
     if len(text) >= 3:
-        q |= Q(address__contains=text) | Q(name__contains=text)
+        q |= Q(address__contains=text)
     return q
 
 

@@ -371,3 +371,69 @@ def _cell_value(attrs: bytes, body: bytes, strings: list[str]):
     except ValueError:
         return _xml_text(raw)
     return int(number) if number.is_integer() and abs(number) < 1e15 else number
+
+
+# --- Reading in a second process -------------------------------------------------------------
+
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024  # below this, a second process costs more than it saves
+_BATCH_ROWS = 2000
+
+
+def rows_in_background(fileobj, name: str = "") -> Iterator[list]:
+    """The rows of `fileobj`, decompressed and scanned by a forked child process while the
+    caller validates and writes the previous batch: on a 2-core machine the importer's two
+    halves (reading ~18 µs a row, checking and writing the rest) then overlap.
+
+    Falls back to reading in-process for small files or where fork is unavailable. Errors in
+    the child arrive as the same SpreadsheetError, raised at the same row."""
+    import multiprocessing
+
+    fileobj.seek(0, io.SEEK_END)
+    size = fileobj.tell()
+    fileobj.seek(0)
+    if size < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        yield from open_sheet(fileobj, name).rows
+        return
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_send_rows, args=(fileobj, name, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                raise SpreadsheetError(_("The file could not be read.")) from None
+            if kind == "rows":
+                yield from payload
+            elif kind == "error":
+                message, row, column = payload
+                raise SpreadsheetError(message, row=row, column=column)
+            else:
+                return
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join(timeout=5)
+
+
+def _send_rows(fileobj, name, sender) -> None:
+    """In the child: read, send batches; never touch the database (the parent owns it)."""
+    try:
+        batch = []
+        for row in open_sheet(fileobj, name).rows:
+            batch.append(row)
+            if len(batch) >= _BATCH_ROWS:
+                sender.send(("rows", batch))
+                batch = []
+        sender.send(("rows", batch))
+        sender.send(("end", None))
+    except SpreadsheetError as exc:
+        sender.send(("error", (str(exc), exc.row, exc.column)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as a refusal
+        sender.send(("error", (_("The file could not be read: %(reason)s") % {"reason": exc},
+                               None, None)))
+    finally:
+        sender.close()
