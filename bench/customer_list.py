@@ -20,6 +20,7 @@ SCENARIOS = [
      "jurisdiction=980101107&supply=lpg&flag=elderly_alone"),
     ("regulator, missing alarm and self-closing valve", "bench_reg",
      "missing=no_alarm,no_self_closing_valve"),
+    ("regulator, a rare gap (corroded pipe: no match)", "bench_reg", "missing=pipe_corroded"),
     ("regulator, search a name (Chinese)", "bench_reg", "q=张伟"),
     ("regulator, search phone tail", "bench_reg", "q=4321"),
     ("regulator, search pinyin initials", "bench_reg", "q=zwj"),

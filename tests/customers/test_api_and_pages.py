@@ -95,6 +95,15 @@ def test_devices_endpoint(people, api):
     assert client.post(url, {"kind": "meter"}, format="json").json()["errors"][0]["field"] == "kind"
     assert client.post(url, {"kind": "hose", "material": "metal"}, format="json").status_code == 201
     assert [d["kind"] for d in client.get(url).json()] == ["hose"]
+    from ranan.customers import services
+
+    foreign = services.device_add(actor=None, customer=people.c_b1, kind="alarm")
+    response = client.post(url, {"kind": "alarm", "replaces": foreign.pk}, format="json")
+    assert response.json()["errors"][0]["field"] == "replaces"
+    hose = client.get(url).json()[0]["id"]
+    assert client.post(url, {"kind": "hose", "material": "metal", "replaces": hose},
+                       format="json").status_code == 201
+    assert len(client.get(url + "?history=1").json()) == 2
 
 
 def test_import_endpoint_reports_rows_and_columns(people, api):

@@ -166,6 +166,9 @@ class CustomerViewSet(viewsets.ModelViewSet):
                                              "message": _("Your role cannot change customers.")}]},
                                 status=status.HTTP_403_FORBIDDEN)
             body = DeviceSerializer(data=request.data)
+            # Only a current device of this customer can be replaced: any other id is
+            # answered as unknown, whoever's it is.
+            body.fields["replaces"].queryset = customer.devices.current()
             body.is_valid(raise_exception=True)
             data = dict(body.validated_data)
             device = services.device_add(actor=request.user, customer=customer, **data)

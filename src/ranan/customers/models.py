@@ -88,6 +88,7 @@ class Customer(models.Model):
             models.Index(fields=["gas_company", "jpath", "id"], name="customer_company_jpath"),
             models.Index(fields=["phone", "address"], name="customer_phone_address"),
             models.Index(fields=["phone_tail"], name="customer_phone_tail"),
+            models.Index(fields=["missing"], name="customer_missing"),
             # Pattern ops: `LIKE 'zs%'` uses it whatever the database's collation.
             models.Index(fields=["name_initials"], name="customer_initials",
                          opclasses=["varchar_pattern_ops"]),

@@ -12,6 +12,7 @@ from ranan.core.models import Jurisdiction, subtree_q
 from ranan.customers.choices import CareFlag, CustomerKind, CustomerStatus, Missing, Supply
 from ranan.customers.models import Customer
 
+ALL_MISSING = sum(m.value for m in Missing)
 FILTERS = ("jurisdiction", "kind", "supply", "flag", "missing", "status", "q")
 
 
@@ -73,10 +74,10 @@ def filter_customers(user, params) -> tuple[QuerySet, dict]:
         else:
             errors["missing"] = _("Unknown value: %(values)s") % {"values": item}
     if bits and "missing" not in errors:
-        # Every asked-for gap must be present: missing & bits == bits.
-        from django.db.models import F
-
-        qs = qs.annotate(_gap=F("missing").bitand(bits)).filter(_gap=bits)
+        # Every asked-for gap must be present: missing & bits == bits. Written as the list of
+        # masks that satisfy it, so that the index on `missing` can answer a rare gap
+        # without scanning the whole area (measured: 180 ms -> see docs/performance.md).
+        qs = qs.filter(missing__in=[v for v in range(ALL_MISSING + 1) if v & bits == bits])
         cleaned["missing"] = missing
     q = (params.get("q") or "").strip()
     if q:
