@@ -137,3 +137,16 @@ def test_the_missing_rules():
     assert not missing_mask("pipeline", []) & Missing.REGULATOR_NO_CUTOFF
     assert missing_mask("pipeline", [D(kind="water_heater", heater_type="flueless")]) & Missing.HEATER_NO_FLUE
     assert missing_mask("pipeline", [D(kind="indoor_pipe", condition="corroded")]) & Missing.PIPE_CORRODED
+
+
+def test_a_meter_number_taken_concurrently_is_still_a_field_error(people, monkeypatch):
+    """Two requests pass the pre-check together: the unique index decides, the loser gets
+    the same answer on the same field, and nothing is written."""
+    monkeypatch.setattr(services, "_check_meter_unique", lambda customer: None)
+    before = Customer.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.customer_create(actor=None, name="x", address="y", jurisdiction=people.grid_b1,
+                                 supply=Supply.PIPELINE, gas_company=people.gas_company,
+                                 meter_number="M-0001")
+    assert "meter_number" in fields(exc)
+    assert Customer.objects.count() == before

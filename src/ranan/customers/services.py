@@ -128,6 +128,18 @@ def _check_meter_unique(customer: Customer) -> None:
         raise ValidationError({"meter_number": _("This meter number is already registered.")})
 
 
+def _save(customer: Customer) -> None:
+    """Validate and save; a meter number taken concurrently since the check is answered on
+    the same field (the unique index decides the race)."""
+    _check_meter_unique(customer)
+    customer.full_clean()
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        raise ValidationError({"meter_number": _("This meter number is already registered.")}) from None
+
+
 def _derive(customer: Customer) -> None:
     customer.jpath = customer.jurisdiction.path
     customer.name_initials = normalise.initials(customer.name)[:100]
@@ -150,13 +162,7 @@ def customer_create(*, actor, **values) -> Customer:
     customer = Customer(**values)
     _derive(customer)
     customer.missing = missing_mask(customer.supply, [])
-    _check_meter_unique(customer)
-    customer.full_clean()
-    try:
-        with transaction.atomic():
-            customer.save()
-    except IntegrityError:
-        raise ValidationError({"meter_number": _("This meter number is already registered.")}) from None
+    _save(customer)
     audit.record_create(actor=actor, instance=customer)
     return customer
 
@@ -181,13 +187,7 @@ def customer_update(*, actor, customer: Customer, **values) -> Customer:
     _derive(customer)
     if "supply" in values:
         customer.missing = missing_mask(customer.supply, customer.devices.current())
-    _check_meter_unique(customer)
-    customer.full_clean()
-    try:
-        with transaction.atomic():
-            customer.save()
-    except IntegrityError:
-        raise ValidationError({"meter_number": _("This meter number is already registered.")}) from None
+    _save(customer)
     audit.record_update(actor=actor, instance=customer, before=before)
     return customer
 
