@@ -139,10 +139,13 @@ def test_the_missing_rules():
     assert missing_mask("pipeline", [D(kind="indoor_pipe", condition="corroded")]) & Missing.PIPE_CORRODED
 
 
-def test_a_meter_number_taken_concurrently_is_still_a_field_error(people, monkeypatch):
-    """Two requests pass the pre-check together: the unique index decides, the loser gets
+@pytest.mark.parametrize("race_past", ["pre-check", "pre-check and constraint validation"])
+def test_a_meter_number_taken_concurrently_is_still_a_field_error(people, monkeypatch, race_past):
+    """Two requests pass the checks together: the unique index decides, the loser gets
     the same answer on the same field, and nothing is written."""
     monkeypatch.setattr(services, "_check_meter_unique", lambda customer: None)
+    if race_past != "pre-check":
+        monkeypatch.setattr(Customer, "validate_constraints", lambda self, exclude=None: None)
     before = Customer.objects.count()
     with pytest.raises(ValidationError) as exc:
         services.customer_create(actor=None, name="x", address="y", jurisdiction=people.grid_b1,

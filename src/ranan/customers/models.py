@@ -68,9 +68,11 @@ class Customer(models.Model):
                               default=CustomerStatus.ACTIVE)
     status_date = models.DateField(_("status since"), null=True, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True,
-                                   blank=True)
+                                   blank=True, validators=[MinValueValidator(-90),
+                                                           MaxValueValidator(90)])
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True,
-                                    blank=True)
+                                    blank=True, validators=[MinValueValidator(-180),
+                                                            MaxValueValidator(180)])
     missing = models.PositiveIntegerField(_("missing devices"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -100,7 +102,10 @@ class Customer(models.Model):
         constraints = [
             # One meter, one customer (per gas company).
             models.UniqueConstraint(fields=["gas_company", "meter_number"],
-                                    condition=~Q(meter_number=""), name="customer_meter_unique"),
+                                    condition=~Q(meter_number=""), name="customer_meter_unique",
+                                    violation_error_code="meter_taken",
+                                    violation_error_message=_("This meter number is already "
+                                                              "registered.")),
             models.CheckConstraint(
                 condition=Q(supply=Supply.LPG, meter_number="") | Q(supply=Supply.PIPELINE),
                 name="customer_meter_only_pipeline"),

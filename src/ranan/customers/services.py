@@ -132,7 +132,17 @@ def _save(customer: Customer) -> None:
     """Validate and save; a meter number taken concurrently since the check is answered on
     the same field (the unique index decides the race)."""
     _check_meter_unique(customer)
-    customer.full_clean()
+    try:
+        customer.full_clean()
+    except ValidationError as exc:
+        # The unique constraint reports on no field; it is the meter number's.
+        errors = exc.update_error_dict({})
+        taken = [e for e in errors.get("__all__", []) if getattr(e, "code", "") == "meter_taken"]
+        if taken:
+            errors["__all__"] = [e for e in errors["__all__"] if e not in taken]
+            errors.setdefault("meter_number", []).extend(taken)
+            errors = {k: v for k, v in errors.items() if v}
+        raise ValidationError(errors) from None
     try:
         with transaction.atomic():
             customer.save()
