@@ -153,3 +153,24 @@ def test_a_meter_number_taken_concurrently_is_still_a_field_error(people, monkey
                                  meter_number="M-0001")
     assert "meter_number" in fields(exc)
     assert Customer.objects.count() == before
+
+
+def test_gaps_that_come_with_time_are_picked_up_by_the_daily_job(people):
+    from ranan.customers.tasks import refresh_missing_devices
+
+    installed = TODAY - datetime.timedelta(days=500)  # 16 months: not yet due
+    services.device_add(actor=None, customer=people.c_a1, kind="hose", material="rubber",
+                        installed_on=installed)
+    people.c_a1.refresh_from_db()
+    assert not people.c_a1.missing & Missing.HOSE_EXPIRED
+    assert refresh_missing_devices() == 0  # idempotent today
+    assert refresh_missing_devices(today=TODAY + datetime.timedelta(days=90)) == 1
+    people.c_a1.refresh_from_db()
+    assert people.c_a1.missing & Missing.HOSE_EXPIRED
+
+
+def test_the_daily_job_is_registered_with_the_worker():
+    from ranan.core.tasks import PERIODIC_JOBS
+    from ranan.customers.tasks import refresh_missing_devices_task
+
+    assert any(job is refresh_missing_devices_task for job, _ in PERIODIC_JOBS)

@@ -18,3 +18,10 @@ class CustomersConfig(AppConfig):
             NAVIGATION.insert(1, entry)
         if customers_demo.extend not in demo.EXTENDERS:
             demo.EXTENDERS.append(customers_demo.extend)
+        from datetime import timedelta
+
+        from ranan.core.tasks import PERIODIC_JOBS
+        from ranan.customers.tasks import refresh_missing_devices_task
+
+        if all(job is not refresh_missing_devices_task for job, _interval in PERIODIC_JOBS):
+            PERIODIC_JOBS.append((refresh_missing_devices_task, timedelta(days=1)))
