@@ -6,7 +6,13 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import Exists, OuterRef
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from knox.models import get_token_model
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -37,6 +43,7 @@ class JurisdictionSerializer(serializers.ModelSerializer):
         return obj.children.exists()
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A reference that only accepts objects the requesting account can see: an id out of
     scope is answered exactly like an id that does not exist."""

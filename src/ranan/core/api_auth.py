@@ -1,6 +1,7 @@
 """API token authentication: knox's hashed tokens, with an explicit 'expired' answer."""
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from django.utils.translation import gettext as _
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
@@ -28,3 +29,14 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             return super().authenticate_credentials(token)
         except exceptions.AuthenticationFailed as exc:
             raise exceptions.AuthenticationFailed(str(exc.detail), code="invalid_token") from None
+
+
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+    """How the token is sent, for the OpenAPI schema (and the docs' Authorize button)."""
+
+    target_class = "ranan.core.api_auth.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Token <token>`, the token from POST /api/v1/auth/token"}
