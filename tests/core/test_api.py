@@ -323,3 +323,18 @@ def test_the_openapi_schema_generates_without_warnings(db):
     from django.core.management import call_command
 
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", "/dev/null")
+
+
+def test_create_accepts_every_field_the_schema_offers(cast, api):
+    """Found by schemathesis: is_active on create was a 500."""
+    client = api.as_(cast.admin)
+    org = client.post("/api/v1/organisations/", {
+        "name": "停用站", "kind": "lpg_station", "parent": cast.lpg_company.pk,
+        "jurisdictions": [cast.district_a.pk], "is_active": False}, format="json")
+    assert org.status_code == 201 and org.json()["is_active"] is False
+    account = client.post("/api/v1/accounts/", {
+        "username": "dormant", "password": "a-long-password-77", "roles": ["courier"],
+        "organisation": cast.station.pk, "area": [cast.village_a1.pk], "is_active": False,
+        "language": "en"}, format="json")
+    assert account.status_code == 201, account.content
+    assert account.json()["is_active"] is False and account.json()["language"] == "en"

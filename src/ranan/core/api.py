@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import Exists, OuterRef
 from django.utils.dateparse import parse_datetime
@@ -88,6 +89,7 @@ class AccountSerializer(serializers.ModelSerializer):
     area = ScopedPrimaryKeyField(model=Jurisdiction, many=True)
     organisation = ScopedPrimaryKeyField(model=Organisation, allow_null=True)
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_blank=True)
 
     class Meta:
         model = Account

@@ -139,10 +139,10 @@ def _check_organisation(org: Organisation, jurisdictions: list[Jurisdiction]) ->
 @transaction.atomic
 def organisation_create(*, actor, name: str, kind: str, jurisdictions: list[Jurisdiction],
                         regulator_type: str = "", parent: Organisation | None = None,
-                        credit_code: str = "") -> Organisation:
+                        credit_code: str = "", is_active: bool = True) -> Organisation:
     _require_admin(actor)
     org = Organisation(name=name, kind=kind, regulator_type=regulator_type or "",
-                       parent=parent, credit_code=credit_code or "")
+                       parent=parent, credit_code=credit_code or "", is_active=is_active)
     _check_organisation(org, jurisdictions)
     org.full_clean()
     _require_in_area(actor, jurisdictions, "jurisdictions")
@@ -224,7 +224,8 @@ def _set_roles(account: Account, roles: Iterable[str]) -> None:
 def account_create(*, actor, username: str, password: str, organisation: Organisation | None,
                    roles: Iterable[str], area: list[Jurisdiction], full_name: str = "",
                    phone: str = "", email: str = "", check_password: bool = True,
-                   hashed_password: str | None = None) -> Account:
+                   hashed_password: str | None = None, is_active: bool = True,
+                   language: str = "") -> Account:
     """Create an account. `hashed_password` (from make_password) lets a bulk loader hash one
     shared password once instead of once per account."""
     _require_admin(actor)
@@ -236,7 +237,7 @@ def account_create(*, actor, username: str, password: str, organisation: Organis
     if Account.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is taken.")})
     account = Account(username=username, organisation=organisation, full_name=full_name,
-                      phone=phone, email=email)
+                      phone=phone, email=email, is_active=is_active, language=language or "")
     if check_password:
         try:
             validate_password(password, account)

@@ -213,7 +213,6 @@ def _organisation_form_view(request, organisation=None):
         data["jurisdictions"] = list(data["jurisdictions"])
         try:
             if organisation is None:
-                data.pop("is_active")
                 services.organisation_create(actor=request.user, **data)
             else:
                 services.organisation_update(actor=request.user, organisation=organisation, **data)
@@ -275,7 +274,6 @@ def _account_form_view(request, account=None):
         data["area"] = list(data["area"])
         try:
             if account is None:
-                data.pop("is_active")
                 services.account_create(actor=request.user, **data)
             else:
                 data.pop("username")
