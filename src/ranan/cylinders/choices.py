@@ -1,0 +1,58 @@
+"""Codes and labels of the cylinders app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    EMPTY_AT_STATION = "empty", _("Empty, at the station")
+    FULL_AT_STATION = "full", _("Full, at the station")
+    WITH_COURIER = "with_courier", _("With a courier")
+    AT_CUSTOMER = "at_customer", _("At a customer")
+    AT_INSPECTION = "at_inspection", _("At the inspection body")
+    SCRAPPED = "scrapped", _("Scrapped")
+    LOST = "lost", _("Lost")
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    FILLED = "filled", _("Filled")
+    DISPATCHED = "dispatched", _("Dispatched to a courier")
+    DELIVERED = "delivered", _("Delivered to a customer")
+    COLLECTED = "collected", _("Collected empty")
+    SENT_TO_INSPECTION = "sent_to_inspection", _("Sent to inspection")
+    INSPECTION_PASSED = "inspection_passed", _("Inspection passed")
+    INSPECTION_FAILED = "inspection_failed", _("Inspection failed")
+    SCRAPPED = "scrapped", _("Scrapped")
+    LOST = "lost", _("Reported lost")
+
+
+class Action(models.TextChoices):
+    """What a scan asks to do."""
+
+    FILL = "fill", _("Fill")
+    DISPATCH = "dispatch", _("Dispatch")
+    DELIVER = "deliver", _("Deliver")
+    COLLECT = "collect", _("Collect")
+
+
+class Reason(models.TextChoices):
+    """Why a scan is refused (the interlock's answers)."""
+
+    UNKNOWN_CODE = "unknown_code", _("Unknown code")
+    BAD_CHECK_CHARACTER = "bad_check_character", _("Wrong check character: mistyped code?")
+    OVERDUE_INSPECTION = "overdue_inspection", _("Periodic inspection overdue")
+    PAST_SCRAP_DATE = "past_scrap_date", _("Past its scrap date")
+    OTHER_STATION = "other_station", _("Registered to another station")
+    WRONG_STATE = "wrong_state", _("Not in a state that allows this")
+    ROLE = "role", _("Your role may not do this")
+    MISSING_TARGET = "missing_target", _("Say who receives it")
+
+
+# action -> (states it may start from, state it ends in, event it records)
+TRANSITIONS = {
+    Action.FILL: ({State.EMPTY_AT_STATION}, State.FULL_AT_STATION, EventKind.FILLED),
+    Action.DISPATCH: ({State.FULL_AT_STATION}, State.WITH_COURIER, EventKind.DISPATCHED),
+    Action.DELIVER: ({State.WITH_COURIER}, State.AT_CUSTOMER, EventKind.DELIVERED),
+    Action.COLLECT: ({State.AT_CUSTOMER}, State.EMPTY_AT_STATION, EventKind.COLLECTED),
+}

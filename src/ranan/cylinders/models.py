@@ -1,0 +1,167 @@
+"""One bottle, one code: cylinder types (the rules as data), cylinders, their event chain,
+and the record of every scan (the interlock's answers, kept for idempotency and review)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ranan.core.models import Account, Jurisdiction, Organisation, ScopedQuerySet, ScopeSpec
+from ranan.customers.models import Customer
+from ranan.cylinders.choices import EventKind, State
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class CylinderType(models.Model):
+    """A kind of cylinder and its rules. Defaults from DOMAIN.md (LPG steel cylinders, GB
+    5842-2006): inspection every 4 years; design life 8 years, +4 after a passed inspection,
+    12 at the latest. A province may set its own (`province`); rules are data, not code."""
+
+    name = models.CharField(_("name"), max_length=50)
+    size_kg = models.DecimalField(_("size (kg)"), max_digits=5, decimal_places=1,
+                                  validators=[MinValueValidator(1)])
+    province = models.ForeignKey(Jurisdiction, verbose_name=_("province"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    inspection_years = models.PositiveSmallIntegerField(_("inspection interval (years)"), default=4)
+    design_life_years = models.PositiveSmallIntegerField(_("design life (years)"), default=8)
+    extension_years = models.PositiveSmallIntegerField(_("extension after inspection (years)"),
+                                                       default=4)
+    max_life_years = models.PositiveSmallIntegerField(_("longest life (years)"), default=12)
+    price = models.DecimalField(_("price (yuan)"), max_digits=8, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("cylinder type")
+        verbose_name_plural = _("cylinder types")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "province"], name="cylinder_type_unique"),
+            models.CheckConstraint(condition=models.Q(inspection_years__gte=1),
+                                   name="cylinder_type_interval_positive"),
+            models.CheckConstraint(
+                condition=models.Q(max_life_years__gte=models.F("design_life_years")),
+                name="cylinder_type_life_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cylinder(models.Model):
+    """A cylinder with its code. `next_inspection_due` and `scrap_on` are derived from the
+    type's rules by `derive_dates()` whenever the dates they depend on change."""
+
+    code = models.CharField(_("code"), max_length=11, unique=True)
+    type = models.ForeignKey(CylinderType, verbose_name=_("type"), on_delete=models.PROTECT)
+    manufacturer = models.CharField(_("manufacturer"), max_length=100, blank=True)
+    serial = models.CharField(_("factory serial"), max_length=40, blank=True)
+    made_on = models.DateField(_("manufactured on"))
+    last_inspected_on = models.DateField(_("last periodic inspection"), null=True, blank=True)
+    life_extended = models.BooleanField(_("life extended by an inspection"), default=False)
+    next_inspection_due = models.DateField(_("next inspection due"), editable=False)
+    scrap_on = models.DateField(_("scrap date"), editable=False)
+    station = models.ForeignKey(Organisation, verbose_name=_("owning station"),
+                                on_delete=models.PROTECT, related_name="cylinders")
+    state = models.CharField(_("state"), max_length=20, choices=State.choices,
+                             default=State.EMPTY_AT_STATION)
+    courier = models.ForeignKey(Account, verbose_name=_("courier"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="cylinders")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="station__jurisdictions__path", enterprise=("station",), multi=True)
+
+    class Meta:
+        verbose_name = _("cylinder")
+        verbose_name_plural = _("cylinders")
+        indexes = [
+            models.Index(fields=["station", "next_inspection_due"], name="cylinder_station_due"),
+            models.Index(fields=["station", "scrap_on"], name="cylinder_station_scrap"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_inspected_on__isnull=True)
+                | models.Q(last_inspected_on__gte=models.F("made_on")),
+                name="cylinder_inspected_after_made",
+                violation_error_message=_("The last inspection cannot be before manufacture.")),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def derive_dates(self) -> None:
+        rules = self.type
+        self.next_inspection_due = add_years(self.last_inspected_on or self.made_on,
+                                             rules.inspection_years)
+        life = rules.design_life_years + (rules.extension_years if self.life_extended else 0)
+        self.scrap_on = add_years(self.made_on, min(life, rules.max_life_years))
+
+
+class CylinderEvent(models.Model):
+    """One step of a cylinder's chain. Never edited or deleted."""
+
+    cylinder = models.ForeignKey(Cylinder, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    station = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    courier = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="cylinder_events")
+    net_weight_kg = models.DecimalField(_("net weight (kg)"), max_digits=5, decimal_places=2,
+                                        null=True, blank=True)
+    filling_line = models.CharField(_("filling line"), max_length=20, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("cylinder event")
+        verbose_name_plural = _("cylinder events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["cylinder", "at"], name="cylinder_event_chain")]
+
+    def __str__(self) -> str:
+        return f"{self.cylinder} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied("The cylinder chain is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("The cylinder chain is append-only.")
+
+
+class Scan(models.Model):
+    """Every scan and its verdict: allowed ones point at their event, refusals are kept too.
+    `client_id` makes a repeated scan from the field app answer the first verdict again."""
+
+    client_id = models.UUIDField(unique=True)
+    actor = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=40)
+    cylinder = models.ForeignKey(Cylinder, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="scans")
+    action = models.CharField(max_length=20)
+    payload = models.JSONField(default=dict)
+    verdict = models.CharField(max_length=10)
+    response = models.JSONField(default=dict)
+    event = models.OneToOneField(CylinderEvent, null=True, blank=True, on_delete=models.PROTECT)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.action} {self.verdict}"

@@ -1,0 +1,190 @@
+"""Cylinder writes: registration and the scan interlock (`cylinder_scan`).
+
+Every state change goes through `cylinder_scan`: it checks the code, the role, the owning
+station, the dates (a cylinder past inspection or scrap date is never filled, dispatched or
+delivered) and the transition, then moves the state with a compare-and-set update (two
+fills of one cylinder at the same instant: exactly one wins, on SQLite and PostgreSQL) and
+appends the event, in one transaction. Refusals are recorded too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ranan.core import audit
+from ranan.core.choices import Role
+from ranan.core.scoping import enterprise_ids
+from ranan.customers.models import Customer
+from ranan.cylinders import codes
+from ranan.cylinders.choices import TRANSITIONS, Action, EventKind, Reason, State
+from ranan.cylinders.models import Cylinder, CylinderEvent, CylinderType, Scan
+
+# Who may ask for which action (a courier never fills).
+ACTION_ROLES = {
+    Action.FILL: {Role.STATION_MANAGER},
+    Action.DISPATCH: {Role.STATION_MANAGER},
+    Action.DELIVER: {Role.STATION_MANAGER, Role.COURIER},
+    Action.COLLECT: {Role.STATION_MANAGER, Role.COURIER},
+}
+DATE_CHECKED = {Action.FILL, Action.DISPATCH, Action.DELIVER}
+
+
+class ScanConflict(Exception):
+    """The same client_id was sent before with a different request."""
+
+
+@transaction.atomic
+def cylinder_register(*, actor, station, type: CylinderType, made_on: datetime.date,
+                      last_inspected_on: datetime.date | None = None, manufacturer: str = "",
+                      serial: str = "", code: str | None = None) -> Cylinder:
+    if actor is not None and not (actor.is_superuser or actor.has_role(Role.STATION_MANAGER)):
+        raise PermissionDenied(_("Only a station manager registers cylinders."))
+    if actor is not None and not actor.is_superuser:
+        ids = enterprise_ids(actor)
+        if ids is None or station.pk not in ids:
+            raise ValidationError({"station": _("You can only register cylinders of your station.")})
+    today = timezone.localdate()
+    errors = {}
+    if made_on > today:
+        errors["made_on"] = _("%(date)s is in the future.") % {"date": made_on}
+    if last_inspected_on and last_inspected_on > today:
+        errors["last_inspected_on"] = _("%(date)s is in the future.") % {"date": last_inspected_on}
+    if last_inspected_on and last_inspected_on < made_on:
+        errors["last_inspected_on"] = _("The last inspection cannot be before manufacture.")
+    if code is not None:
+        code = codes.normalise(code)
+        if not codes.check_ok(code):
+            errors["code"] = _("“%(code)s” is not a valid cylinder code.") % {"code": code}
+        elif Cylinder.objects.filter(code=code).exists():
+            errors["code"] = _("This code is already registered.")
+    if errors:
+        raise ValidationError(errors)
+    cylinder = Cylinder(code=code or codes.new_code(), type=type, made_on=made_on,
+                        last_inspected_on=last_inspected_on, manufacturer=manufacturer,
+                        serial=serial, station=station, state=State.EMPTY_AT_STATION)
+    cylinder.derive_dates()
+    cylinder.full_clean()
+    cylinder.save()
+    CylinderEvent.objects.create(cylinder=cylinder, kind=EventKind.REGISTERED, actor=actor,
+                                 station=station)
+    audit.record_create(actor=actor, instance=cylinder)
+    return cylinder
+
+
+def _reason(code: str, message=None) -> dict:
+    return {"code": code, "message": str(message or Reason(code).label)}
+
+
+def cylinder_public(cylinder: Cylinder | None) -> dict | None:
+    if cylinder is None:
+        return None
+    return {"code": cylinder.code, "type": cylinder.type.name, "state": cylinder.state,
+            "next_inspection_due": cylinder.next_inspection_due.isoformat(),
+            "scrap_on": cylinder.scrap_on.isoformat(), "station": cylinder.station.name}
+
+
+def cylinder_scan(*, actor, code: str, action: str, client_id: uuid.UUID,
+                  courier=None, customer: Customer | None = None,
+                  net_weight_kg=None, filling_line: str = "") -> dict:
+    """The interlock. Answers {"verdict", "reasons", "cylinder"}; allowed actions are
+    recorded as their event, refusals as a Scan row; a repeated client_id answers the first
+    verdict and records nothing new (ScanConflict when the request differs)."""
+    payload = {"code": code, "action": action, "courier": getattr(courier, "pk", None),
+               "customer": getattr(customer, "pk", None),
+               "net_weight_kg": str(net_weight_kg) if net_weight_kg is not None else None,
+               "filling_line": filling_line}
+    previous = Scan.objects.filter(client_id=client_id).first()
+    if previous is not None:
+        if previous.payload != payload or previous.actor_id != actor.pk:
+            raise ScanConflict
+        return previous.response
+    try:
+        with transaction.atomic():
+            return _scan(actor, code, action, client_id, payload, courier, customer,
+                         net_weight_kg, filling_line)
+    except IntegrityError:
+        # The same client_id arrived twice at once: the first answer stands.
+        previous = Scan.objects.filter(client_id=client_id).first()
+        if previous is None:
+            raise
+        if previous.payload != payload:
+            raise ScanConflict from None
+        return previous.response
+
+
+def _scan(actor, raw_code, action, client_id, payload, courier, customer, net_weight_kg,
+          filling_line) -> dict:
+    code = codes.normalise(raw_code or "")
+    reasons: list[dict] = []
+    cylinder = None
+    if action not in Action.values:
+        raise ValidationError({"action": _("Unknown action.")})
+    if not codes.is_well_formed(code):
+        reasons.append(_reason(Reason.UNKNOWN_CODE))
+    elif not codes.check_ok(code):
+        reasons.append(_reason(Reason.BAD_CHECK_CHARACTER))
+    else:
+        cylinder = Cylinder.objects.select_related("type", "station").filter(code=code).first()
+        if cylinder is None:
+            reasons.append(_reason(Reason.UNKNOWN_CODE))
+    if not (actor.is_superuser or actor.roles & ACTION_ROLES[action]):
+        reasons.append(_reason(Reason.ROLE))
+    if cylinder is not None:
+        ids = None if actor.is_superuser else enterprise_ids(actor)
+        if ids is not None and cylinder.station_id not in ids:
+            reasons.append(_reason(Reason.OTHER_STATION))
+            cylinder = None  # nothing about another station's cylinder is told
+    if cylinder is not None:
+        today = timezone.localdate()
+        if action in DATE_CHECKED:
+            if today >= cylinder.scrap_on:
+                reasons.append(_reason(Reason.PAST_SCRAP_DATE, _(
+                    "Past its scrap date (%(date)s): scrap it.") % {"date": cylinder.scrap_on}))
+            elif today > cylinder.next_inspection_due:
+                reasons.append(_reason(Reason.OVERDUE_INSPECTION, _(
+                    "Periodic inspection was due on %(date)s: send it for inspection.") % {
+                    "date": cylinder.next_inspection_due}))
+        starts, ends, event_kind = TRANSITIONS[action]
+        if cylinder.state not in starts:
+            reasons.append(_reason(Reason.WRONG_STATE, _("It is “%(state)s”: it cannot be %(action)s.") % {
+                "state": State(cylinder.state).label, "action": Action(action).label}))
+        if action == Action.DISPATCH and (courier is None or not courier.has_role(Role.COURIER)
+                                          or courier.organisation_id != cylinder.station_id):
+            reasons.append(_reason(Reason.MISSING_TARGET, _("Choose a courier of this station.")))
+        if action == Action.DELIVER and (customer is None or customer.lpg_station_id
+                                         != cylinder.station_id):
+            reasons.append(_reason(Reason.MISSING_TARGET, _("Choose a customer of this station.")))
+    verdict = "refuse" if reasons else "allow"
+    event = None
+    if verdict == "allow":
+        starts, ends, event_kind = TRANSITIONS[action]
+        holder = {"courier": None, "customer": None}
+        if action == Action.DISPATCH:
+            holder["courier"] = courier
+        elif action == Action.DELIVER:
+            holder["customer"] = customer
+        # Compare-and-set: only a cylinder still in an allowed state moves.
+        moved = Cylinder.objects.filter(pk=cylinder.pk, state__in=starts).update(
+            state=ends, updated_at=timezone.now(), **holder)
+        if not moved:
+            verdict = "refuse"
+            reasons.append(_reason(Reason.WRONG_STATE, _("Someone else changed it a moment ago.")))
+        else:
+            event = CylinderEvent.objects.create(
+                cylinder=cylinder, kind=event_kind, actor=actor, station=cylinder.station,
+                courier=courier if action == Action.DISPATCH else cylinder.courier,
+                customer=customer if action == Action.DELIVER else cylinder.customer,
+                net_weight_kg=net_weight_kg if action == Action.FILL else None,
+                filling_line=filling_line if action == Action.FILL else "")
+            cylinder.refresh_from_db()
+    response = {"verdict": verdict, "reasons": reasons, "cylinder": cylinder_public(cylinder)}
+    Scan.objects.create(client_id=client_id, actor=actor, code=code[:40], cylinder=cylinder,
+                        action=action, payload=payload, verdict=verdict, response=response,
+                        event=event)
+    return response

@@ -1,0 +1,36 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from ranan.customers import services as customer_services
+from ranan.cylinders import services
+from ranan.cylinders.models import CylinderType
+
+
+@pytest.fixture
+def fleet(cast):
+    return build_fleet(cast)
+
+
+def build_fleet(cast):
+    """A 15 kg type with the default rules; cylinders of the cast's station in several
+    conditions; an LPG customer of that station."""
+    today = timezone.localdate()
+    cast.type15 = CylinderType.objects.create(name="YSP35.5 15kg", size_kg=15, price=135)
+
+    def register(years_old, inspected_years_ago=None, **kw):
+        made = today - datetime.timedelta(days=int(365.25 * years_old))
+        inspected = (today - datetime.timedelta(days=int(365.25 * inspected_years_ago))
+                     if inspected_years_ago is not None else None)
+        return services.cylinder_register(actor=cast.station_manager, station=cast.station,
+                                          type=cast.type15, made_on=made,
+                                          last_inspected_on=inspected, **kw)
+
+    cast.good = register(2)
+    cast.overdue = register(6, inspected_years_ago=4.5)
+    cast.scrap = register(9, inspected_years_ago=1)
+    cast.customer = customer_services.customer_create(
+        actor=None, name="卓玛", address="一村8号", jurisdiction=cast.village_a1, supply="lpg",
+        lpg_station=cast.station, phone="13800008888")
+    return cast
