@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("ranan.core.urls")),
     path("api/v1/", include("ranan.core.api_urls")),
     path("api/v1/", include("ranan.customers.api_urls")),
+    path("api/v1/", include("ranan.cylinders.api_urls")),
     path("customers/", include("ranan.customers.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
