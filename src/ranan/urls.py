@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ranan.core.admin_site import restrict_admin_to_superusers
+from ranan.cylinders import views as cylinder_views
 
 restrict_admin_to_superusers(admin.site)
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("ranan.customers.api_urls")),
     path("api/v1/", include("ranan.cylinders.api_urls")),
     path("customers/", include("ranan.customers.urls")),
+    path("c/<str:code>", cylinder_views.public_page, name="cylinder-public"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("django-admin/", admin.site.urls),

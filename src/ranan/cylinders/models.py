@@ -8,6 +8,7 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ranan.core.models import Account, Jurisdiction, Organisation, ScopedQuerySet, ScopeSpec
@@ -112,7 +113,8 @@ class CylinderEvent(models.Model):
 
     cylinder = models.ForeignKey(Cylinder, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # A default, not auto_now_add: an import of existing stock brings its own history.
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     station = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
