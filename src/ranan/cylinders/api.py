@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,8 +15,8 @@ from ranan.core.api_base import error_response
 from ranan.core.models import Account
 from ranan.core.permissions import has_data_role
 from ranan.customers.models import Customer
-from ranan.cylinders import services
-from ranan.cylinders.choices import Action
+from ranan.cylinders import selectors, services
+from ranan.cylinders.choices import Action, State
 from ranan.cylinders.models import Cylinder, CylinderEvent
 
 
@@ -71,6 +71,56 @@ class ScanView(APIView):
             return error_response("client_id", "conflict", _(
                 "This client_id was already used for a different scan."), status.HTTP_409_CONFLICT)
         return Response(answer)
+
+
+class RecallSerializer(CylinderSerializer):
+    where = serializers.SerializerMethodField()
+
+    class Meta(CylinderSerializer.Meta):
+        fields = [*CylinderSerializer.Meta.fields, "where"]
+
+    def get_where(self, obj) -> dict:
+        if obj.state == "at_customer" and obj.customer_id:
+            return {"kind": "customer", "id": obj.customer_id, "name": obj.customer.name,
+                    "address": obj.customer.full_address}
+        if obj.state == "with_courier" and obj.courier_id:
+            return {"kind": "courier", "id": obj.courier_id, "name": str(obj.courier)}
+        return {"kind": "station", "id": obj.station_id, "name": obj.station.name}
+
+
+class CylinderListView(generics.ListAPIView):
+    """Cylinders, scoped: filters station, state, type, overdue=true, due_within=<days>, q."""
+
+    serializer_class = CylinderSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[
+        OpenApiParameter("station", int), OpenApiParameter("state", str, enum=State.values),
+        OpenApiParameter("type", int), OpenApiParameter("overdue", bool),
+        OpenApiParameter("due_within", int, description="days"),
+        OpenApiParameter("q", str, description="code or factory serial")])
+    def get(self, request, *args, **kwargs):
+        _require_data_role(request)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.filter_cylinders(self.request.user, self.request.query_params)
+
+
+class RecallView(generics.ListAPIView):
+    """Cylinders in circulation due within `days` (default 30) or overdue, and where each is."""
+
+    serializer_class = RecallSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[OpenApiParameter("days", int, description="default 30")])
+    def get(self, request, *args, **kwargs):
+        _require_data_role(request)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        days = selectors._int(self.request.query_params, "days", 0, 3650)
+        return selectors.recall_list(self.request.user, 30 if days is None else days)
 
 
 class CylinderView(APIView):
