@@ -48,3 +48,32 @@ def test_other_districts_see_no_cylinders(fleet, api):
     assert api.as_(fleet.regulator_b).get("/api/v1/cylinders/").json()["count"] == 0
     assert api.as_(fleet.regulator_a).get("/api/v1/cylinders/recall/").json()["count"] == 2
     assert api.as_(fleet.auditor).get("/api/v1/cylinders/").status_code == 403
+
+
+def test_the_daily_recall_job_marks_and_tells_the_station_once_a_day(fleet):
+    import datetime
+
+    from ranan.core.models import Message
+    from ranan.core.notify import deliver_pending
+    from ranan.cylinders.models import Cylinder
+    from ranan.cylinders.tasks import mark_recalls
+
+    assert mark_recalls() == {fleet.station.pk: 2}
+    assert set(Cylinder.objects.filter(recall_from__isnull=False).values_list("code", flat=True)) \
+        == {fleet.overdue.code, fleet.scrap.code}
+    message = Message.objects.get()
+    assert message.to_organisation == fleet.station and "2" in message.subject
+    assert mark_recalls() == {}  # idempotent: nothing new, no second message
+    assert Message.objects.count() == 1
+    later = datetime.date.today() + datetime.timedelta(days=365 * 2)
+    assert mark_recalls(today=later)[fleet.station.pk] == 1  # the good one falls due later
+    assert Message.objects.count() == 2
+    assert deliver_pending() == 2 and deliver_pending() == 0
+
+
+def test_the_recall_job_is_registered_with_the_worker():
+    from ranan.core.tasks import PERIODIC_JOBS, deliver_messages
+    from ranan.cylinders.tasks import mark_recalls_task
+
+    jobs = [job for job, _ in PERIODIC_JOBS]
+    assert mark_recalls_task in jobs and deliver_messages in jobs

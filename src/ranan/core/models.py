@@ -266,3 +266,28 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("The audit log is append-only.")
+
+
+class Message(models.Model):
+    """The outbox: every notification Ranan sends, kept whatever the channel. `notify()`
+    writes it in the caller's transaction; the worker delivers it after commit."""
+
+    to_account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="messages")
+    to_organisation = models.ForeignKey(Organisation, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="messages")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    kind = models.CharField(_("kind"), max_length=50, db_index=True)
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=20, default="console")
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject

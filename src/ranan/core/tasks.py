@@ -32,8 +32,17 @@ def purge_old_login_attempts() -> int:
     return deleted
 
 
+@task()
+def deliver_messages() -> int:
+    """Send what notify() queued (the outbox)."""
+    from ranan.core.notify import deliver_pending
+
+    return deliver_pending()
+
+
 # (task, interval): the worker enqueues each when its interval has passed.
 PERIODIC_JOBS: list[tuple] = [
     (purge_expired_tokens, timedelta(hours=1)),
     (purge_old_login_attempts, timedelta(minutes=15)),
+    (deliver_messages, timedelta(minutes=1)),
 ]

@@ -14,3 +14,10 @@ class CylindersConfig(AppConfig):
         # After the customers' extender: demo cylinders are delivered to demo customers.
         if cylinders_demo.extend not in demo.EXTENDERS:
             demo.EXTENDERS.append(cylinders_demo.extend)
+        from datetime import timedelta
+
+        from ranan.core.tasks import PERIODIC_JOBS
+        from ranan.cylinders.tasks import mark_recalls_task
+
+        if all(job is not mark_recalls_task for job, _interval in PERIODIC_JOBS):
+            PERIODIC_JOBS.append((mark_recalls_task, timedelta(days=1)))

@@ -77,6 +77,7 @@ class Cylinder(models.Model):
                                 on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="cylinders")
+    recall_from = models.DateField(_("on the recall list since"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
