@@ -121,6 +121,20 @@ def _require_area(actor, jurisdiction: Jurisdiction | None) -> None:
         raise ValidationError({"jurisdiction": _("Outside your area.")})
 
 
+MASKERS = (("phone", normalise.mask_phone), ("phone2", normalise.mask_phone),
+           ("id_number", normalise.mask_id))
+
+
+def keep_masked(customer: Customer, values: dict) -> dict:
+    """A masked number sent back exactly as it was shown keeps the real number: editors who
+    only see masks (and exported files) must not overwrite phones and IDs with asterisks."""
+    values = dict(values)
+    for key, masker in MASKERS:
+        if values.get(key) and values[key] == masker(getattr(customer, key)):
+            values[key] = getattr(customer, key)
+    return values
+
+
 def _check_meter_unique(customer: Customer) -> None:
     if customer.meter_number and customer.gas_company_id and Customer.objects.filter(
             gas_company_id=customer.gas_company_id, meter_number=customer.meter_number).exclude(

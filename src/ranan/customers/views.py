@@ -148,9 +148,7 @@ def _customer_form(request, customer=None):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if customer is not None and not full:
-            for key, masker in (("phone", mask_phone), ("phone2", mask_phone), ("id_number", mask_id)):
-                if data.get(key) and data[key] == masker(getattr(customer, key)):
-                    data[key] = getattr(customer, key)
+            data = services.keep_masked(customer, data)
         try:
             if customer is None:
                 customer = services.customer_create(actor=request.user, **data)
