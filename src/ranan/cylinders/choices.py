@@ -25,6 +25,7 @@ class EventKind(models.TextChoices):
     INSPECTION_FAILED = "inspection_failed", _("Inspection failed")
     SCRAPPED = "scrapped", _("Scrapped")
     LOST = "lost", _("Reported lost")
+    RECALL_NOTICE = "recall_notice", _("Holder told of the recall")
 
 
 class Action(models.TextChoices):
@@ -34,6 +35,17 @@ class Action(models.TextChoices):
     DISPATCH = "dispatch", _("Dispatch")
     DELIVER = "deliver", _("Deliver")
     COLLECT = "collect", _("Collect")
+
+
+class Record(models.TextChoices):
+    """Steps recorded from the cylinder's page (not scans): the recall and inspection loop."""
+
+    RECALL_NOTICE = "recall_notice", _("Holder told of the recall")
+    SEND_TO_INSPECTION = "send_to_inspection", _("Send to inspection")
+    INSPECTION_PASSED = "inspection_passed", _("Inspection passed")
+    INSPECTION_FAILED = "inspection_failed", _("Inspection failed (scrap)")
+    SCRAP = "scrap", _("Scrap")
+    LOST = "lost", _("Report lost")
 
 
 class Reason(models.TextChoices):
@@ -55,4 +67,17 @@ TRANSITIONS = {
     Action.DISPATCH: ({State.FULL_AT_STATION}, State.WITH_COURIER, EventKind.DISPATCHED),
     Action.DELIVER: ({State.WITH_COURIER}, State.AT_CUSTOMER, EventKind.DELIVERED),
     Action.COLLECT: ({State.AT_CUSTOMER}, State.EMPTY_AT_STATION, EventKind.COLLECTED),
+}
+
+AT_STATION = {State.EMPTY_AT_STATION, State.FULL_AT_STATION}
+ALIVE = AT_STATION | {State.WITH_COURIER, State.AT_CUSTOMER, State.AT_INSPECTION}
+# record -> (states it may start from, state it ends in (None: unchanged), event it records)
+RECORDS = {
+    Record.RECALL_NOTICE: (ALIVE, None, EventKind.RECALL_NOTICE),
+    Record.SEND_TO_INSPECTION: (AT_STATION, State.AT_INSPECTION, EventKind.SENT_TO_INSPECTION),
+    Record.INSPECTION_PASSED: ({State.AT_INSPECTION}, State.EMPTY_AT_STATION,
+                               EventKind.INSPECTION_PASSED),
+    Record.INSPECTION_FAILED: ({State.AT_INSPECTION}, State.SCRAPPED, EventKind.INSPECTION_FAILED),
+    Record.SCRAP: (AT_STATION | {State.AT_INSPECTION}, State.SCRAPPED, EventKind.SCRAPPED),
+    Record.LOST: (ALIVE, State.LOST, EventKind.LOST),
 }

@@ -168,3 +168,39 @@ class Scan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.action} {self.verdict}"
+
+
+class LabelBatch(models.Model):
+    """A batch of new codes issued to a station and printed as a sheet of QR labels."""
+
+    station = models.ForeignKey(Organisation, verbose_name=_("station"), on_delete=models.PROTECT,
+                                related_name="label_batches")
+    count = models.PositiveIntegerField(_("labels"))
+    grid = models.CharField(_("label grid"), max_length=20)
+    created_by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="station__jurisdictions__path", enterprise=("station",), multi=True)
+
+    class Meta:
+        verbose_name = _("label batch")
+        verbose_name_plural = _("label batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.station} #{self.pk}"
+
+
+class IssuedCode(models.Model):
+    """A code printed on a label and not necessarily registered yet: a registration with a
+    code issued to another station is refused."""
+
+    code = models.CharField(max_length=11, unique=True)
+    batch = models.ForeignKey(LabelBatch, on_delete=models.PROTECT, related_name="codes")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.code
