@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("ranan.customers.api_urls")),
     path("api/v1/", include("ranan.cylinders.api_urls")),
     path("customers/", include("ranan.customers.urls")),
+    path("cylinders/", include("ranan.cylinders.urls")),
     path("c/<str:code>", cylinder_views.public_page, name="cylinder-public"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
