@@ -22,8 +22,16 @@ from ranan.core.choices import Role
 from ranan.core.scoping import enterprise_ids
 from ranan.customers.models import Customer
 from ranan.cylinders import codes
-from ranan.cylinders.choices import TRANSITIONS, Action, EventKind, Reason, State
-from ranan.cylinders.models import Cylinder, CylinderEvent, CylinderType, Scan
+from ranan.cylinders.choices import RECORDS, TRANSITIONS, Action, EventKind, Reason, Record, State
+from ranan.cylinders.models import (
+    Cylinder,
+    CylinderEvent,
+    CylinderType,
+    IssuedCode,
+    LabelBatch,
+    Scan,
+    add_years,
+)
 
 # Who may ask for which action (a courier never fills).
 ACTION_ROLES = {
@@ -63,6 +71,8 @@ def cylinder_register(*, actor, station, type: CylinderType, made_on: datetime.d
             errors["code"] = _("“%(code)s” is not a valid cylinder code.") % {"code": code}
         elif Cylinder.objects.filter(code=code).exists():
             errors["code"] = _("This code is already registered.")
+        elif IssuedCode.objects.filter(code=code).exclude(batch__station=station).exists():
+            errors["code"] = _("This code was printed for another station.")
     if errors:
         raise ValidationError(errors)
     cylinder = Cylinder(code=code or codes.new_code(), type=type, made_on=made_on,
@@ -188,3 +198,100 @@ def _scan(actor, raw_code, action, client_id, payload, courier, customer, net_we
                         action=action, payload=payload, verdict=verdict, response=response,
                         event=event)
     return response
+
+
+def _own_station_or_refuse(actor, station) -> None:
+    if actor.is_superuser:
+        return
+    if not actor.has_role(Role.STATION_MANAGER):
+        raise PermissionDenied(_("Only a station manager may do this."))
+    ids = enterprise_ids(actor)
+    if ids is None or station.pk not in ids:
+        raise PermissionDenied(_("This cylinder belongs to another station."))
+
+
+@transaction.atomic
+def cylinder_record(*, actor, cylinder: Cylinder, record: str, on: datetime.date | None = None,
+                    note: str = "") -> CylinderEvent:
+    """The steps of the recall and inspection loop recorded from the cylinder's page:
+    holder told of the recall, sent to inspection, inspection passed (a new inspection date:
+    the next due date and, at the end of the design life, the extension are derived again),
+    inspection failed (scrapped), scrapped, lost. The transition is checked like a scan's."""
+    if record not in Record.values:
+        raise ValidationError({"record": _("Unknown step.")})
+    _own_station_or_refuse(actor, cylinder.station)
+    starts, ends, event_kind = RECORDS[record]
+    today = timezone.localdate()
+    on = on or today
+    note = (note or "").strip()
+    if on > today:
+        raise ValidationError({"on": _("%(date)s is in the future.") % {"date": on}})
+    if on < cylinder.made_on:
+        raise ValidationError({"on": _("Before the cylinder was made.")})
+    if len(note) > 500:
+        raise ValidationError({"note": _("At most 500 characters.")})
+    if record == Record.RECALL_NOTICE and not note:
+        raise ValidationError({"note": _("Say who was told, and how.")})
+    current = Cylinder.objects.select_for_update().select_related("type").get(pk=cylinder.pk)
+    if current.state not in starts:
+        raise ValidationError({"record": _("It is “%(state)s”: “%(step)s” is not possible.") % {
+            "state": State(current.state).label, "step": Record(record).label}})
+    changes: dict = {}
+    if ends is not None:
+        changes["state"] = ends
+        changes["courier"] = None
+        changes["customer"] = None
+    if record == Record.INSPECTION_PASSED:
+        # The inspection in the last year of the design life grants the extension (DOMAIN.md:
+        # 8 years, +4 after a passed inspection, 12 at the latest: derive_dates caps it).
+        rules = current.type
+        changes["last_inspected_on"] = on
+        changes["life_extended"] = current.life_extended or (
+            on >= add_years(current.made_on, rules.design_life_years - 1))
+    before = audit.snapshot(current)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    if record == Record.INSPECTION_PASSED:
+        current.derive_dates()
+        if current.next_inspection_due > today + datetime.timedelta(days=30) and (
+                current.scrap_on > today + datetime.timedelta(days=30)):
+            current.recall_from = None
+    current.save()
+    event = CylinderEvent.objects.create(
+        cylinder=current, kind=event_kind, actor=actor, station=current.station,
+        customer=cylinder.customer if record == Record.RECALL_NOTICE else None,
+        details={"on": on.isoformat(), "note": note} if note or on != today else {})
+    audit.record_update(actor=actor, instance=current, before=before)
+    cylinder.__dict__.update(current.__dict__)
+    return event
+
+
+LABEL_GRIDS = {
+    # name: (columns, rows, label width mm, label height mm, left margin, top margin, gap x, gap y)
+    "3x8": (3, 8, 70, 36, 0, 4.5, 0, 0),
+    "4x10": (4, 10, 48.5, 25.4, 8, 21.5, 0, 0),
+    "2x5": (2, 5, 99.1, 57, 4.65, 8.5, 2.5, 0),
+    "5x13": (5, 13, 38.1, 21.2, 4.75, 10.7, 2.5, 0),
+}
+MAX_LABELS = 2000
+
+
+@transaction.atomic
+def label_batch_create(*, actor, station, count: int, grid: str) -> LabelBatch:
+    """Issue `count` new random codes to `station` (never one registered or issued before)."""
+    _own_station_or_refuse(actor, station)
+    if grid not in LABEL_GRIDS:
+        raise ValidationError({"grid": _("Unknown label grid.")})
+    if not 1 <= count <= MAX_LABELS:
+        raise ValidationError({"count": _("Between %(low)d and %(high)d.") % {
+            "low": 1, "high": MAX_LABELS}})
+    batch = LabelBatch.objects.create(station=station, count=count, grid=grid, created_by=actor)
+    wanted: set[str] = set()
+    while len(wanted) < count:
+        fresh = {codes.new_code() for _ in range(count - len(wanted))} - wanted
+        taken = set(IssuedCode.objects.filter(code__in=fresh).values_list("code", flat=True))
+        taken |= set(Cylinder.objects.filter(code__in=fresh).values_list("code", flat=True))
+        wanted |= fresh - taken
+    IssuedCode.objects.bulk_create([IssuedCode(code=c, batch=batch) for c in sorted(wanted)])
+    audit.record_create(actor=actor, instance=batch)
+    return batch
