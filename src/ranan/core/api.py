@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import Exists, OuterRef
+from django.http import JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -178,6 +180,13 @@ class LogoutView(APIView):
         if request.auth is not None and hasattr(request.auth, "delete"):
             request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@require_safe
+def ping(request):
+    """Health check: the process answers, without the database or a login (a load balancer's
+    probe, and the baseline of the scan benchmark)."""
+    return JsonResponse({"ok": True})
 
 
 class MeView(APIView):

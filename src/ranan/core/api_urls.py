@@ -13,5 +13,6 @@ urlpatterns = [
     path("auth/token", api.TokenView.as_view(), name="api-token"),
     path("auth/logout", api.LogoutView.as_view(), name="api-logout"),
     path("me", api.MeView.as_view(), name="api-me"),
+    path("ping", api.ping, name="api-ping"),
     *router.urls,
 ]
