@@ -195,3 +195,7 @@ LOGGING = {
 
 RANAN_PAGE_SIZE = env_int("PAGE_SIZE", 50)
 RANAN_LANGUAGE_NAMES = {"zh-hans": _("Chinese"), "en": _("English")}
+
+# The address printed in the cylinders' QR codes (https://gas.example.cn); empty: the address
+# the labels were asked from.
+PUBLIC_URL = env_str("PUBLIC_URL", "").rstrip("/")

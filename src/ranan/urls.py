@@ -15,6 +15,7 @@ urlpatterns = [
     path("customers/", include("ranan.customers.urls")),
     path("cylinders/", include("ranan.cylinders.urls")),
     path("c/<str:code>", cylinder_views.public_page, name="cylinder-public"),
+    path("C/<str:code>", cylinder_views.public_page),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("django-admin/", admin.site.urls),

@@ -9,7 +9,12 @@ class CylindersConfig(AppConfig):
 
     def ready(self) -> None:
         from ranan.core import demo
+        from ranan.core.context_processors import NAVIGATION
+        from ranan.core.permissions import has_data_role
         from ranan.cylinders import demo as cylinders_demo
+
+        if "cylinder-home" not in [e[0] for e in NAVIGATION]:
+            NAVIGATION.insert(2, ("cylinder-home", _("Cylinders"), has_data_role))
 
         # After the customers' extender: demo cylinders are delivered to demo customers.
         if cylinders_demo.extend not in demo.EXTENDERS:

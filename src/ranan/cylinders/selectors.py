@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ranan.core.choices import OrgKind
+from ranan.core.models import Organisation
 from ranan.cylinders import codes
-from ranan.cylinders.choices import State
-from ranan.cylinders.models import Cylinder
+from ranan.cylinders.choices import EventKind, State
+from ranan.cylinders.models import Cylinder, CylinderEvent, CylinderType, Scan
 
 IN_CIRCULATION = [State.EMPTY_AT_STATION, State.FULL_AT_STATION, State.WITH_COURIER,
                   State.AT_CUSTOMER]
@@ -80,3 +82,79 @@ def recall_list(user, days: int = 30, today: datetime.date | None = None) -> Que
     today = today or timezone.localdate()
     return (cylinders_for(user).filter(state__in=IN_CIRCULATION)
             .filter(due_q(today, days)).order_by("next_inspection_due", "id"))
+
+
+def stations_for(user) -> QuerySet:
+    """The LPG stations the account sees (its own for a station, its area for a regulator)."""
+    return (Organisation.objects.visible_to(user).filter(kind=OrgKind.LPG_STATION)
+            .order_by("name"))
+
+
+def stock_matrix(user, station_ids) -> tuple[list, list, dict]:
+    """Cylinders of the stations by state and type: (states, types, {(state, type id): n})
+    with row and column totals under the key None."""
+    rows = (cylinders_for(user).filter(station_id__in=station_ids).order_by()
+            .values_list("state", "type_id").annotate(n=Count("id")))
+    cells: dict = {}
+    type_ids = set()
+    for state, type_id, n in rows:
+        type_ids.add(type_id)
+        for key in ((state, type_id), (state, None), (None, type_id), (None, None)):
+            cells[key] = cells.get(key, 0) + n
+    types = list(CylinderType.objects.filter(pk__in=type_ids).order_by("size_kg", "name"))
+    states = [s for s in State if (s.value, None) in cells]
+    return states, types, cells
+
+
+def station_summary(user, today: datetime.date | None = None) -> list[dict]:
+    """Per station: cylinders in circulation, of them overdue for inspection and past scrap
+    date, on the recall list, and the interlock's refusals today and in the last 30 days."""
+    today = today or timezone.localdate()
+    stations = list(stations_for(user))
+    ids = [s.pk for s in stations]
+    counts = {row["station_id"]: row for row in (
+        cylinders_for(user).filter(station_id__in=ids, state__in=IN_CIRCULATION).order_by()
+        .values("station_id").annotate(
+            circulating=Count("id"),
+            overdue=Count("id", filter=Q(next_inspection_due__lt=today, scrap_on__gt=today)),
+            past_scrap=Count("id", filter=Q(scrap_on__lte=today)),
+            recall=Count("id", filter=due_q(today, 30))))}
+    since = timezone.now() - datetime.timedelta(days=30)
+    refusals = {row["station_id"]: row for row in (
+        refusals_for(user).filter(at__gte=since).order_by().values("station_id").annotate(
+            month=Count("id"), today=Count("id", filter=Q(at__date=today))))}
+    out = []
+    for station in stations:
+        row = counts.get(station.pk, {})
+        ref = refusals.get(station.pk, {})
+        out.append({"station": station, "circulating": row.get("circulating", 0),
+                    "overdue": row.get("overdue", 0), "past_scrap": row.get("past_scrap", 0),
+                    "recall": row.get("recall", 0), "refusals_today": ref.get("today", 0),
+                    "refusals_month": ref.get("month", 0)})
+    return out
+
+
+def refusals_for(user) -> QuerySet:
+    """Refused scans of the stations the account sees. The station is the scanning account's
+    organisation (an unknown code has no cylinder, but the station that scanned it is known)."""
+    return (Scan.objects.filter(verdict="refuse", actor__organisation__in=stations_for(user))
+            .annotate(station_id=F("actor__organisation_id"))
+            .select_related("actor", "actor__organisation", "cylinder"))
+
+
+def fillings_for(user, station_id: int | None, start: datetime.date, end: datetime.date) -> QuerySet:
+    stations = stations_for(user)
+    if station_id:
+        stations = stations.filter(pk=station_id)
+    lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
+                                                       datetime.time.min))
+    return (CylinderEvent.objects.filter(kind=EventKind.FILLED, station__in=stations,
+                                         at__gte=lo, at__lt=hi)
+            .select_related("cylinder", "cylinder__type", "actor", "station").order_by("-at"))
+
+
+def station_phone(station) -> str:
+    """The station's public phone: its active manager's."""
+    return (station.accounts.filter(role_rows__role="station_manager", is_active=True)
+            .exclude(phone="").values_list("phone", flat=True).first() or "")

@@ -2,8 +2,21 @@
 
 from django.urls import path
 
-from ranan.cylinders import views  # noqa: F401
+from ranan.cylinders import views, views_import
 
 urlpatterns: list = [
-    # The stock import page (issue 4 item 10) goes here.
+    path("", views.home, name="cylinder-home"),
+    path("find/", views.find, name="cylinder-find"),
+    path("scan/", views.scan, name="cylinder-scan"),
+    path("register/", views.register, name="cylinder-register"),
+    path("labels/", views.label_batches, name="cylinder-labels"),
+    path("labels/<int:pk>.pdf", views.label_pdf, name="cylinder-label-pdf"),
+    path("recall/", views.recall, name="cylinder-recall"),
+    path("recall.xlsx", views.recall_export, name="cylinder-recall-export"),
+    path("refusals/", views.refusals, name="cylinder-refusals"),
+    path("fillings/", views.fillings, name="cylinder-fillings"),
+    path("import/", views_import.cylinder_import, name="cylinder-import"),
+    path("import/template.xlsx", views_import.cylinder_import_template,
+         name="cylinder-import-template"),
+    path("c/<str:code>/", views.detail, name="cylinder-detail"),
 ]

@@ -1,33 +1,393 @@
-"""The public cylinder page: what a resident sees when scanning the QR code. No login, no
-personal data of anyone, small enough for a cheap phone on a weak signal."""
+"""Cylinder pages. The public page (`public_page`, no login, no personal data) is what a
+resident sees when scanning the QR code; the others serve the station manager (stock, the
+chain of one cylinder, scan, register, labels, recall, refusals, fillings) and market
+supervision (per-station figures, refusals, a station's filling records), all scoped."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.utils import timezone
+import datetime
+import io
+
+import xlsxwriter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
-from ranan.cylinders import codes
-from ranan.cylinders.models import Cylinder
+from ranan.core import audit
+from ranan.core.choices import Role
+from ranan.core.forms import apply_service_errors
+from ranan.core.permissions import has_data_role, require
+from ranan.core.scoping import enterprise_ids
+from ranan.customers.models import Customer
+from ranan.customers.normalise import mask_phone
+from ranan.customers.permissions import sees_personal_data
+from ranan.cylinders import codes, labels, selectors, services
+from ranan.cylinders.choices import Reason
+from ranan.cylinders.forms import (
+    DaysForm,
+    LabelForm,
+    PeriodForm,
+    RecordForm,
+    RegisterForm,
+    ScanForm,
+)
+from ranan.cylinders.models import Cylinder, CylinderType, LabelBatch
+
+PUBLIC_LANGUAGES = ("zh-hans", "en", "bo")
 
 
 @cache_control(max_age=60, public=True)
 def public_page(request, code):
+    lang = request.GET.get("lang")
+    if lang in PUBLIC_LANGUAGES:
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
     cylinder = None
     clean = codes.normalise(code)
     if codes.check_ok(clean):
         cylinder = (Cylinder.objects.select_related("type", "station")
                     .filter(code=clean).first())
+    context = {"code": code[:20], "languages": PUBLIC_LANGUAGES,
+               "language_names": {"zh-hans": "中文", "en": "English", "bo": "བོད་ཡིག"}}
     if cylinder is None:
-        return render(request, "cylinders/public.html", {"code": code[:20]}, status=404)
+        return render(request, "cylinders/public.html", context, status=404)
     today = timezone.localdate()
     fillings = (cylinder.events.filter(kind="filled").select_related("station")
                 .order_by("-at")[:10])
-    station = cylinder.station
-    phone = (station.accounts.filter(role_rows__role="station_manager", is_active=True)
-             .exclude(phone="").values_list("phone", flat=True).first() or "")
-    return render(request, "cylinders/public.html", {
-        "cylinder": cylinder, "fillings": fillings, "station_phone": phone,
+    context.update({
+        "cylinder": cylinder, "fillings": fillings,
+        "station_phone": selectors.station_phone(cylinder.station),
         "past_scrap": today >= cylinder.scrap_on,
         "overdue": today > cylinder.next_inspection_due,
     })
+    return render(request, "cylinders/public.html", context)
+
+
+def is_station_manager(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.STATION_MANAGER))
+
+
+def _render(request, template, context, status=None):
+    context.setdefault("can_manage", is_station_manager(request.user))
+    return render(request, template, context, status=status)
+
+
+def _own_station(user):
+    """The station a station manager works for (None for everyone else)."""
+    if not is_station_manager(user) or user.is_superuser:
+        return None
+    ids = enterprise_ids(user) or set()
+    return selectors.stations_for(user).filter(pk__in=ids).first()
+
+
+def _station_param(request, stations):
+    raw = request.GET.get("station")
+    if not raw:
+        return None
+    try:
+        return stations.get(pk=int(raw))
+    except (ValueError, stations.model.DoesNotExist):
+        raise PermissionDenied from None
+
+
+@login_required
+def home(request):
+    require(has_data_role, request.user)
+    user = request.user
+    stations = selectors.stations_for(user)
+    own = _own_station(user)
+    station = own or _station_param(request, stations)
+    context = {"own": own, "station": station}
+    if station is not None:
+        states, types, cells = selectors.stock_matrix(user, [station.pk])
+        today = timezone.localdate()
+        context.update(states=states, types=types, cells=cells,
+                       summary=selectors.station_summary(user, today)
+                       if own is None else [r for r in selectors.station_summary(user, today)
+                                            if r["station"].pk == station.pk])
+    else:
+        context["summary"] = selectors.station_summary(user)
+    return _render(request, "cylinders/home.html", context)
+
+
+@login_required
+def find(request):
+    require(has_data_role, request.user)
+    code = codes.normalise(request.GET.get("code", ""))
+    if not codes.check_ok(code):
+        messages.error(request, _("“%(code)s” is not a valid cylinder code: check the last "
+                                  "character.") % {"code": request.GET.get("code", "")[:20]})
+        return redirect("cylinder-home")
+    return redirect("cylinder-detail", code=code)
+
+
+@login_required
+def detail(request, code):
+    require(has_data_role, request.user)
+    cylinder = get_object_or_404(selectors.cylinders_for(request.user), code=code.upper())
+    form = None
+    if is_station_manager(request.user):
+        form = RecordForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.cylinder_record(actor=request.user, cylinder=cylinder,
+                                         record=form.cleaned_data["record"],
+                                         on=form.cleaned_data["on"],
+                                         note=form.cleaned_data["note"])
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Recorded."))
+                return redirect("cylinder-detail", code=cylinder.code)
+    events = (cylinder.events.select_related("actor", "courier", "customer", "station")
+              .order_by("-at", "-id"))
+    visible_customers = set(Customer.objects.visible_to(request.user).filter(
+        pk__in=[e.customer_id for e in events if e.customer_id]).values_list("pk", flat=True))
+    today = timezone.localdate()
+    return _render(request, "cylinders/detail.html", {
+        "cylinder": cylinder, "events": events, "form": form,
+        "visible_customers": visible_customers,
+        "overdue": today > cylinder.next_inspection_due, "past_scrap": today >= cylinder.scrap_on,
+        "public_url": reverse("cylinder-public", args=[cylinder.code]),
+    })
+
+
+@login_required
+def scan(request):
+    """The interlock from a page: type (or scan) a code, choose the action, see the verdict."""
+    user = request.user
+    require(lambda u: is_station_manager(u) or u.has_role(Role.COURIER), user)
+    station_ids = enterprise_ids(user) or set()
+    form = ScanForm(request.POST or None, station_ids=station_ids)
+    answer = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        customer = None
+        if data["customer"]:
+            customer = Customer.objects.visible_to(user).filter(pk=data["customer"]).first()
+            if customer is None:
+                form.add_error("customer", _("No such customer in your area."))
+        if form.is_valid():
+            try:
+                answer = services.cylinder_scan(
+                    actor=user, code=data["code"], action=data["action"],
+                    client_id=data["client_id"], courier=data["courier"], customer=customer,
+                    net_weight_kg=data["net_weight_kg"], filling_line=data["filling_line"])
+            except services.ScanConflict:
+                form.add_error(None, _("This form was already sent with other values: "
+                                       "start again."))
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+    if answer is not None:
+        # A fresh form for the next cylinder keeps the action, courier and line.
+        keep = {k: form.cleaned_data.get(k) for k in ("action", "courier", "filling_line")}
+        form = ScanForm(initial=keep, station_ids=station_ids)
+    return _render(request, "cylinders/scan.html", {"form": form, "answer": answer,
+                                                   "reasons": Reason})
+
+
+@login_required
+def register(request):
+    require(is_station_manager, request.user)
+    own = _own_station(request.user)
+    if own is None:
+        messages.error(request, _("Registering is done by a station's manager."))
+        return redirect("cylinder-home")
+    types = CylinderType.objects.order_by("size_kg", "name")
+    form = RegisterForm(request.POST or None, types=types)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cylinder = services.cylinder_register(
+                actor=request.user, station=own, type=data["type"], made_on=data["made_on"],
+                last_inspected_on=data["last_inspected_on"],
+                manufacturer=data["manufacturer"], serial=data["serial"],
+                code=data["code"] or None)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Registered %(code)s.") % {"code": cylinder.code})
+            return redirect("cylinder-detail", code=cylinder.code)
+    return _render(request, "cylinders/register.html", {"form": form, "station": own})
+
+
+def _base_url(request) -> str:
+    from django.conf import settings
+
+    return settings.PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+@login_required
+def label_batches(request):
+    require(is_station_manager, request.user)
+    own = _own_station(request.user)
+    if own is None:
+        messages.error(request, _("Labels are printed by a station's manager."))
+        return redirect("cylinder-home")
+    form = LabelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.label_batch_create(actor=request.user, station=own,
+                                                count=form.cleaned_data["count"],
+                                                grid=form.cleaned_data["grid"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(n)d new codes issued: download the sheet.") % {
+                "n": batch.count})
+            return redirect(f"{reverse('cylinder-labels')}?new={batch.pk}")
+    batches = LabelBatch.objects.visible_to(request.user).select_related("created_by")[:50]
+    return _render(request, "cylinders/labels.html", {
+        "form": form, "batches": batches, "station": own,
+        "new": request.GET.get("new", "")})
+
+
+def label_pdf_response(request, batch: LabelBatch) -> HttpResponse:
+    pdf = labels.label_sheet(list(batch.codes.values_list("code", flat=True)), grid=batch.grid,
+                             base_url=_base_url(request), station=batch.station.name,
+                             phone=selectors.station_phone(batch.station))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-{batch.pk}.pdf"'
+    return response
+
+
+@login_required
+def label_pdf(request, pk):
+    require(is_station_manager, request.user)
+    batch = get_object_or_404(LabelBatch.objects.visible_to(request.user), pk=pk)
+    return label_pdf_response(request, batch)
+
+
+def _days(request) -> int:
+    form = DaysForm(request.GET)
+    if form.is_valid() and form.cleaned_data["days"] is not None:
+        return form.cleaned_data["days"]
+    return 30
+
+
+def _where(cylinder, full: bool) -> dict:
+    if cylinder.state == "at_customer" and cylinder.customer_id:
+        c = cylinder.customer
+        return {"kind": "customer", "name": c.name, "address": c.full_address,
+                "phone": c.phone if full else mask_phone(c.phone), "id": c.pk}
+    if cylinder.state == "with_courier" and cylinder.courier_id:
+        return {"kind": "courier", "name": str(cylinder.courier)}
+    return {"kind": "station", "name": cylinder.station.name}
+
+
+@login_required
+def recall(request):
+    require(has_data_role, request.user)
+    days = _days(request)
+    qs = selectors.recall_list(request.user, days)
+    station = _station_param(request, selectors.stations_for(request.user))
+    if station is not None:
+        qs = qs.filter(station=station)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    full = sees_personal_data(request.user)
+    for cylinder in page.object_list:
+        cylinder.where = _where(cylinder, full)
+    return _render(request, "cylinders/recall.html", {
+        "page": page, "rows": page.object_list, "days": days, "station": station,
+        "today": timezone.localdate(), "querystring": request.GET.urlencode()})
+
+
+@login_required
+def recall_export(request):
+    require(has_data_role, request.user)
+    days = _days(request)
+    qs = selectors.recall_list(request.user, days)
+    station = _station_param(request, selectors.stations_for(request.user))
+    if station is not None:
+        qs = qs.filter(station=station)
+    full = sees_personal_data(request.user)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                                     "in_memory": True})
+    sheet = book.add_worksheet(_("Recall"))
+    bold = book.add_format({"bold": True})
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
+    headers = [_("Code"), _("Type"), _("Station"), _("State"), _("Next inspection due"),
+               _("Scrap date"), _("On the recall list since"), _("Where"), _("Address"),
+               _("Phone")]
+    sheet.write_row(0, 0, headers, bold)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 3, 16)
+    sheet.set_column(4, 6, 12, dates)
+    sheet.set_column(7, 9, 22)
+    n = 0
+    for n, cylinder in enumerate(qs.iterator(chunk_size=2000), start=1):
+        where = _where(cylinder, full)
+        sheet.write_row(n, 0, [cylinder.code, cylinder.type.name, cylinder.station.name,
+                               cylinder.get_state_display()])
+        sheet.write_datetime(n, 4, datetime.datetime.combine(cylinder.next_inspection_due,
+                                                             datetime.time()))
+        sheet.write_datetime(n, 5, datetime.datetime.combine(cylinder.scrap_on, datetime.time()))
+        if cylinder.recall_from:
+            sheet.write_datetime(n, 6, datetime.datetime.combine(cylinder.recall_from,
+                                                                 datetime.time()))
+        sheet.write_row(n, 7, [where["name"], where.get("address", ""), where.get("phone", "")])
+    sheet.autofilter(0, 0, max(n, 1), len(headers) - 1)
+    book.close()
+    audit.record_export(actor=request.user, model="cylinders.cylinder", rows=n,
+                        filters={"recall_days": days, "station": getattr(station, "pk", None)},
+                        personal=True, ip_address=audit.client_ip(request))
+    response = HttpResponse(out.getvalue(), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = (
+        f'attachment; filename="recall-{timezone.localdate().isoformat()}.xlsx"')
+    return response
+
+
+def _period(request):
+    form = PeriodForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    return form, data
+
+
+@login_required
+def refusals(request):
+    require(has_data_role, request.user)
+    form, data = _period(request)
+    day = data.get("day") or timezone.localdate()
+    stations = selectors.stations_for(request.user)
+    station = _station_param(request, stations)
+    qs = selectors.refusals_for(request.user).filter(at__date=day).order_by("-at")
+    if station is not None:
+        qs = qs.filter(actor__organisation=station)
+    per_station = {}
+    for scan_row in qs:
+        per_station.setdefault(scan_row.actor.organisation, []).append(scan_row)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return _render(request, "cylinders/refusals.html", {
+        "form": form, "day": day, "station": station, "page": page, "rows": page.object_list,
+        "per_station": sorted(((s, len(v)) for s, v in per_station.items()),
+                              key=lambda item: -item[1]),
+        "querystring": request.GET.urlencode(),
+        "previous_day": day - datetime.timedelta(days=1),
+        "next_day": day + datetime.timedelta(days=1)})
+
+
+@login_required
+def fillings(request):
+    require(has_data_role, request.user)
+    form, data = _period(request)
+    today = timezone.localdate()
+    end = data.get("end") or today
+    start = data.get("start") or end - datetime.timedelta(days=6)
+    if start > end:
+        start, end = end, start
+    stations = selectors.stations_for(request.user)
+    station = _station_param(request, stations)
+    qs = selectors.fillings_for(request.user, getattr(station, "pk", None), start, end)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return _render(request, "cylinders/fillings.html", {
+        "form": form, "start": start, "end": end, "station": station, "stations": stations,
+        "page": page, "rows": page.object_list, "querystring": request.GET.urlencode()})

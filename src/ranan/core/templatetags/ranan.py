@@ -14,3 +14,9 @@ def page_url(context, page_number):
     params = context["request"].GET.copy()
     params["page"] = page_number
     return "?" + params.urlencode()
+
+
+@register.filter
+def pair(first, second):
+    """A (first, second) tuple, to look up cells of a two-way table with get_item."""
+    return (first, second)
