@@ -1,11 +1,12 @@
 from django.urls import path
 
-from ranan.cylinders import api
+from ranan.cylinders import api, api_import
 
 urlpatterns = [
     path("cylinders/", api.CylinderListView.as_view(), name="api-cylinder-list"),
     path("cylinders/scan", api.ScanView.as_view(), name="api-cylinder-scan"),
     path("cylinders/recall/", api.RecallView.as_view(), name="api-cylinder-recall"),
+    path("cylinders/import", api_import.ImportView.as_view(), name="api-cylinder-import"),
     path("cylinders/<str:code>/", api.CylinderView.as_view(), name="api-cylinder"),
     path("cylinders/<str:code>/events/", api.CylinderEventsView.as_view(), name="api-cylinder-events"),
 ]

@@ -102,11 +102,18 @@ class Cylinder(models.Model):
         return self.code
 
     def derive_dates(self) -> None:
-        rules = self.type
-        self.next_inspection_due = add_years(self.last_inspected_on or self.made_on,
-                                             rules.inspection_years)
-        life = rules.design_life_years + (rules.extension_years if self.life_extended else 0)
-        self.scrap_on = add_years(self.made_on, min(life, rules.max_life_years))
+        self.next_inspection_due, self.scrap_on = derived_dates(
+            self.type, self.made_on, self.last_inspected_on, self.life_extended)
+
+
+def derived_dates(rules: CylinderType, made_on: datetime.date,
+                  last_inspected_on: datetime.date | None,
+                  life_extended: bool) -> tuple[datetime.date, datetime.date]:
+    """(next inspection due, scrap date) from a type's rules: the one place they are computed,
+    for `Cylinder.derive_dates()` and for the stock import (which has no model instances)."""
+    next_due = add_years(last_inspected_on or made_on, rules.inspection_years)
+    life = rules.design_life_years + (rules.extension_years if life_extended else 0)
+    return next_due, add_years(made_on, min(life, rules.max_life_years))
 
 
 class CylinderEvent(models.Model):

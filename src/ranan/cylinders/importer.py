@@ -1,0 +1,586 @@
+"""Importing a station's existing cylinder stock from .xlsx / .csv: all or nothing.
+
+The rules are `services.cylinder_register`'s, applied to a file: the station manager's own
+station (an administrator names one), dates not in the future, the last inspection not
+before manufacture, codes with a valid check character, not registered yet, not twice in
+the file and not printed for another station; a row without a code gets a new random one.
+Dates due are derived by the type's rules (`models.derived_dates`, as `derive_dates()`).
+
+One pass over the file (read by a second process, `rows_in_background`), rows checked and
+written in batches inside ONE transaction: every cylinder gets its `registered` event, the
+import one audit entry. If any row is bad, or on a dry run, nothing is written and the
+answer lists every bad row with its row number, column and reason. PostgreSQL: ids taken
+from the sequence per batch, cylinders written with COPY, their events by one INSERT …
+SELECT per batch; SQLite: executemany.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ranan.core import audit
+from ranan.core.choices import OrgKind, Role
+from ranan.core.models import Organisation
+from ranan.core.permissions import is_admin
+from ranan.core.scoping import enterprise_ids
+from ranan.customers import normalise
+from ranan.customers.spreadsheet import SpreadsheetError, rows_in_background
+from ranan.cylinders import codes
+from ranan.cylinders.choices import EventKind, State
+from ranan.cylinders.columns import (
+    BY_HEADER,
+    BY_KEY,
+    CHINESE_ALIASES,
+    COLUMNS,
+    ENGLISH_HEADERS,
+    REQUIRED,
+    STATE_WORDS,
+)
+from ranan.cylinders.models import (
+    Cylinder,
+    CylinderEvent,
+    CylinderType,
+    IssuedCode,
+    derived_dates,
+)
+
+BATCH = 5000
+MAX_ERRORS = 10000
+_MAX_LENGTH = {"manufacturer": Cylinder._meta.get_field("manufacturer").max_length,
+               "serial": Cylinder._meta.get_field("serial").max_length}
+# Columns written by COPY / executemany, in this order.
+CYLINDER_FIELDS = ["id", "code", "type_id", "manufacturer", "serial", "made_on",
+                   "last_inspected_on", "life_extended", "next_inspection_due", "scrap_on",
+                   "station_id", "state", "updated_at"]
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:kg|公斤|千克)?$", re.I)
+
+
+def can_import_cylinders(user) -> bool:
+    return bool(user and user.is_authenticated and (
+        user.is_superuser or is_admin(user) or user.has_role(Role.STATION_MANAGER)))
+
+
+# --- Codes, fast ---------------------------------------------------------------------------
+# `codes.check_ok` and `codes.new_code` cost ~4 µs and ~10 µs a code; a million-row file
+# needs both a million times. The same arithmetic on bytes in C (translate + int(…, 32)),
+# checked equal to codes.py by tests/cylinders/test_import.py.
+_STD_DIGITS = b"0123456789abcdefghijklmnopqrstuv"
+_TO_STD = bytes(_STD_DIGITS[codes.ALPHABET.index(chr(b))] if chr(b) in codes.ALPHABET
+                else ord("!") for b in range(256))
+_RANDOM_TO_STD = bytes(_STD_DIGITS[b & 31] for b in range(256))  # 256 = 8 x 32: uniform
+_STD_TO_CODE = bytes.maketrans(_STD_DIGITS, codes.ALPHABET.encode())
+
+
+def check_ok(code: str) -> bool:
+    """Same answer as `codes.check_ok` for any string."""
+    if len(code) != codes.BODY_LENGTH + 1 or not code.isascii():
+        return False
+    body = code[:-1].encode().translate(_TO_STD)
+    if b"!" in body:
+        return False
+    return codes.CHECK_ALPHABET[int(body, 32) % 37] == code[-1]
+
+
+def new_codes(n: int) -> list[str]:
+    """n random codes like `codes.new_code()` (from os.urandom, 5 bits a character)."""
+    length = codes.BODY_LENGTH
+    digits = os.urandom(length * n).translate(_RANDOM_TO_STD)
+    bodies = digits.translate(_STD_TO_CODE).decode()
+    check = codes.CHECK_ALPHABET
+    return [bodies[i:i + length] + check[int(digits[i:i + length], 32) % 37]
+            for i in range(0, length * n, length)]
+
+
+# --- Result --------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    rows: int = 0
+    generated_codes: int = 0
+    overdue: int = 0
+    past_scrap: int = 0
+    station: int | None = None
+    dry_run: bool = False
+    errors: list[dict] = field(default_factory=list)
+    truncated_errors: int = 0
+
+    def as_dict(self) -> dict:
+        data = {"created": self.created, "rows": self.rows,
+                "generated_codes": self.generated_codes, "overdue": self.overdue,
+                "past_scrap": self.past_scrap, "station": self.station,
+                "dry_run": self.dry_run, "errors": self.errors}
+        if self.truncated_errors:
+            data["more_errors"] = self.truncated_errors
+        return data
+
+    def error(self, row, column, message) -> None:
+        if len(self.errors) >= MAX_ERRORS:
+            self.truncated_errors += 1
+            return
+        self.errors.append({"row": row, "column": column, "message": str(message)})
+
+
+class _Rollback(Exception):
+    pass
+
+
+# --- Entry point ---------------------------------------------------------------------------
+
+
+def import_cylinders(*, actor, fileobj, filename: str = "", dry_run: bool = False,
+                     station=None) -> ImportResult:
+    """Register the cylinders of a stock list. `station`: an LPG station (Organisation or
+    its id); a station manager may leave it out (their own), an administrator must give it."""
+    if not can_import_cylinders(actor):
+        raise PermissionDenied(_("Only a station manager imports cylinders."))
+    result = ImportResult(dry_run=dry_run)
+    target = _resolve_station(actor, station, result)
+    if target is None:
+        return result
+    result.station = target.pk
+    rows = rows_in_background(fileobj, filename)
+    try:
+        header = next(rows, None)
+        if header is None:
+            result.error(1, None, _("The file is empty."))
+            return result
+        keys = _map_header(header, result)
+        if result.errors:
+            return result
+        run = _Run(actor, target, keys, header, result, dry_run)
+        try:
+            with transaction.atomic():
+                for row_number, row in enumerate(rows, start=2):
+                    run.take(row_number, row)
+                run.flush()
+                if result.errors or dry_run:
+                    raise _Rollback
+                run.finish(filename)
+        except _Rollback:
+            pass
+        except IntegrityError:
+            # Only a registration running at the same moment with one of the file's codes
+            # gets here: every code was checked against the database before it was written.
+            result.error(None, run.header_of("code"), _(
+                "A code of this file was registered by someone else during the import: "
+                "nothing was imported, upload the file again."))
+    except SpreadsheetError as exc:
+        result.error(exc.row, exc.column, str(exc))
+    finally:
+        rows.close()
+    if result.errors:
+        result.created = result.generated_codes = result.overdue = result.past_scrap = 0
+    return result
+
+
+def _resolve_station(actor, station, result: ImportResult) -> Organisation | None:
+    """The station the stock belongs to, or None with the reason in `result`."""
+    if isinstance(station, Organisation):
+        station = station.pk
+    if station in ("", None):
+        station = None
+    else:
+        try:
+            station = int(station)
+        except (TypeError, ValueError):
+            result.error(None, "station", _("“%(value)s” is not a station id.") % {
+                "value": station})
+            return None
+    stations = Organisation.objects.filter(kind=OrgKind.LPG_STATION, is_active=True)
+    if actor.is_superuser:
+        pass
+    elif actor.has_role(Role.STATION_MANAGER):
+        ids = enterprise_ids(actor)
+        stations = stations.filter(pk__in=ids or [])
+        if station is None:
+            own = list(stations[:2])
+            if len(own) == 1:
+                return own[0]
+            result.error(None, "station", _("Choose the station the cylinders belong to."))
+            return None
+        if not stations.filter(pk=station).exists():
+            result.error(None, "station", _("You can only import cylinders of your station."))
+            return None
+    else:  # an administrator: any station of their area
+        stations = stations.filter(pk__in=Organisation.objects.visible_to(actor).values("pk"))
+    if station is None:
+        result.error(None, "station", _("Choose the station the cylinders belong to."))
+        return None
+    found = stations.filter(pk=station).first()
+    if found is None:
+        result.error(None, "station", _("No LPG station %(id)s in your area.") % {"id": station})
+    return found
+
+
+def _map_header(header: list, result: ImportResult) -> list[str | None]:
+    keys: list[str | None] = []
+    seen = set()
+    for cell in header:
+        name = normalise.text(cell)
+        if not name:
+            keys.append(None)
+            continue
+        column = BY_HEADER.get(name)
+        key = column.key if column else (CHINESE_ALIASES.get(name)
+                                         or ENGLISH_HEADERS.get(name.casefold()))
+        if key is None:
+            result.error(1, name, _("Unknown column “%(name)s”: use the template's headers.") % {
+                "name": name})
+        elif key in seen:
+            result.error(1, name, _("The column “%(name)s” appears twice.") % {"name": name})
+        seen.add(key)
+        keys.append(key)
+    missing = [BY_KEY[k].header for k in REQUIRED if k not in seen]
+    if missing:
+        result.error(1, None, _("Missing columns: %(columns)s") % {"columns": "、".join(missing)})
+    return keys
+
+
+# --- One import ----------------------------------------------------------------------------
+
+
+class _Run:
+    """The state of one import: lookups, codes seen, the pending batch."""
+
+    def __init__(self, actor, station: Organisation, keys, header, result: ImportResult,
+                 dry_run: bool):
+        self.actor = actor
+        self.station = station
+        self.result = result
+        self.write = not dry_run
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+        self.headers = {c.key: c.header for c in COLUMNS}
+        self.position = {}
+        for index, (key, cell) in enumerate(zip(keys, header, strict=False)):
+            if key is not None:
+                self.position[key] = index
+                self.headers[key] = normalise.text(cell)  # errors name the file's own header
+        self.width = max(self.position.values()) + 1
+        self.types = _Types(station)
+        self.seen: dict[str, int] = {}       # code given in the file -> its row
+        self.generated: set[str] = set()     # codes made for rows without one
+        self.pending: list[list] = []
+        self.ids: list[int] = []
+        self.next_id: int | None = None      # SQLite: ids are handed out from max(id) + 1
+        self._cache: dict[tuple, tuple] = {}
+
+    def header_of(self, key: str) -> str:
+        return self.headers[key]
+
+    # --- one row ------------------------------------------------------------------------
+
+    def _parsed(self, key: str, cell, parse):
+        """parse(cell) once per distinct cell value of a column: (value, error message)."""
+        memo = (key, cell)
+        try:
+            return self._cache[memo]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable: never from the readers, but do not fail on it
+            memo = None
+        try:
+            answer = (parse(cell), None)
+        except normalise.Invalid as exc:
+            answer = (None, str(exc))
+        if memo is not None and len(self._cache) < 200_000:
+            self._cache[memo] = answer
+        return answer
+
+    def take(self, row_number: int, row: list) -> None:
+        if len(row) < self.width:
+            if not row:
+                return
+            row = row + [None] * (self.width - len(row))
+        cells = {key: row[index] for key, index in self.position.items()}
+        if not any(c is not None and (type(c) is not str or c.strip()) for c in cells.values()):
+            return
+        result = self.result
+        result.rows += 1
+        errors: list[tuple[str, str]] = []
+
+        code = None
+        raw_code = cells.get("code")
+        if raw_code is not None and raw_code != "":
+            code = self._code(raw_code, row_number, errors)
+
+        rules, message = self._parsed("type", cells["type"], self.types.resolve)
+        if message:
+            errors.append(("type", message))
+
+        made_on, message = self._parsed("made_on", cells["made_on"], self._date)
+        if message:
+            errors.append(("made_on", message))
+        elif made_on is None:
+            errors.append(("made_on", _("Give the date of manufacture.")))
+
+        last, message = self._parsed("last_inspected_on", cells.get("last_inspected_on"),
+                                     self._date)
+        if message:
+            errors.append(("last_inspected_on", message))
+        elif last is not None and made_on is not None and last < made_on:
+            errors.append(("last_inspected_on",
+                           _("The last inspection cannot be before manufacture.")))
+
+        extended, message = self._parsed("life_extended", cells.get("life_extended"),
+                                         _boolean)
+        if message:
+            errors.append(("life_extended", message))
+
+        state, message = self._parsed("state", cells.get("state"), _state)
+        if message:
+            errors.append(("state", message))
+
+        manufacturer, message = self._parsed("manufacturer", cells.get("manufacturer"),
+                                             _manufacturer)
+        if message:
+            errors.append(("manufacturer", message))
+        try:
+            serial = _serial(cells.get("serial"))  # nearly every value differs: no memo
+        except normalise.Invalid as exc:
+            errors.append(("serial", str(exc)))
+
+        if errors:
+            for key, text in errors:
+                result.error(row_number, self.headers[key], text)
+            return
+        next_due, scrap_on = derived_dates(rules, made_on, last, extended)
+        if self.today >= scrap_on:
+            result.past_scrap += 1
+        elif self.today > next_due:
+            result.overdue += 1
+        self.pending.append([row_number, code, rules.pk, manufacturer, serial, made_on, last,
+                             extended, next_due, scrap_on, state])
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def _code(self, raw, row_number: int, errors: list) -> str | None:
+        text = raw if type(raw) is str else normalise.text(raw)
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
+        code = codes.normalise(text)
+        if not check_ok(code):
+            errors.append(("code", _("“%(code)s” is not a valid cylinder code (mistyped? the "
+                                     "last character is a check character).") % {"code": code}))
+            return None
+        first = self.seen.get(code)
+        if first is not None:
+            errors.append(("code", _("Duplicate of row %(row)d in this file.") % {"row": first}))
+            return None
+        self.seen[code] = row_number
+        if code in self.generated:
+            self._recode(code)  # the file's code wins over a random one made earlier
+        return code
+
+    def _date(self, cell):
+        return normalise.date(cell, not_future=True, today=self.today)
+
+    # --- batches ------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        given = [r[1] for r in batch if r[1] is not None]
+        registered, issued = _known(given)
+        station_id = self.station.pk
+        keep = []
+        for r in batch:
+            code = r[1]
+            if code is not None:
+                if code in registered:
+                    self.result.error(r[0], self.headers["code"],
+                                      _("This code is already registered."))
+                    continue
+                owner = issued.get(code)
+                if owner is not None and owner != station_id:
+                    self.result.error(r[0], self.headers["code"], _(
+                        "This code was issued to another station."))
+                    continue
+            keep.append(r)
+        blank = [r for r in keep if r[1] is None]
+        if blank:
+            for r, code in zip(blank, self._fresh_codes(len(blank)), strict=True):
+                r[1] = code
+            self.result.generated_codes += len(blank)
+        self.result.created += len(keep)
+        if keep and self.write and not self.result.errors:
+            self._insert(keep)
+
+    def _fresh_codes(self, n: int) -> list[str]:
+        """n new codes: not in the file, not registered, not printed on any label."""
+        out: list[str] = []
+        while len(out) < n:
+            candidates = [c for c in new_codes(n - len(out))
+                          if c not in self.seen and c not in self.generated]
+            registered, issued = _known(candidates)
+            for code in candidates:
+                if code not in registered and code not in issued and code not in self.generated:
+                    self.generated.add(code)
+                    out.append(code)
+        return out
+
+    def _recode(self, code: str) -> None:
+        """A code given in the file was made at random for an earlier row (odds ~1e-9 a
+        row): that earlier cylinder takes another random code."""
+        self.generated.discard(code)
+        replacement = self._fresh_codes(1)[0]
+        if self.write and not self.result.errors:
+            Cylinder.objects.filter(code=code).update(code=replacement)
+
+    def _insert(self, batch: list[list]) -> None:
+        station_id, stamp = self.station.pk, self.now
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                               "FROM generate_series(1, %s)",
+                               [Cylinder._meta.db_table, len(batch)])
+                ids = [r[0] for r in cursor.fetchall()]
+                columns = ", ".join(CYLINDER_FIELDS)
+                with cursor.cursor.copy(
+                        f"COPY {Cylinder._meta.db_table} ({columns}) FROM STDIN") as copy:
+                    write = copy.write_row
+                    for pk, r in zip(ids, batch, strict=True):
+                        write((pk, r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                               station_id, r[10], stamp))
+                cursor.execute(
+                    f"INSERT INTO {CylinderEvent._meta.db_table} (cylinder_id, kind, at, "
+                    "actor_id, station_id, filling_line, details) SELECT unnest(%s::bigint[]), "
+                    "%s, %s, %s, %s, '', '{}'::jsonb",
+                    [ids, EventKind.REGISTERED.value, self.now, self.actor.pk, station_id])
+            else:
+                stamp = connection.ops.adapt_datetimefield_value(self.now)
+                if self.next_id is None:
+                    cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {Cylinder._meta.db_table}")
+                    self.next_id = cursor.fetchone()[0]
+                ids = list(range(self.next_id, self.next_id + len(batch)))
+                self.next_id += len(batch)
+                marks = ", ".join(["%s"] * len(CYLINDER_FIELDS))
+                cursor.executemany(
+                    f"INSERT INTO {Cylinder._meta.db_table} ({', '.join(CYLINDER_FIELDS)}) "
+                    f"VALUES ({marks})",
+                    [(pk, r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], station_id,
+                      r[10], stamp) for pk, r in zip(ids, batch, strict=True)])
+                cursor.executemany(
+                    f"INSERT INTO {CylinderEvent._meta.db_table} (cylinder_id, kind, at, "
+                    "actor_id, station_id, filling_line, details) VALUES (%s, %s, %s, %s, %s, "
+                    "'', '{}')",
+                    [(pk, EventKind.REGISTERED.value, stamp, self.actor.pk, station_id)
+                     for pk in ids])
+        self.ids.append((min(ids), max(ids)))
+
+    def finish(self, filename: str) -> None:
+        if self.result.created > 10000 and connection.vendor == "postgresql":
+            # Fresh planner statistics after a large load (see customers/importer.py).
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Cylinder._meta.db_table}")
+                cursor.execute(f"ANALYZE {CylinderEvent._meta.db_table}")
+        audit.record(
+            actor=self.actor, action="create", model="cylinders.cylinder",
+            object_repr=_("Import of %(n)d cylinders") % {"n": self.result.created},
+            details={"import": (self.station.name + ": " + filename)[:200] if filename
+                     else self.station.name[:200],
+                     "station": self.station.pk, "created": self.result.created,
+                     "generated_codes": self.result.generated_codes,
+                     "first_id": min((a for a, _b in self.ids), default=None),
+                     "last_id": max((b for _a, b in self.ids), default=None)})
+
+
+def _known(codes_: list[str]) -> tuple[set[str], dict[str, int]]:
+    """Of these codes: those registered, and those printed on labels (code -> station)."""
+    if not codes_:
+        return set(), {}
+    registered = set(Cylinder.objects.filter(code__in=codes_).values_list("code", flat=True))
+    issued = dict(IssuedCode.objects.filter(code__in=codes_)
+                  .values_list("code", "batch__station_id"))
+    return registered, issued
+
+
+class _Types:
+    """Cylinder types a station may use (national ones, or its province's own, which win),
+    found by name or by size."""
+
+    def __init__(self, station: Organisation):
+        paths = list(station.jurisdictions.values_list("path", flat=True))
+        provinces = {int(p[:8]) for p in paths if p}
+        types = list(CylinderType.objects.filter(province__isnull=True)) + list(
+            CylinderType.objects.filter(province_id__in=provinces))
+        self.by_name: dict[str, CylinderType] = {}
+        for kind in sorted(types, key=lambda t: t.province_id is not None):
+            self.by_name[normalise.text(kind.name).casefold()] = kind  # the province's last
+        self.by_size: dict[Decimal, list[CylinderType]] = {}
+        for kind in self.by_name.values():
+            self.by_size.setdefault(Decimal(kind.size_kg), []).append(kind)
+        self.names = sorted(t.name for t in self.by_name.values())
+
+    def resolve(self, cell) -> CylinderType:
+        text = normalise.text(cell)
+        if not text:
+            raise normalise.Invalid(_("Give the cylinder type."))
+        found = self.by_name.get(text.casefold())
+        if found is not None:
+            return found
+        match = _SIZE.match(text)
+        if match:
+            try:
+                size = Decimal(match.group(1))
+            except InvalidOperation:  # pragma: no cover - the pattern admits numbers only
+                size = None
+            candidates = self.by_size.get(size, [])
+            own = [t for t in candidates if t.province_id is not None] or candidates
+            if len(own) == 1:
+                return own[0]
+            if len(own) > 1:
+                raise normalise.Invalid(_("Several types hold %(size)s kg: write the type's "
+                                          "name (%(names)s).") % {
+                    "size": match.group(1), "names": "、".join(t.name for t in own)})
+        raise normalise.Invalid(_("Unknown cylinder type “%(value)s” (known: %(names)s).") % {
+            "value": text, "names": "、".join(self.names) or "—"})
+
+
+def _boolean(cell) -> bool:
+    return False if cell is None else normalise.boolean(cell)
+
+
+def _state(cell) -> str:
+    text = normalise.text(cell)
+    if not text:
+        return State.EMPTY_AT_STATION.value
+    found = STATE_WORDS.get(text.casefold()) or STATE_WORDS.get(text)
+    if found is None:
+        raise normalise.Invalid(_("“%(value)s”: write 空瓶 (empty) or 满瓶 (full); only "
+                                  "cylinders at the station can be imported.") % {"value": text})
+    return found.value
+
+
+def _text_parser(key: str):
+    """A plain text column: cleaned like every other cell, at most the field's length."""
+    limit = _MAX_LENGTH[key]
+
+    def parse(value) -> str:
+        if value is None:
+            return ""
+        if type(value) is str and value.isascii() and value.isprintable() and "  " not in value:
+            text = value.strip()  # the common case, without NFKC
+        else:
+            text = normalise.text(value)
+        if len(text) > limit:
+            raise normalise.Invalid(_("Longer than %(n)d characters.") % {"n": limit})
+        return text
+
+    return parse
+
+
+_manufacturer = _text_parser("manufacturer")
+_serial = _text_parser("serial")

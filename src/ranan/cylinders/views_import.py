@@ -1,0 +1,94 @@
+"""The stock import page: upload a station's existing cylinders from .xlsx / .csv, and the
+template to fill. The rules live in `importer.import_cylinders`."""
+
+from __future__ import annotations
+
+import xlsxwriter
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ranan.core.choices import OrgKind
+from ranan.core.forms import StyledForm
+from ranan.core.models import Organisation
+from ranan.core.permissions import is_admin
+from ranan.cylinders.columns import COLUMNS
+from ranan.cylinders.importer import can_import_cylinders, import_cylinders
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CylinderImportForm(StyledForm):
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (.xlsx or .csv)"))
+    station = forms.ModelChoiceField(label=gettext_lazy("Station"), required=False,
+                                     queryset=Organisation.objects.none())
+    dry_run = forms.BooleanField(label=gettext_lazy("Dry run: check only, import nothing"),
+                                 required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        stations = Organisation.objects.filter(kind=OrgKind.LPG_STATION, is_active=True)
+        if not user.is_superuser:
+            stations = stations.filter(pk__in=Organisation.objects.visible_to(user).values("pk"))
+        self.fields["station"].queryset = stations.order_by("name")
+        if user.is_superuser or is_admin(user):
+            self.fields["station"].required = True  # an administrator names the station
+        elif stations.count() <= 1:
+            # A station manager's own station: nothing to choose (the importer takes it).
+            del self.fields["station"]
+
+
+def _require(user) -> None:
+    if not can_import_cylinders(user):
+        raise PermissionDenied
+
+
+@login_required
+def cylinder_import(request):
+    _require(request.user)
+    form = CylinderImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = import_cylinders(actor=request.user, fileobj=upload.file, filename=upload.name,
+                                  dry_run=form.cleaned_data["dry_run"],
+                                  station=form.cleaned_data.get("station"))
+        if not result.errors and not result.dry_run:
+            messages.success(request, _("Imported %(created)d cylinders (%(generated_codes)d "
+                                        "with new codes).") % result.as_dict())
+    return render(request, "cylinders/import.html", {"form": form, "result": result,
+                                                     "columns": COLUMNS})
+
+
+@login_required
+def cylinder_import_template(request):
+    _require(request.user)
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="cylinder-import-template.xlsx"'
+    write_template(response)
+    return response
+
+
+def write_template(path_or_file) -> None:
+    """Chinese headers, one example row, and a sheet of notes per column."""
+    book = xlsxwriter.Workbook(path_or_file, {"in_memory": True})
+    head = book.add_format({"bold": True, "bg_color": "#FDE7D9", "border": 1})
+    sheet = book.add_worksheet("气瓶")
+    for index, column in enumerate(COLUMNS):
+        sheet.write_string(0, index, column.header, head)
+        sheet.set_column(index, index, column.width)
+    sheet.freeze_panes(1, 0)
+    notes = book.add_worksheet("填写说明")
+    notes.write_row(0, 0, ["列名", "必填", "说明"], head)
+    for index, column in enumerate(COLUMNS, start=1):
+        notes.write_row(index, 0, [column.header, "是" if column.required else "", column.note])
+    notes.write(len(COLUMNS) + 2, 0, "一行一只气瓶；只读取第一个工作表；请勿使用公式。任何一行有错"
+                                     "则整个文件都不导入，并列出每个错误的行和列。")
+    notes.set_column(0, 0, 14)
+    notes.set_column(2, 2, 60)
+    book.close()
