@@ -3,6 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from ranan.core import services as core_services
+from ranan.core.choices import OrgKind, Role
 from ranan.customers import services as customer_services
 from ranan.cylinders import services
 from ranan.cylinders.models import CylinderType
@@ -34,3 +36,17 @@ def build_fleet(cast):
         actor=None, name="卓玛", address="一村8号", jurisdiction=cast.village_a1, supply="lpg",
         lpg_station=cast.station, phone="13800008888")
     return cast
+
+
+def other_station(cast):
+    """A second LPG station (district B) with its own company and manager."""
+    company = core_services.organisation_create(
+        actor=None, name="乙燃气公司", kind=OrgKind.LPG_COMPANY, jurisdictions=[cast.district_b])
+    station = core_services.organisation_create(
+        actor=None, name="乙液化气站", kind=OrgKind.LPG_STATION, parent=company,
+        jurisdictions=[cast.district_b])
+    manager = core_services.account_create(
+        actor=None, username="manager_b", password="x", organisation=station,
+        roles=[Role.STATION_MANAGER], area=[cast.district_b], full_name="乙站长",
+        check_password=False)
+    return station, manager

@@ -3,21 +3,26 @@ API comes with its pages)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ranan.core.api import ScopedPrimaryKeyField
 from ranan.core.api_base import error_response
-from ranan.core.models import Account
+from ranan.core.choices import OrgKind
+from ranan.core.models import Account, Organisation
 from ranan.core.permissions import has_data_role
 from ranan.customers.models import Customer
 from ranan.cylinders import selectors, services
 from ranan.cylinders.choices import Action, State
-from ranan.cylinders.models import Cylinder, CylinderEvent
+from ranan.cylinders.models import Cylinder, CylinderEvent, CylinderType, LabelBatch
 
 
 class ScanSerializer(serializers.Serializer):
@@ -49,9 +54,13 @@ class EventSerializer(serializers.ModelSerializer):
 
 def _require_data_role(request):
     if not has_data_role(request.user):
-        from rest_framework.exceptions import PermissionDenied
-
         raise PermissionDenied
+
+
+def _own_station(user):
+    from ranan.cylinders.views import _own_station as own
+
+    return own(user)
 
 
 class ScanView(APIView):
@@ -88,11 +97,44 @@ class RecallSerializer(CylinderSerializer):
         return {"kind": "station", "id": obj.station_id, "name": obj.station.name}
 
 
+class CylinderCreateSerializer(serializers.Serializer):
+    type = serializers.PrimaryKeyRelatedField(queryset=CylinderType.objects.all())
+    station = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True)
+    code = serializers.CharField(max_length=40, required=False, allow_blank=True,
+                                 help_text="the code of a printed label; empty: a new code")
+    manufacturer = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    serial = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    made_on = serializers.DateField()
+    last_inspected_on = serializers.DateField(required=False, allow_null=True)
+
+
 class CylinderListView(generics.ListAPIView):
-    """Cylinders, scoped: filters station, state, type, overdue=true, due_within=<days>, q."""
+    """Cylinders, scoped: filters station, state, type, overdue=true, due_within=<days>, q.
+    POST registers a cylinder (a station manager, for the own station)."""
 
     serializer_class = CylinderSerializer
     filter_backends: list = []
+
+    @extend_schema(request=CylinderCreateSerializer, responses={201: CylinderSerializer})
+    def post(self, request):
+        from ranan.cylinders.views import is_station_manager
+
+        if not is_station_manager(request.user):
+            raise PermissionDenied(_("Only a station manager registers cylinders."))
+        body = CylinderCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        station = data.pop("station", None) or _own_station(request.user)
+        if station is None or station.kind != OrgKind.LPG_STATION:
+            return error_response("station", "required", _("Say which LPG station."))
+        try:
+            cylinder = services.cylinder_register(actor=request.user, station=station,
+                                                  code=data.pop("code", "") or None, **data)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        return Response(CylinderSerializer(cylinder).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[
         OpenApiParameter("station", int), OpenApiParameter("state", str, enum=State.values),
@@ -138,3 +180,52 @@ class CylinderEventsView(APIView):
         _require_data_role(request)
         cylinder = get_object_or_404(Cylinder.objects.visible_to(request.user), code=code.upper())
         return Response(EventSerializer(cylinder.events.all(), many=True).data)
+
+
+class LabelsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, max_value=services.MAX_LABELS)
+    grid = serializers.ChoiceField(choices=list(services.LABEL_GRIDS), default="3x8")
+
+
+class LabelsView(APIView):
+    """A batch of new codes for the own station, answered as a PDF sheet of QR labels."""
+
+    @extend_schema(request=LabelsSerializer,
+                   responses={(201, "application/pdf"): OpenApiTypes.BINARY})
+    def post(self, request):
+        body = LabelsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        station = _own_station(request.user)
+        if station is None:
+            raise PermissionDenied(_("Labels are printed by a station's manager."))
+        try:
+            batch = services.label_batch_create(actor=request.user, station=station,
+                                                **body.validated_data)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        from ranan.cylinders.views import label_pdf_response
+
+        response = label_pdf_response(request, batch)
+        response.status_code = status.HTTP_201_CREATED
+        response["X-Label-Batch"] = str(batch.pk)
+        return response
+
+
+class LabelBatchSerializer(serializers.ModelSerializer):
+    codes = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+
+    class Meta:
+        model = LabelBatch
+        fields = ["id", "station", "count", "grid", "created_at", "codes"]
+
+
+class LabelBatchView(generics.RetrieveAPIView):
+    """A printed batch and its codes (to register them from another system)."""
+
+    serializer_class = LabelBatchSerializer
+
+    def get_queryset(self):
+        _require_data_role(self.request)
+        return LabelBatch.objects.visible_to(self.request.user).prefetch_related("codes")

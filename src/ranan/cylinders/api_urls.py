@@ -5,6 +5,8 @@ from ranan.cylinders import api, api_import
 urlpatterns = [
     path("cylinders/", api.CylinderListView.as_view(), name="api-cylinder-list"),
     path("cylinders/scan", api.ScanView.as_view(), name="api-cylinder-scan"),
+    path("cylinders/labels", api.LabelsView.as_view(), name="api-cylinder-labels"),
+    path("cylinders/labels/<int:pk>", api.LabelBatchView.as_view(), name="api-cylinder-label-batch"),
     path("cylinders/recall/", api.RecallView.as_view(), name="api-cylinder-recall"),
     path("cylinders/import", api_import.ImportView.as_view(), name="api-cylinder-import"),
     path("cylinders/<str:code>/", api.CylinderView.as_view(), name="api-cylinder"),

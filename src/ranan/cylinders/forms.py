@@ -15,7 +15,7 @@ from ranan.cylinders.choices import Action, Record
 from ranan.cylinders.models import CylinderType
 from ranan.cylinders.services import LABEL_GRIDS, MAX_LABELS
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 GRID_LABELS = {
     "3x8": _("3 × 8 (70 × 36 mm, 24 a sheet)"),
     "4x10": _("4 × 10 (48.5 × 25.4 mm, 40 a sheet)"),
