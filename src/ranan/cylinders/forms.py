@@ -48,6 +48,7 @@ class ScanForm(StyledForm):
         kwargs.setdefault("initial", {}).setdefault("client_id", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.fields["courier"].queryset = _couriers(station_ids)
+        self.fields["courier"].label_from_instance = lambda a: f"{a} ({a.username})"
 
 
 class RegisterForm(StyledForm):

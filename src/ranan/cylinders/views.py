@@ -38,7 +38,7 @@ from ranan.cylinders.forms import (
     RegisterForm,
     ScanForm,
 )
-from ranan.cylinders.models import Cylinder, CylinderType, LabelBatch
+from ranan.cylinders.models import Cylinder, CylinderType, IssuedCode, LabelBatch
 
 PUBLIC_LANGUAGES = ("zh-hans", "en", "bo")
 
@@ -244,9 +244,14 @@ def label_batches(request):
                 "n": batch.count})
             return redirect(f"{reverse('cylinder-labels')}?new={batch.pk}")
     batches = LabelBatch.objects.visible_to(request.user).select_related("created_by")[:50]
+    new = request.GET.get("new", "")
+    new_codes = []
+    if new.isdigit():
+        new_codes = list(IssuedCode.objects.filter(
+            batch__in=LabelBatch.objects.visible_to(request.user), batch_id=int(new))
+            .values_list("code", flat=True))
     return _render(request, "cylinders/labels.html", {
-        "form": form, "batches": batches, "station": own,
-        "new": request.GET.get("new", "")})
+        "form": form, "batches": batches, "station": own, "new": new, "new_codes": new_codes})
 
 
 def label_pdf_response(request, batch: LabelBatch) -> HttpResponse:
