@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ranan.core",
     "ranan.customers",
     "ranan.cylinders",
+    "ranan.inspections",
 ]
 
 MIDDLEWARE = [
@@ -199,3 +200,8 @@ RANAN_LANGUAGE_NAMES = {"zh-hans": _("Chinese"), "en": _("English")}
 # The address printed in the cylinders' QR codes (https://gas.example.cn); empty: the address
 # the labels were asked from.
 PUBLIC_URL = env_str("PUBLIC_URL", "").rstrip("/")
+
+# Photos and signatures of visits: on disk under the var directory, served only through
+# views that check who may see them (never as public media).
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"

@@ -1,0 +1,87 @@
+"""Codes and labels of the inspections app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Audience(models.TextChoices):
+    """Which households a checklist is for."""
+
+    LPG_HOUSEHOLD = "lpg_household", _("LPG households")
+    PIPELINE_HOUSEHOLD = "pipeline_household", _("Pipeline gas households")
+    NON_RESIDENTIAL = "non_residential", _("Non-residential premises")
+
+
+class AnswerType(models.TextChoices):
+    PASS_FAIL = "pass_fail", _("Pass / fail / not applicable")
+    NUMBER = "number", _("A number")
+    CHOICE = "choice", _("A choice")
+
+
+class Grade(models.TextChoices):
+    """Hazard grades (four levels, DOMAIN.md)."""
+
+    MAJOR = "major", _("Major")
+    LARGE = "large", _("Large")
+    GENERAL = "general", _("General")
+    MINOR = "minor", _("Minor")
+
+
+class HazardCategory(models.TextChoices):
+    """The hazard categories of issue 6's catalogue; a failed checklist item names one."""
+
+    HOSE = "hose", _("Hose")
+    VALVE = "valve", _("Valve")
+    REGULATOR = "regulator", _("Regulator")
+    STOVE = "stove", _("Stove without flame-out protection")
+    CLOSED_ROOM = "closed_room", _("Use in a closed room")
+    PRIVATE_CONNECTION = "private_connection", _("Private connection / illegal modification")
+    CORROSION = "corrosion", _("Corrosion")
+    WATER_HEATER = "water_heater", _("Water heater")
+    VENTILATION = "ventilation", _("Ventilation")
+    CYLINDER_PLACEMENT = "cylinder_placement", _("Cylinder in a high-rise or basement")
+    OVERDUE_CYLINDER = "overdue_cylinder", _("Overdue cylinder")
+    ILLEGAL_STORAGE = "illegal_storage", _("Illegal storage")
+    THIRD_PARTY = "third_party", _("Third-party damage to a pipe")
+    ALARM = "alarm", _("No working gas alarm")
+    METER = "meter", _("Meter")
+    OTHER = "other", _("Other")
+
+
+class VisitKind(models.TextChoices):
+    PERIODIC = "periodic", _("Periodic inspection")
+    DELIVERY = "delivery", _("With a delivery")
+    RECHECK = "recheck", _("Re-check")
+    JOINT = "joint", _("Joint check by departments")
+    SPECIAL = "special", _("Special inspection")
+
+
+class Outcome(models.TextChoices):
+    INSPECTED = "inspected", _("Inspected")
+    NOT_HOME = "not_home", _("Not at home")
+    REFUSED = "refused", _("Refused")
+    ADDRESS_NOT_FOUND = "address_not_found", _("Address not found")
+
+
+class Tier(models.TextChoices):
+    """Where an unreached household stands (the gas butler's ladder)."""
+
+    REVISIT = "revisit", _("Revisit at another time")
+    SHUT_OFF = "shut_off", _("To be shut off")
+    SHUT = "shut", _("Valve shut off")
+    ENFORCEMENT = "enforcement", _("Referred to law enforcement")
+
+
+TIER_ORDER = {Tier.ENFORCEMENT: 0, Tier.SHUT_OFF: 1, Tier.SHUT: 2, Tier.REVISIT: 3}
+
+
+class MeasureKind(models.TextChoices):
+    SHUT_OFF = "shut_off", _("Valve shut off")
+    ENFORCEMENT = "enforcement", _("Referred to law enforcement")
+
+
+class KindGroup(models.TextChoices):
+    """What an inspection cycle applies to: a group of customer kinds or one kind."""
+
+    RESIDENTIAL = "residential", _("Households")
+    NON_RESIDENTIAL = "non_residential", _("Non-residential premises")

@@ -1,0 +1,287 @@
+"""Household inspections: versioned checklists, visits (never edited: a correction is a new
+visit pointing at the original), their answers, photos and findings, the measures taken for
+households never reached (valve shut off, referral to law enforcement), inspection cycles
+inherited down the jurisdiction tree, and plans with their targets."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ranan.core.models import Account, Jurisdiction, ScopedQuerySet, ScopeSpec
+from ranan.customers.choices import DeviceKind
+from ranan.customers.models import Customer
+from ranan.inspections.choices import (
+    AnswerType,
+    Audience,
+    Grade,
+    HazardCategory,
+    KindGroup,
+    MeasureKind,
+    Outcome,
+    VisitKind,
+)
+
+
+class AppendOnly(models.Model):
+    """Rows that are written once: saving an existing row or deleting one is refused."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied(f"{type(self).__name__} rows are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(f"{type(self).__name__} rows are never deleted.")
+
+
+class Checklist(models.Model):
+    """One version of a checklist. A published version is never changed: editing makes the
+    next version (`services.checklist_new_version`); visits keep the version they used."""
+
+    key = models.SlugField(_("key"), max_length=40)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    title = models.CharField(_("title"), max_length=100)
+    audience = models.CharField(_("for"), max_length=20, choices=Audience.choices)
+    published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("checklist")
+        verbose_name_plural = _("checklists")
+        ordering = ["key", "-version"]
+        constraints = [models.UniqueConstraint(fields=["key", "version"],
+                                               name="checklist_key_version")]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class ChecklistItem(models.Model):
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("position"))
+    code = models.SlugField(_("code"), max_length=40)
+    question = models.CharField(_("question (Chinese)"), max_length=200)
+    question_en = models.CharField(_("question (English)"), max_length=200)
+    answer_type = models.CharField(_("answer type"), max_length=10, choices=AnswerType.choices,
+                                   default=AnswerType.PASS_FAIL)
+    # A number fails above `fail_above` (hose longer than 2 m) or below `fail_below`.
+    fail_above = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    fail_below = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=10, blank=True)
+    # A choice: [{"value", "label", "label_en", "fails": bool}]
+    choices = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    photo_on_fail = models.BooleanField(_("photo required on fail"), default=False)
+    hazard_category = models.CharField(_("hazard category"), max_length=30,
+                                       choices=HazardCategory.choices, blank=True)
+    default_grade = models.CharField(_("default grade"), max_length=10, choices=Grade.choices,
+                                     blank=True)
+    # The part a fix on the spot installs (a metal hose, a regulator with cut-off …).
+    fix_part = models.CharField(_("part a fix installs"), max_length=20,
+                                choices=DeviceKind.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["checklist", "position"]
+        constraints = [models.UniqueConstraint(fields=["checklist", "code"],
+                                               name="checklist_item_code")]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class Visit(AppendOnly):
+    """One visit to a customer. `jpath` copies the customer's path (scoping and area lists are
+    one range scan); `corrects` points at the visit this one corrects (that one then no longer
+    counts)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="visits")
+    jpath = models.CharField(max_length=64, editable=False)
+    inspector = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="visits")
+    kind = models.CharField(_("kind"), max_length=10, choices=VisitKind.choices)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    started_at = models.DateTimeField(_("started"))
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    checklist = models.ForeignKey(Checklist, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="visits")
+    signature = models.FileField(upload_to="signatures/%Y/%m/", blank=True)
+    notes = models.CharField(_("notes"), max_length=1000, blank=True)
+    client_id = models.UUIDField(unique=True)
+    corrects = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="correction")
+    plan = models.ForeignKey("Plan", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="visits")
+    failed_count = models.PositiveSmallIntegerField(default=0)
+    fixed_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="jpath", enterprise=("customer__gas_company", "customer__lpg_station"))
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["jpath", "started_at"], name="visit_area_time"),
+            models.Index(fields=["customer", "started_at"], name="visit_customer_time"),
+            models.Index(fields=["inspector", "started_at"], name="visit_inspector_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.started_at:%Y-%m-%d} {self.outcome}"
+
+
+class Answer(AppendOnly):
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="answers")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=40)
+    failed = models.BooleanField(default=False)
+    fixed = models.BooleanField(default=False)
+    part = models.CharField(max_length=20, choices=DeviceKind.choices, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["visit", "item__position"]
+        constraints = [models.UniqueConstraint(fields=["visit", "item"], name="answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}={self.value}"
+
+
+class Photo(AppendOnly):
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="photos")
+    item = models.ForeignKey(ChecklistItem, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    image = models.FileField(upload_to="visits/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+
+class Finding(AppendOnly):
+    """A failed item not fixed on the spot: the plain record the hazards issue takes over."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="findings")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="findings")
+    jpath = models.CharField(max_length=64, editable=False)
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=30, choices=HazardCategory.choices)
+    grade = models.CharField(max_length=10, choices=Grade.choices)
+    description = models.CharField(max_length=300)
+    found_at = models.DateTimeField()
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="jpath", enterprise=("customer__gas_company", "customer__lpg_station"))
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        indexes = [models.Index(fields=["jpath", "found_at"], name="finding_area_time")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.category} {self.grade}"
+
+
+class Measure(AppendOnly):
+    """A valve shut off for a household never reached, or a referral to law enforcement of
+    one that refuses to fix a hazard: who, when, to whom."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="measures")
+    jpath = models.CharField(max_length=64, editable=False)
+    kind = models.CharField(_("measure"), max_length=20, choices=MeasureKind.choices)
+    at = models.DateTimeField(_("when"))
+    by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    department = models.CharField(_("referred to"), max_length=100, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="jpath", enterprise=("customer__gas_company", "customer__lpg_station"))
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["jpath", "kind"], name="measure_area_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.kind} {self.at:%Y-%m-%d}"
+
+
+class Cycle(models.Model):
+    """How often a kind of customer is inspected in a jurisdiction and below (the nearest
+    jurisdiction up the tree that sets one wins; a customer kind beats its group)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE,
+                                     related_name="inspection_cycles")
+    applies_to = models.CharField(_("applies to"), max_length=20)
+    months = models.PositiveSmallIntegerField(
+        _("every (months)"), validators=[MinValueValidator(1), MaxValueValidator(120)])
+
+    class Meta:
+        verbose_name = _("inspection cycle")
+        verbose_name_plural = _("inspection cycles")
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "applies_to"],
+                                               name="cycle_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.applies_to} {self.months}"
+
+
+DEFAULT_CYCLE_MONTHS = {KindGroup.RESIDENTIAL: 24, KindGroup.NON_RESIDENTIAL: 12}
+
+
+class Plan(models.Model):
+    """An inspection plan for a jurisdiction and a period; its targets are the customers due."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+")
+    jpath = models.CharField(max_length=64, editable=False)
+    title = models.CharField(_("title"), max_length=100)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    created_by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="jpath")
+
+    class Meta:
+        verbose_name = _("inspection plan")
+        verbose_name_plural = _("inspection plans")
+        ordering = ["-start", "-id"]
+        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")),
+                                              name="plan_period_order")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Target(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    jpath = models.CharField(max_length=64)
+    assignee = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="targets")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "customer"], name="target_once")]
+        indexes = [models.Index(fields=["assignee", "plan"], name="target_assignee"),
+                   models.Index(fields=["plan", "jpath"], name="target_plan_area")]
+
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}:{self.customer_id}"

@@ -1,0 +1,252 @@
+"""Reads of inspections, always scoped: the tier of each household never reached (the gas
+butler's ladder), the unreached list of an area, an inspector's work list for today, plan
+progress per grid, and the inspection KPIs (reused by the reports)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from ranan.core.models import subtree_q
+from ranan.customers.choices import CustomerStatus
+from ranan.customers.models import Customer
+from ranan.inspections.choices import MeasureKind, Outcome, Tier
+from ranan.inspections.models import Finding, Measure, Plan, Target, Visit
+
+
+def tier_of(*, not_home: int = 0, refused: int = 0, address_not_found: int = 0,
+            inspected: bool = False, shut: bool = False, enforcement: bool = False) -> str | None:
+    """The ladder (issue 5): a refusal to fix a hazard → enforcement; valve shut → shut;
+    reached (inspected) → no tier; refused, or 3+ times not at home → to be shut off; 1–2
+    times not at home (or the address not found) → revisit at another time; never visited →
+    no tier yet."""
+    if enforcement:
+        return Tier.ENFORCEMENT
+    if shut:
+        return Tier.SHUT
+    if inspected:
+        return None
+    if refused or not_home >= 3:
+        return Tier.SHUT_OFF
+    if not_home or address_not_found:
+        return Tier.REVISIT
+    return None
+
+
+def counted_visits() -> QuerySet:
+    """Visits that count: a corrected visit is replaced by its correction."""
+    return Visit.objects.filter(correction__isnull=True)
+
+
+@dataclass
+class Standing:
+    customer_id: int
+    not_home: int = 0
+    refused: int = 0
+    address_not_found: int = 0
+    inspected: int = 0
+    last_visit: datetime.datetime | None = None
+    last_outcome: str = ""
+    shut: bool = False
+    enforcement: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def unanswered(self) -> int:
+        return self.not_home + self.refused + self.address_not_found
+
+    @property
+    def tier(self) -> str | None:
+        return tier_of(not_home=self.not_home, refused=self.refused,
+                       address_not_found=self.address_not_found, inspected=bool(self.inspected),
+                       shut=self.shut, enforcement=self.enforcement)
+
+
+def standings(customers: QuerySet, since: datetime.datetime) -> dict[int, Standing]:
+    """Each customer's visits since `since` (counted ones only) and measures, by customer id.
+    `customers` is a scoped queryset; two grouped queries and one for the shut households."""
+    ids = customers.values("pk")
+    out: dict[int, Standing] = {}
+    rows = (counted_visits().filter(customer__in=ids, started_at__gte=since).order_by()
+            .values("customer_id").annotate(
+                not_home=Count("id", filter=Q(outcome=Outcome.NOT_HOME)),
+                refused=Count("id", filter=Q(outcome=Outcome.REFUSED)),
+                address_not_found=Count("id", filter=Q(outcome=Outcome.ADDRESS_NOT_FOUND)),
+                inspected=Count("id", filter=Q(outcome=Outcome.INSPECTED)),
+                last_visit=Max("started_at")))
+    for row in rows:
+        out[row["customer_id"]] = Standing(**row)
+    for customer_id, kind in (Measure.objects.filter(customer__in=ids, at__gte=since)
+                              .order_by().values_list("customer_id", "kind").distinct()):
+        standing = out.setdefault(customer_id, Standing(customer_id))
+        if kind == MeasureKind.ENFORCEMENT:
+            standing.enforcement = True
+    for customer_id in customers.filter(status=CustomerStatus.SHUT_OFF).values_list("pk",
+                                                                                     flat=True):
+        out.setdefault(customer_id, Standing(customer_id)).shut = True
+    return out
+
+
+def area_customers(user, path: str) -> QuerySet:
+    return Customer.objects.visible_to(user).filter(subtree_q("jpath", path))
+
+
+def default_since(today: datetime.date | None = None) -> datetime.datetime:
+    """Without a plan, the ladder looks at the last 12 months."""
+    today = today or timezone.localdate()
+    start = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) \
+        else today.replace(year=today.year - 1, day=28)
+    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+
+
+def unreached(user, path: str, since: datetime.datetime | None = None,
+              tier: str | None = None) -> list[dict]:
+    """The households of an area on the ladder (any tier), most urgent first, with their
+    unanswered visits: the community's and the sub-district's list."""
+    since = since or default_since()
+    customers = area_customers(user, path)
+    by_id = {pk: s for pk, s in standings(customers, since).items() if s.tier}
+    if tier:
+        by_id = {pk: s for pk, s in by_id.items() if s.tier == tier}
+    rows = []
+    for customer in (customers.filter(pk__in=list(by_id)).select_related("jurisdiction")
+                     .only("id", "name", "address", "building", "unit", "room", "home_times",
+                           "jurisdiction__name", "status", "jpath")):
+        standing = by_id[customer.pk]
+        rows.append({"customer": customer, "tier": standing.tier, "standing": standing})
+    order = {Tier.ENFORCEMENT: 0, Tier.SHUT_OFF: 1, Tier.REVISIT: 2, Tier.SHUT: 3}
+    rows.sort(key=lambda r: (order[r["tier"]], -r["standing"].unanswered, r["customer"].pk))
+    return rows
+
+
+HOME_WORDS = {
+    "morning": ("上午", "早上", "早晨", "morning"),
+    "noon": ("中午", "noon", "lunch"),
+    "afternoon": ("下午", "afternoon"),
+    "evening": ("晚上", "傍晚", "夜", "evening", "night"),
+    "weekend": ("周末", "星期六", "星期日", "周六", "周日", "weekend", "saturday", "sunday"),
+}
+
+
+def part_of_day(moment: datetime.datetime) -> set[str]:
+    local = timezone.localtime(moment)
+    parts = {"weekend"} if local.weekday() >= 5 else set()
+    hour = local.hour
+    parts.add("morning" if hour < 11 else "noon" if hour < 13 else "afternoon" if hour < 18
+              else "evening")
+    return parts
+
+
+def home_rank(home_times: str, now: datetime.datetime) -> int:
+    """0: usually at home now; 1: unknown; 2: usually at home at another time."""
+    text = (home_times or "").lower()
+    said = {part for part, words in HOME_WORDS.items() if any(w in text for w in words)}
+    if not said:
+        return 1
+    return 0 if said & part_of_day(now) else 2
+
+
+WORK_ORDER = {Tier.REVISIT: 0, None: 1, Tier.SHUT_OFF: 2, Tier.ENFORCEMENT: 3}
+
+
+def active_plans(user, today: datetime.date | None = None) -> QuerySet:
+    today = today or timezone.localdate()
+    return Plan.objects.filter(start__lte=today, end__gte=today)
+
+
+def work_list(user, now: datetime.datetime | None = None) -> list[dict]:
+    """Today's list of an inspector: the unreached targets of the running plans assigned to
+    them (valves already shut are left out), households to revisit first, then those not
+    visited yet, then those waiting for a shut-off; inside each, those usually at home now
+    first."""
+    now = now or timezone.now()
+    rows = []
+    for plan in active_plans(user, timezone.localdate(now)):
+        targets = Target.objects.filter(plan=plan, assignee=user)
+        customer_ids = targets.values("customer_id")
+        customers = Customer.objects.visible_to(user).filter(pk__in=customer_ids)
+        since = timezone.make_aware(datetime.datetime.combine(plan.start, datetime.time.min))
+        by_id = standings(customers, since)
+        for customer in customers.select_related("jurisdiction"):
+            standing = by_id.get(customer.pk) or Standing(customer.pk)
+            if standing.inspected or standing.tier == Tier.SHUT:
+                continue
+            rows.append({"customer": customer, "tier": standing.tier, "standing": standing,
+                         "plan": plan, "home_rank": home_rank(customer.home_times, now)})
+    rows.sort(key=lambda r: (WORK_ORDER[r["tier"]], r["home_rank"],
+                             r["customer"].jpath, r["customer"].pk))
+    return rows
+
+
+def plan_progress(user, plan: Plan) -> list[dict]:
+    """Per grid (the customer's village, community or grid): targets, reached, and the
+    unreached by tier; the plan's total last."""
+    since = timezone.make_aware(datetime.datetime.combine(plan.start, datetime.time.min))
+    until = timezone.make_aware(datetime.datetime.combine(plan.end + datetime.timedelta(days=1),
+                                                          datetime.time.min))
+    customers = Customer.objects.visible_to(user).filter(
+        pk__in=Target.objects.filter(plan=plan).values("customer_id"))
+    by_id = standings(customers, since)
+    reached = set(counted_visits().filter(customer__in=customers.values("pk"),
+                                          outcome=Outcome.INSPECTED, started_at__gte=since,
+                                          started_at__lt=until)
+                  .values_list("customer_id", flat=True))
+    grids: dict[int, dict] = {}
+    total = {"name": "", "targets": 0, "reached": 0, "not_visited": 0,
+             **{t: 0 for t in Tier.values}}
+    for customer_id, jurisdiction_id, name in customers.values_list(
+            "pk", "jurisdiction_id", "jurisdiction__name"):
+        row = grids.setdefault(jurisdiction_id, {"name": name, "jurisdiction_id": jurisdiction_id,
+                                                 "targets": 0, "reached": 0, "not_visited": 0,
+                                                 **{t: 0 for t in Tier.values}})
+        standing = by_id.get(customer_id)
+        tier = standing.tier if standing else None
+        key = tier or ("reached" if customer_id in reached else "not_visited")
+        for bucket in (row, total):
+            bucket["targets"] += 1
+            bucket[key] += 1
+    out = sorted(grids.values(), key=lambda r: r["name"])
+    for row in [*out, total]:
+        row["rate"] = row["reached"] / row["targets"] if row["targets"] else None
+    return [*out, total]
+
+
+def kpis(user, path: str, start: datetime.date, end: datetime.date) -> dict[str, dict]:
+    """The inspection KPIs of an area and a period (DOMAIN.md), each with its numerator and
+    denominator so that a figure and the list behind it always agree."""
+    lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
+                                                       datetime.time.min))
+    customers = area_customers(user, path)
+    active = customers.filter(status=CustomerStatus.ACTIVE).count()
+    visits = (counted_visits().filter(subtree_q("jpath", path), started_at__gte=lo,
+                                      started_at__lt=hi, customer__in=customers.values("pk")))
+    all_visits = visits.count()
+    inspected_visits = visits.filter(outcome=Outcome.INSPECTED).count()
+    visited = visits.values("customer_id").distinct().count()
+    reached = visits.filter(outcome=Outcome.INSPECTED).values("customer_id").distinct().count()
+    findings = Finding.objects.filter(subtree_q("jpath", path), found_at__gte=lo, found_at__lt=hi,
+                                      visit__correction__isnull=True,
+                                      customer__in=customers.values("pk")).count()
+    tiers = {t: 0 for t in Tier.values}
+    for standing in standings(customers, lo).values():
+        if standing.tier:
+            tiers[standing.tier] += 1
+
+    def ratio(num, den):
+        return {"value": (num / den) if den else None, "numerator": num, "denominator": den}
+
+    return {
+        "inspection_coverage": ratio(reached, active),
+        "entry_success": ratio(reached, visited),
+        "visit_entry_rate": ratio(inspected_visits, all_visits),
+        "households_reached": {"value": reached, "numerator": reached, "denominator": None},
+        "hazards_per_100_visits": {"value": (100 * findings / inspected_visits)
+                                   if inspected_visits else None,
+                                   "numerator": findings, "denominator": inspected_visits},
+        **{f"unreached_{t}": {"value": n, "numerator": n, "denominator": None}
+           for t, n in tiers.items()},
+    }

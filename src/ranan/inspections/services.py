@@ -1,0 +1,555 @@
+"""Inspection writes: submitting a visit (with its answers, fixes, photos, signature and
+findings, all in one transaction), correcting one, the measures for households never reached,
+inspection cycles, plans, and new checklist versions.
+
+A submitted visit is never edited: a correction is a new visit that `corrects` the original,
+which then stops counting. The same `client_id` sent twice answers the first visit.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ranan.core import audit
+from ranan.core.choices import Role
+from ranan.core.models import PATH_SEGMENT, Jurisdiction, subtree_q
+from ranan.customers import services as customer_services
+from ranan.customers.choices import CustomerKind, CustomerStatus, DeviceKind, HoseMaterial, Supply
+from ranan.customers.models import Customer, Device
+from ranan.inspections.choices import AnswerType, Audience, KindGroup, MeasureKind, Outcome
+from ranan.inspections.models import (
+    DEFAULT_CYCLE_MONTHS,
+    Answer,
+    Checklist,
+    ChecklistItem,
+    Cycle,
+    Finding,
+    Measure,
+    Photo,
+    Plan,
+    Target,
+    Visit,
+)
+
+VISIT_ROLES = (Role.INSPECTOR, Role.COURIER, Role.STATION_MANAGER, Role.GRID_WORKER)
+MEASURE_ROLES = (Role.GRID_WORKER, Role.INSPECTOR, Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN,
+                 Role.REGULATOR, Role.TASK_FORCE)
+PLAN_ROLES = (Role.ENTERPRISE_ADMIN, Role.GRID_WORKER, Role.REGULATOR, Role.TASK_FORCE,
+              Role.ADMIN, Role.STATION_MANAGER)
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS = 20
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+IMAGE_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
+
+
+class VisitConflict(Exception):
+    """The same client_id was used for another visit."""
+
+
+@dataclass
+class Upload:
+    content: bytes
+    item: str | None = None  # the checklist item code the photo documents
+
+
+def decode_data_url(value: str, field: str) -> bytes:
+    """`data:image/png;base64,…` (or bare base64) → bytes; a clear error naming the field."""
+    text = (value or "").strip()
+    if text.startswith("data:"):
+        header, _sep, text = text.partition(",")
+        if ";base64" not in header:
+            raise ValidationError({field: _("Send the image as base64.")})
+    if len(text) > MAX_PHOTO_BYTES * 4 // 3 + 8:
+        raise ValidationError({field: _("An image is at most %(mb)d MB.") % {
+            "mb": MAX_PHOTO_BYTES // 1024 // 1024}})
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError({field: _("Not valid base64.")}) from None
+
+
+def _image_extension(content: bytes, field: str) -> str:
+    if len(content) > MAX_PHOTO_BYTES:
+        raise ValidationError({field: _("An image is at most %(mb)d MB.") % {
+            "mb": MAX_PHOTO_BYTES // 1024 // 1024}})
+    for magic, ext in IMAGE_MAGIC.items():
+        if content.startswith(magic) and (ext != "webp" or content[8:12] == b"WEBP"):
+            break
+    else:
+        raise ValidationError({field: _("Not an image (JPEG, PNG or WebP).")})
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            if image.width * image.height > 60_000_000:
+                raise ValidationError({field: _("The image is too large.")})
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError({field: _("Not an image (JPEG, PNG or WebP).")}) from None
+    return ext
+
+
+def audience_for(customer: Customer) -> str:
+    if customer.kind != CustomerKind.RESIDENTIAL:
+        return Audience.NON_RESIDENTIAL
+    return Audience.LPG_HOUSEHOLD if customer.supply == Supply.LPG else Audience.PIPELINE_HOUSEHOLD
+
+
+def current_checklist(audience: str) -> Checklist | None:
+    return (Checklist.objects.filter(audience=audience, published=True)
+            .order_by("-version", "-id").first())
+
+
+def evaluate(item: ChecklistItem, raw) -> tuple[str, bool]:
+    """(normalised value, failed) for an answer; ValidationError names the item."""
+    field = f"answers.{item.code}"
+    value = "" if raw is None else str(raw).strip()
+    if item.answer_type == AnswerType.PASS_FAIL:
+        value = value.lower()
+        if value not in ("pass", "fail", "na"):
+            raise ValidationError({field: _("Answer pass, fail or na.")})
+        return value, value == "fail"
+    if item.answer_type == AnswerType.NUMBER:
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise ValidationError({field: _("A number, please.")}) from None
+        if not number.is_finite() or number < 0 or number > 100000:
+            raise ValidationError({field: _("Between 0 and 100000.")})
+        failed = ((item.fail_above is not None and number > item.fail_above)
+                  or (item.fail_below is not None and number < item.fail_below))
+        return str(number.normalize()) if number == number.to_integral() else str(number), failed
+    options = {c["value"]: c for c in item.choices}
+    if value not in options:
+        raise ValidationError({field: _("One of: %(values)s.") % {
+            "values": ", ".join(options)}})
+    return value, bool(options[value].get("fails"))
+
+
+def _require_role(actor, roles, message) -> None:
+    if not (actor.is_superuser or actor.has_role(*roles)):
+        raise PermissionDenied(message)
+
+
+def _visible_customer(actor, customer: Customer) -> None:
+    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+        raise Customer.DoesNotExist  # out of the actor's area: the caller answers 404
+
+
+def visit_submit(*, actor, customer: Customer, kind: str, outcome: str, client_id: uuid.UUID,
+                 started_at: datetime.datetime | None = None,
+                 ended_at: datetime.datetime | None = None, answers: dict | None = None,
+                 fixes: dict | None = None, photos: list[Upload] | None = None,
+                 signature: bytes | None = None, notes: str = "",
+                 corrects: Visit | None = None, plan: Plan | None = None,
+                 checklist: Checklist | None = None) -> Visit:
+    """Record a visit. `answers`: {item code: value}; `fixes`: {item code: {"part": device
+    kind, "material", "length_m", "note"}} for failed items fixed on the spot (the customer's
+    devices are updated); every other failed item becomes a Finding."""
+    _require_role(actor, VISIT_ROLES, _("Your role does not visit households."))
+    previous = Visit.objects.filter(client_id=client_id).first()
+    if previous is not None:
+        if previous.inspector_id != actor.pk or previous.customer_id != customer.pk:
+            raise VisitConflict
+        return previous
+    _visible_customer(actor, customer)
+    answers, fixes, photos = answers or {}, fixes or {}, photos or []
+    now = timezone.now()
+    started_at = started_at or now
+    errors: dict[str, str] = {}
+    if kind not in {k for k, _label in Visit._meta.get_field("kind").choices}:
+        errors["kind"] = _("Unknown kind of visit.")
+    if outcome not in Outcome.values:
+        errors["outcome"] = _("Unknown outcome.")
+    if started_at > now + CLOCK_SKEW:
+        errors["started_at"] = _("The visit cannot start in the future.")
+    elif started_at < customer.created_at - CLOCK_SKEW:
+        errors["started_at"] = _("Before the customer was registered.")
+    if ended_at is not None and ended_at < started_at:
+        errors["ended_at"] = _("The end is before the start.")
+    if ended_at is not None and ended_at > now + CLOCK_SKEW:
+        errors["ended_at"] = _("The visit cannot end in the future.")
+    if len(notes or "") > 1000:
+        errors["notes"] = _("At most 1000 characters.")
+    if corrects is not None:
+        if corrects.customer_id != customer.pk:
+            errors["corrects"] = _("A correction is for the same customer.")
+        elif Visit.objects.filter(corrects=corrects).exists():
+            errors["corrects"] = _("This visit was already corrected: correct the correction.")
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = _("At most %(n)d photos.") % {"n": MAX_PHOTOS}
+    if errors:
+        raise ValidationError(errors)
+
+    items: dict[str, ChecklistItem] = {}
+    evaluated: dict[str, tuple[str, bool]] = {}
+    if outcome == Outcome.INSPECTED:
+        checklist = checklist or current_checklist(audience_for(customer))
+        if checklist is None:
+            raise ValidationError({"checklist": _("No published checklist for this customer.")})
+        items = {item.code: item for item in checklist.items.all()}
+        for code in answers:
+            if code not in items:
+                errors[f"answers.{code}"] = _("Not an item of this checklist.")
+        for code, item in items.items():
+            if code not in answers or answers[code] in (None, ""):
+                if item.required:
+                    errors[f"answers.{code}"] = _("An answer is required.")
+                continue
+            try:
+                evaluated[code] = evaluate(item, answers[code])
+            except ValidationError as exc:
+                errors.update({k: v[0] for k, v in exc.message_dict.items()})
+        if not signature:
+            errors["signature"] = _("The customer's signature is required for an inspection.")
+        photographed = {p.item for p in photos if p.item}
+        for code, (_value, failed) in evaluated.items():
+            if failed and items[code].photo_on_fail and code not in photographed:
+                errors[f"photos.{code}"] = _("A photo is required for this failed item.")
+        for code, fix in fixes.items():
+            if code not in evaluated or not evaluated[code][1]:
+                errors[f"fixes.{code}"] = _("Only a failed item can be fixed.")
+                continue
+            part = (fix or {}).get("part") or items[code].fix_part
+            if part and part not in DeviceKind.values:
+                errors[f"fixes.{code}"] = _("Unknown part.")
+        for photo in photos:
+            if photo.item and photo.item not in items:
+                errors["photos"] = _("A photo names an item that is not on the checklist.")
+    else:
+        checklist = None
+        if answers or fixes:
+            errors["answers"] = _("No answers without an inspection (the outcome is “%(o)s”).") % {
+                "o": Outcome(outcome).label}
+    photo_files = []
+    for index, photo in enumerate(photos):
+        try:
+            photo_files.append((photo, _image_extension(photo.content, f"photos.{index}")))
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    signature_ext = None
+    if signature:
+        try:
+            signature_ext = _image_extension(signature, "signature")
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        with transaction.atomic():
+            visit = _write_visit(actor, customer, kind, outcome, client_id, started_at, ended_at,
+                                 checklist, items, evaluated, fixes, photo_files, signature,
+                                 signature_ext, notes, corrects, plan, now)
+    except IntegrityError:
+        previous = Visit.objects.filter(client_id=client_id).first()
+        if previous is None:
+            if corrects is not None:
+                raise ValidationError({"corrects": _(
+                    "This visit was already corrected: correct the correction.")}) from None
+            raise
+        if previous.inspector_id != actor.pk or previous.customer_id != customer.pk:
+            raise VisitConflict from None
+        return previous
+    return visit
+
+
+def _write_visit(actor, customer, kind, outcome, client_id, started_at, ended_at, checklist,
+                 items, evaluated, fixes, photo_files, signature, signature_ext, notes,
+                 corrects, plan, now) -> Visit:
+    visit = Visit(customer=customer, jpath=customer.jpath, inspector=actor, kind=kind,
+                  outcome=outcome, started_at=started_at, ended_at=ended_at or now,
+                  checklist=checklist, notes=(notes or "").strip(), client_id=client_id,
+                  corrects=corrects, plan=plan)
+    if signature:
+        visit.signature.save(f"{client_id}.{signature_ext}", ContentFile(signature), save=False)
+    visit.failed_count = sum(1 for _v, failed in evaluated.values() if failed)
+    visit.fixed_count = len(fixes)
+    visit.save()
+    answer_rows = []
+    for code, (value, failed) in evaluated.items():
+        fix = fixes.get(code)
+        part = ((fix or {}).get("part") or items[code].fix_part) if fix is not None else ""
+        answer_rows.append(Answer(visit=visit, item=items[code], value=value, failed=failed,
+                                  fixed=fix is not None, part=part,
+                                  note=str((fix or {}).get("note", ""))[:200]))
+    Answer.objects.bulk_create(answer_rows)
+    for photo, ext in photo_files:
+        digest = hashlib.sha256(photo.content).hexdigest()
+        row = Photo(visit=visit, item=items.get(photo.item) if photo.item else None,
+                    sha256=digest, size=len(photo.content))
+        row.image.save(f"{digest[:32]}.{ext}", ContentFile(photo.content), save=False)
+        row.save()
+    day = timezone.localtime(started_at).date()
+    findings = []
+    for code, (value, failed) in evaluated.items():
+        if not failed:
+            continue
+        if code in fixes:
+            _install_part(actor, customer, fixes[code] or {}, items[code], day)
+            continue
+        item = items[code]
+        findings.append(Finding(
+            visit=visit, customer=customer, jpath=customer.jpath, item=item,
+            category=item.hazard_category or "other", grade=item.default_grade or "general",
+            description=f"{item.question}：{value}"[:300], found_at=started_at))
+    Finding.objects.bulk_create(findings)
+    audit.record_create(actor=actor, instance=visit)
+    return visit
+
+
+def _install_part(actor, customer, fix: dict, item: ChecklistItem, day) -> None:
+    """A fix on the spot updates the customer's devices: the new part replaces the current
+    device of its kind (kept in the history)."""
+    part = fix.get("part") or item.fix_part
+    if not part:
+        return
+    values = {"kind": part, "installed_on": day}
+    if part == DeviceKind.HOSE:
+        values["material"] = fix.get("material") or HoseMaterial.METAL
+        if fix.get("length_m"):
+            values["length_m"] = Decimal(str(fix["length_m"]))
+    elif part == DeviceKind.REGULATOR:
+        values["has_cutoff"] = True
+    elif part == DeviceKind.VALVE:
+        values["self_closing"] = True
+    elif part == DeviceKind.STOVE:
+        values["flame_out"] = True
+        values["made_on"] = day
+    note = str(fix.get("note", ""))[:200]
+    if note:
+        values["note"] = note
+    replaces = Device.objects.current().filter(customer=customer, kind=part).first()
+    customer_services.device_add(actor=None, customer=customer, replaces=replaces, **values)
+
+
+def measure_record(*, actor, customer: Customer, kind: str, at: datetime.datetime | None = None,
+                   department: str = "", note: str = "") -> Measure:
+    """A valve shut off (the customer's status becomes "shut off") or a referral to law
+    enforcement, with who and when."""
+    _require_role(actor, MEASURE_ROLES, _("Your role does not record shut-offs or referrals."))
+    _visible_customer(actor, customer)
+    now = timezone.now()
+    at = at or now
+    errors = {}
+    if kind not in MeasureKind.values:
+        errors["kind"] = _("Unknown measure.")
+    if at > now + CLOCK_SKEW:
+        errors["at"] = _("Cannot be in the future.")
+    if kind == MeasureKind.ENFORCEMENT and not department.strip():
+        errors["department"] = _("Say which department it is referred to.")
+    if len(note) > 500:
+        errors["note"] = _("At most 500 characters.")
+    if kind == MeasureKind.SHUT_OFF and Measure.objects.filter(
+            customer=customer, kind=MeasureKind.SHUT_OFF).exists() and (
+            customer.status == CustomerStatus.SHUT_OFF):
+        errors["kind"] = _("The valve of this household is already shut off.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        measure = Measure.objects.create(customer=customer, jpath=customer.jpath, kind=kind,
+                                         at=at, by=actor, department=department.strip(),
+                                         note=note.strip())
+        if kind == MeasureKind.SHUT_OFF and customer.status != CustomerStatus.SHUT_OFF:
+            before = audit.snapshot(customer)
+            Customer.objects.filter(pk=customer.pk).update(status=CustomerStatus.SHUT_OFF)
+            customer.status = CustomerStatus.SHUT_OFF
+            audit.record_update(actor=actor, instance=customer, before=before)
+        audit.record_create(actor=actor, instance=measure)
+    return measure
+
+
+def group_of(kind: str) -> str:
+    return KindGroup.RESIDENTIAL if kind == CustomerKind.RESIDENTIAL else KindGroup.NON_RESIDENTIAL
+
+
+def path_ids(path: str) -> list[int]:
+    """The jurisdiction ids of a materialised path, root first (the node itself last)."""
+    return [int(path[i:i + PATH_SEGMENT]) for i in range(0, len(path), PATH_SEGMENT)]
+
+
+def cycle_months(path: str, kind: str, rules: dict | None = None) -> int:
+    """The inspection cycle of a customer kind in a jurisdiction: the nearest jurisdiction up
+    the tree that sets one wins; at one level a rule for the kind beats one for its group.
+    `rules`: {(jurisdiction id, applies_to): months}, pass it when resolving many customers."""
+    ids = path_ids(path)
+    if rules is None:
+        rules = cycle_rules(ids)
+    group = group_of(kind)
+    for node_id in reversed(ids):
+        for key in ((node_id, kind), (node_id, group)):
+            if key in rules:
+                return rules[key]
+    return DEFAULT_CYCLE_MONTHS[group]
+
+
+def cycle_rules(ids) -> dict:
+    return {(c.jurisdiction_id, c.applies_to): c.months
+            for c in Cycle.objects.filter(jurisdiction_id__in=ids)}
+
+
+def cycle_set(*, actor, jurisdiction, applies_to: str, months: int | None) -> Cycle | None:
+    """Set (or, with months=None, remove) the cycle of a kind in a jurisdiction."""
+    if not (actor.is_superuser or actor.has_role(Role.ADMIN, Role.TASK_FORCE, Role.REGULATOR)):
+        raise PermissionDenied(_("Only administrators and regulators set inspection cycles."))
+    if not Jurisdiction.objects.visible_to(actor).filter(pk=jurisdiction.pk).exists():
+        raise PermissionDenied(_("This jurisdiction is outside your area."))
+    allowed = set(KindGroup.values) | set(CustomerKind.values)
+    if applies_to not in allowed:
+        raise ValidationError({"applies_to": _("Unknown customer kind.")})
+    existing = Cycle.objects.filter(jurisdiction=jurisdiction, applies_to=applies_to).first()
+    if months is None:
+        if existing:
+            audit.record_delete(actor=actor, instance=existing)
+            existing.delete()
+        return None
+    if not 1 <= months <= 120:
+        raise ValidationError({"months": _("Between 1 and 120 months.")})
+    if existing:
+        before = audit.snapshot(existing)
+        existing.months = months
+        existing.save(update_fields=["months"])
+        audit.record_update(actor=actor, instance=existing, before=before)
+        return existing
+    cycle = Cycle.objects.create(jurisdiction=jurisdiction, applies_to=applies_to, months=months)
+    audit.record_create(actor=actor, instance=cycle)
+    return cycle
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def due_customers(jurisdiction: Jurisdiction, on: datetime.date):
+    """Active customers of the jurisdiction's subtree due for inspection by `on`: never
+    inspected, or last inspected longer ago than their cycle. Yields (customer id, jpath)."""
+    customers = (Customer.objects.filter(subtree_q("jpath", jurisdiction.path),
+                                         status=CustomerStatus.ACTIVE)
+                 .annotate(last=Max("visits__started_at", filter=Q(
+                     visits__outcome=Outcome.INSPECTED, visits__correction__isnull=True)))
+                 .values_list("id", "jpath", "kind", "last"))
+    rules = cycle_rules(Jurisdiction.objects.filter(subtree_q("path", jurisdiction.path))
+                        .values_list("pk", flat=True).union(
+                            Jurisdiction.objects.filter(pk__in=path_ids(jurisdiction.path))
+                            .values_list("pk", flat=True)))
+    for pk, jpath, kind, last in customers.iterator(chunk_size=5000):
+        if last is None or add_months(timezone.localtime(last).date(),
+                                      cycle_months(jpath, kind, rules)) <= on:
+            yield pk, jpath
+
+
+def _assignees(jurisdiction: Jurisdiction) -> dict[str, int]:
+    """Inspectors (and grid workers) by the path of the area they cover: a target goes to the
+    one whose area is nearest above the customer."""
+    from ranan.core.models import Account
+
+    out: dict[str, int] = {}
+    above = [jurisdiction.path[:i] for i in range(PATH_SEGMENT, len(jurisdiction.path) + 1,
+                                                  PATH_SEGMENT)]
+    accounts = (Account.objects.filter(is_active=True, role_rows__role__in=[
+        Role.INSPECTOR, Role.GRID_WORKER])
+        .filter(subtree_q("area__path", jurisdiction.path) | Q(area__path__in=above))
+        .order_by("role_rows__role", "id").values_list("area__path", "id", "role_rows__role"))
+    for path, account_id, role in accounts:
+        # Inspectors first: a grid worker only takes an area no inspector covers.
+        if path not in out or role == Role.INSPECTOR:
+            out.setdefault(path, account_id)
+    return out
+
+
+@transaction.atomic
+def plan_create(*, actor, jurisdiction: Jurisdiction, title: str, start: datetime.date,
+                end: datetime.date) -> Plan:
+    """A plan for a period: its targets are the active customers of the jurisdiction due for
+    inspection by the end, each assigned to the inspector (or grid worker) of its area."""
+    _require_role(actor, PLAN_ROLES, _("Your role does not make inspection plans."))
+    if not actor.is_superuser and not Jurisdiction.objects.visible_to(actor).filter(
+            pk=jurisdiction.pk).exists():
+        raise PermissionDenied(_("This jurisdiction is outside your area."))
+    errors = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = _("Give the plan a title.")
+    elif len(title) > 100:
+        errors["title"] = _("At most 100 characters.")
+    if end < start:
+        errors["end"] = _("The end is before the start.")
+    elif (end - start).days > 731:
+        errors["end"] = _("A plan covers at most two years.")
+    if errors:
+        raise ValidationError(errors)
+    plan = Plan.objects.create(jurisdiction=jurisdiction, jpath=jurisdiction.path, title=title,
+                               start=start, end=end, created_by=actor)
+    assignees = _assignees(jurisdiction)
+    batch = []
+    for customer_id, jpath in due_customers(jurisdiction, end):
+        assignee = None
+        for cut in range(len(jpath), 0, -PATH_SEGMENT):
+            if jpath[:cut] in assignees:
+                assignee = assignees[jpath[:cut]]
+                break
+        batch.append(Target(plan=plan, customer_id=customer_id, jpath=jpath, assignee_id=assignee))
+        if len(batch) >= 5000:
+            Target.objects.bulk_create(batch)
+            batch = []
+    Target.objects.bulk_create(batch)
+    audit.record_create(actor=actor, instance=plan)
+    return plan
+
+
+@transaction.atomic
+def checklist_new_version(*, actor, checklist: Checklist, title: str | None = None,
+                          items: list[dict] | None = None, publish: bool = True) -> Checklist:
+    """The next version of a checklist: a copy with the changes (`items`: the full new list
+    of item dicts with the ChecklistItem fields, or None to keep them). Published versions
+    are never changed; visits keep the version they used."""
+    if not (actor.is_superuser or actor.has_role(Role.ADMIN)):
+        raise PermissionDenied(_("Only administrators edit checklists."))
+    latest = Checklist.objects.select_for_update().filter(key=checklist.key).order_by(
+        "-version").first()
+    new = Checklist.objects.create(key=checklist.key, version=latest.version + 1,
+                                   title=(title or checklist.title).strip()[:100],
+                                   audience=checklist.audience, published=publish,
+                                   created_by=actor)
+    fields = ["position", "code", "question", "question_en", "answer_type", "fail_above",
+              "fail_below", "unit", "choices", "required", "photo_on_fail", "hazard_category",
+              "default_grade", "fix_part"]
+    source = items if items is not None else [
+        {f: getattr(item, f) for f in fields} for item in checklist.items.all()]
+    seen = set()
+    for index, data in enumerate(source):
+        row = ChecklistItem(checklist=new, **{f: data[f] for f in fields if f in data})
+        if row.code in seen:
+            raise ValidationError({f"items.{index}.code": _("Twice in one checklist.")})
+        seen.add(row.code)
+        try:
+            row.full_clean(exclude=["checklist"])
+        except ValidationError as exc:
+            raise ValidationError({f"items.{index}.{k}": v for k, v in
+                                   exc.message_dict.items()}) from None
+        row.save()
+    if publish:
+        Checklist.objects.filter(key=checklist.key).exclude(pk=new.pk).update(published=False)
+    audit.record_create(actor=actor, instance=new)
+    return new
