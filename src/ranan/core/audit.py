@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from ranan.core.choices import AuditAction
 from ranan.core.models import AuditEntry
@@ -25,6 +26,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, list | tuple | set | frozenset):
         return sorted(_plain(v) for v in value)
     return value

@@ -449,10 +449,8 @@ def due_customers(jurisdiction: Jurisdiction, on: datetime.date):
                  .annotate(last=Max("visits__started_at", filter=Q(
                      visits__outcome=Outcome.INSPECTED, visits__correction__isnull=True)))
                  .values_list("id", "jpath", "kind", "last"))
-    rules = cycle_rules(Jurisdiction.objects.filter(subtree_q("path", jurisdiction.path))
-                        .values_list("pk", flat=True).union(
-                            Jurisdiction.objects.filter(pk__in=path_ids(jurisdiction.path))
-                            .values_list("pk", flat=True)))
+    below = Jurisdiction.objects.filter(subtree_q("path", jurisdiction.path))
+    rules = cycle_rules([*below.values_list("pk", flat=True), *path_ids(jurisdiction.path)])
     for pk, jpath, kind, last in customers.iterator(chunk_size=5000):
         if last is None or add_months(timezone.localtime(last).date(),
                                       cycle_months(jpath, kind, rules)) <= on:
