@@ -236,14 +236,45 @@ def test_the_fast_code_helpers_agree_with_codes_py():
 def test_a_code_in_the_file_wins_over_a_random_one_made_earlier(fleet, monkeypatch):
     monkeypatch.setattr(importer, "BATCH", 1)
     taken = codes.new_code()
-    made = iter([[taken], [codes.new_code()]])
-    monkeypatch.setattr(importer, "new_codes", lambda n: next(made))
+    real = importer.new_codes
+    made = iter([[taken]])
+    monkeypatch.setattr(importer, "new_codes", lambda n: next(made, None) or real(n))
     rows = [HEADERS, ["", "15", "", "X1", "2019-03-01", "", "", ""],
             [taken, "15", "", "X2", "2019-03-01", "", "", ""]]
     result = run(fleet.station_manager, rows)
     assert result.errors == [] and result.created == 2
     assert Cylinder.objects.get(code=taken).serial == "X2"
     assert Cylinder.objects.get(serial="X1").code != taken
+
+
+def test_a_random_code_never_repeats_a_registered_or_printed_one(fleet, other_station,
+                                                                 monkeypatch):
+    printed = codes.new_code()
+    issue(other_station, fleet.station_manager, printed)
+    real = importer.new_codes
+    made = iter([[fleet.good.code, printed]])
+    monkeypatch.setattr(importer, "new_codes", lambda n: next(made, None) or real(n))
+    rows = [HEADERS, ["", "15", "", "R1", "2019-03-01", "", "", ""],
+            ["", "15", "", "R2", "2019-03-01", "", "", ""]]
+    result = run(fleet.station_manager, rows)
+    assert result.errors == [] and result.generated_codes == 2
+    new = set(Cylinder.objects.filter(serial__in=["R1", "R2"]).values_list("code", flat=True))
+    assert len(new) == 2 and not new & {fleet.good.code, printed}
+
+
+def test_a_code_registered_by_someone_else_meanwhile_fails_the_whole_import(fleet,
+                                                                             monkeypatch):
+    # As if the code had been registered between the look-up and the write.
+    monkeypatch.setattr(importer, "_known", lambda codes_: (set(), {}))
+    monkeypatch.setattr(importer, "BATCH", 1)
+    before = Cylinder.objects.count()
+    rows = [HEADERS, ["", "15", "", "", "2019-03-01", "", "", ""],
+            [fleet.good.code, "15", "", "", "2019-03-01", "", "", ""],
+            ["", "15", "", "", "2019-03-01", "", "", ""]]
+    result = run(fleet.station_manager, rows)
+    assert result.created == 0 and [e["column"] for e in result.errors] == ["气瓶编码"]
+    assert "someone else" in result.errors[0]["message"]
+    assert Cylinder.objects.count() == before
 
 
 # --- The page ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import pytest
 from ranan.inspections.choices import Outcome, Tier
 from ranan.inspections.selectors import tier_of
 
-N, R, A, I = Outcome.NOT_HOME, Outcome.REFUSED, Outcome.ADDRESS_NOT_FOUND, Outcome.INSPECTED
+N, R, A, IN = Outcome.NOT_HOME, Outcome.REFUSED, Outcome.ADDRESS_NOT_FOUND, Outcome.INSPECTED
 
 
 @pytest.mark.parametrize("sequence,shut,enforcement,expected", [
@@ -17,15 +17,15 @@ N, R, A, I = Outcome.NOT_HOME, Outcome.REFUSED, Outcome.ADDRESS_NOT_FOUND, Outco
     ([R], False, False, Tier.SHUT_OFF),            # any refusal: to be shut off
     ([N, R], False, False, Tier.SHUT_OFF),
     ([A], False, False, Tier.REVISIT),             # address not found: find it, revisit
-    ([N, I], False, False, None),                  # reached in the end
-    ([N, N, N, I], False, False, None),
-    ([R, I], False, False, None),
+    ([N, IN], False, False, None),                  # reached in the end
+    ([N, N, N, IN], False, False, None),
+    ([R, IN], False, False, None),
     ([N, N, N], True, False, Tier.SHUT),           # the valve was shut: done
     ([R], True, False, Tier.SHUT),
-    ([I], False, True, Tier.ENFORCEMENT),          # refused to fix a hazard
+    ([IN], False, True, Tier.ENFORCEMENT),          # refused to fix a hazard
     ([N, N, N], True, True, Tier.ENFORCEMENT),
 ])
 def test_the_ladder(sequence, shut, enforcement, expected):
-    counts = {o: sequence.count(o) for o in (N, R, A, I)}
+    counts = {o: sequence.count(o) for o in (N, R, A, IN)}
     assert tier_of(not_home=counts[N], refused=counts[R], address_not_found=counts[A],
-                   inspected=bool(counts[I]), shut=shut, enforcement=enforcement) == expected
+                   inspected=bool(counts[IN]), shut=shut, enforcement=enforcement) == expected

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -167,6 +168,8 @@ class TokenView(APIView):
         if user is None:
             return error_response(None, "invalid_credentials",
                                   _("Wrong username or password."))
+        # The account's expired tokens go now (the per-request check only reads its own).
+        get_token_model().objects.filter(user=user, expiry__lt=timezone.now()).delete()
         instance, token = get_token_model().objects.create(user)
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         return Response({"token": token, "expiry": instance.expiry})

@@ -150,7 +150,10 @@ class Organisation(models.Model):
         return self.kind in ENTERPRISE_KINDS
 
     def enterprise_ids(self) -> set[int]:
-        """This enterprise and, for a company, its stations."""
+        """This enterprise and, for a company, its stations (only an LPG station has a parent
+        company, so no other kind needs the query)."""
+        if self.kind != OrgKind.LPG_COMPANY:
+            return {self.pk}
         return {self.pk, *self.branches.values_list("pk", flat=True)}
 
 

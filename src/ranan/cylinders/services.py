@@ -41,6 +41,9 @@ ACTION_ROLES = {
     Action.COLLECT: {Role.STATION_MANAGER, Role.COURIER},
 }
 DATE_CHECKED = {Action.FILL, Action.DISPATCH, Action.DELIVER}
+# What the interlock reads of a cylinder (its checks and `cylinder_public`).
+SCAN_FIELDS = ("code", "state", "next_inspection_due", "scrap_on", "courier", "customer",
+               "type", "type__name", "station", "station__name")
 
 
 class ScanConflict(Exception):
@@ -109,21 +112,19 @@ def cylinder_scan(*, actor, code: str, action: str, client_id: uuid.UUID,
                "customer": getattr(customer, "pk", None),
                "net_weight_kg": str(net_weight_kg) if net_weight_kg is not None else None,
                "filling_line": filling_line}
-    previous = Scan.objects.filter(client_id=client_id).first()
-    if previous is not None:
-        if previous.payload != payload or previous.actor_id != actor.pk:
-            raise ScanConflict
-        return previous.response
     try:
         with transaction.atomic():
             return _scan(actor, code, action, client_id, payload, courier, customer,
                          net_weight_kg, filling_line)
     except IntegrityError:
-        # The same client_id arrived twice at once: the first answer stands.
+        # The client_id was used before (the field app's retry, or the same scan twice at
+        # once): the unique index refused the second Scan row, everything this attempt wrote
+        # is rolled back and the first answer stands. (No look-up before the attempt: it
+        # would cost every scan a query for the rare retry.)
         previous = Scan.objects.filter(client_id=client_id).first()
         if previous is None:
             raise
-        if previous.payload != payload:
+        if previous.payload != payload or previous.actor_id != actor.pk:
             raise ScanConflict from None
         return previous.response
 
@@ -140,8 +141,10 @@ def _scan(actor, raw_code, action, client_id, payload, courier, customer, net_we
     elif not codes.check_ok(code):
         reasons.append(_reason(Reason.BAD_CHECK_CHARACTER))
     else:
-        cylinder = Cylinder.objects.select_related("type", "station").filter(code=code).first()
-        if cylinder is None:
+        try:
+            cylinder = Cylinder.objects.select_related("type", "station").only(
+                *SCAN_FIELDS).get(code=code)
+        except Cylinder.DoesNotExist:
             reasons.append(_reason(Reason.UNKNOWN_CODE))
     if not (actor.is_superuser or actor.roles & ACTION_ROLES[action]):
         reasons.append(_reason(Reason.ROLE))
@@ -187,12 +190,13 @@ def _scan(actor, raw_code, action, client_id, payload, courier, customer, net_we
             reasons.append(_reason(Reason.WRONG_STATE, _("Someone else changed it a moment ago.")))
         else:
             event = CylinderEvent.objects.create(
-                cylinder=cylinder, kind=event_kind, actor=actor, station=cylinder.station,
-                courier=courier if action == Action.DISPATCH else cylinder.courier,
-                customer=customer if action == Action.DELIVER else cylinder.customer,
+                cylinder=cylinder, kind=event_kind, actor=actor, station_id=cylinder.station_id,
+                courier_id=courier.pk if action == Action.DISPATCH else cylinder.courier_id,
+                customer_id=customer.pk if action == Action.DELIVER else cylinder.customer_id,
                 net_weight_kg=net_weight_kg if action == Action.FILL else None,
                 filling_line=filling_line if action == Action.FILL else "")
-            cylinder.refresh_from_db()
+            cylinder.state, cylinder.courier, cylinder.customer = (
+                ends, holder["courier"], holder["customer"])
     response = {"verdict": verdict, "reasons": reasons, "cylinder": cylinder_public(cylinder)}
     Scan.objects.create(client_id=client_id, actor=actor, code=code[:40], cylinder=cylinder,
                         action=action, payload=payload, verdict=verdict, response=response,
