@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("ranan.core.api_urls")),
     path("api/v1/", include("ranan.customers.api_urls")),
     path("api/v1/", include("ranan.cylinders.api_urls")),
+    path("api/v1/", include("ranan.inspections.api_urls")),
     path("customers/", include("ranan.customers.urls")),
     path("cylinders/", include("ranan.cylinders.urls")),
     path("c/<str:code>", cylinder_views.public_page, name="cylinder-public"),

@@ -60,3 +60,15 @@ def audit_entries(*, account: str = "", model: str = "", action: str = "",
     if q:
         qs = qs.filter(Q(object_repr__icontains=q) | Q(object_pk=q))
     return qs
+
+
+def jurisdiction_by_code(user, code: str) -> Jurisdiction | None:
+    """A jurisdiction the account sees, by its division code (or `#<id>` for a node without
+    one); None when unknown or out of the account's area."""
+    code = (code or "").strip()
+    nodes = Jurisdiction.objects.visible_to(user)
+    if code.startswith("#") and code[1:].isdigit():
+        return nodes.filter(pk=int(code[1:])).first()
+    if code.isdigit():
+        return nodes.filter(code=code).first()
+    return None

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ranan.core.models import Jurisdiction, subtree_q
+from ranan.core.models import subtree_q
+from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.choices import CareFlag, CustomerKind, CustomerStatus, Missing, Supply
 from ranan.customers.models import Customer
 
@@ -40,9 +41,7 @@ def filter_customers(user, params) -> tuple[QuerySet, dict]:
     errors: dict = {}
     code = (params.get("jurisdiction") or "").strip()
     if code:
-        nodes = Jurisdiction.objects.visible_to(user)
-        node = (nodes.filter(pk=int(code[1:])).first() if code.startswith("#") and code[1:].isdigit()
-                else nodes.filter(code=code).first() if code.isdigit() else None)
+        node = jurisdiction_by_code(user, code)
         if node is None:
             errors["jurisdiction"] = _("Unknown jurisdiction code “%(code)s”.") % {"code": code}
         else:

@@ -1,0 +1,376 @@
+"""Inspection endpoints: checklists, visits (JSON with base64 images, or multipart), plans
+with their progress, the unreached list, measures and today's work list."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ranan.core.api_base import error_response
+from ranan.core.models import Jurisdiction
+from ranan.core.permissions import has_data_role
+from ranan.core.selectors import jurisdiction_by_code
+from ranan.customers.models import Customer
+from ranan.inspections import selectors, services
+from ranan.inspections.choices import MeasureKind, Outcome, Tier, VisitKind
+from ranan.inspections.models import Checklist, ChecklistItem, Plan, Visit
+
+
+def _data_role(request):
+    if not has_data_role(request.user):
+        raise PermissionDenied
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistItem
+        fields = ["code", "position", "question", "question_en", "answer_type", "fail_above",
+                  "fail_below", "unit", "choices", "required", "photo_on_fail",
+                  "hazard_category", "default_grade", "fix_part"]
+
+
+class ChecklistSerializer(serializers.ModelSerializer):
+    items = ItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Checklist
+        fields = ["id", "key", "version", "title", "audience", "published", "items"]
+
+
+class ChecklistList(generics.ListAPIView):
+    """Checklists with their items; `?all=true` lists every version, else the current ones."""
+
+    serializer_class = ChecklistSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        _data_role(self.request)
+        qs = Checklist.objects.prefetch_related("items")
+        if self.request.query_params.get("all") not in ("1", "true"):
+            qs = qs.filter(published=True)
+        return qs
+
+
+class ChecklistDetail(generics.RetrieveAPIView):
+    serializer_class = ChecklistSerializer
+    queryset = Checklist.objects.prefetch_related("items")
+
+    def get(self, request, *args, **kwargs):
+        _data_role(request)
+        return super().get(request, *args, **kwargs)
+
+
+class PhotoField(serializers.Serializer):
+    item = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    data = serializers.CharField(help_text="data:image/jpeg;base64,…")
+
+
+class VisitWrite(serializers.Serializer):
+    customer = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=VisitKind.choices)
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    client_id = serializers.UUIDField()
+    started_at = serializers.DateTimeField(required=False)
+    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    answers = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False)
+    fixes = serializers.DictField(child=serializers.DictField(), required=False)
+    photos = PhotoField(many=True, required=False)
+    signature = serializers.CharField(required=False, allow_blank=True,
+                                      help_text="data:image/png;base64,… (drawn on screen)")
+    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    corrects = serializers.IntegerField(required=False, allow_null=True)
+    plan = serializers.IntegerField(required=False, allow_null=True)
+
+
+class AnswerRead(serializers.Serializer):
+    item = serializers.CharField(source="item.code")
+    value = serializers.CharField()
+    failed = serializers.BooleanField()
+    fixed = serializers.BooleanField()
+    part = serializers.CharField()
+
+
+class VisitRead(serializers.ModelSerializer):
+    answers = AnswerRead(many=True, read_only=True)
+    findings = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    corrected_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Visit
+        fields = ["id", "customer", "inspector", "kind", "outcome", "started_at", "ended_at",
+                  "checklist", "notes", "client_id", "corrects", "corrected_by", "plan",
+                  "failed_count", "fixed_count", "answers", "findings", "photos"]
+
+    def get_findings(self, obj) -> list[dict]:
+        return [{"item": f.item.code, "category": f.category, "grade": f.grade,
+                 "description": f.description} for f in obj.findings.all()]
+
+    def get_photos(self, obj) -> list[dict]:
+        return [{"id": p.id, "item": p.item.code if p.item else None, "size": p.size}
+                for p in obj.photos.all()]
+
+    def get_corrected_by(self, obj) -> int | None:
+        return getattr(getattr(obj, "correction", None), "pk", None)
+
+
+def _uploads(request, data) -> tuple[list, bytes | None]:
+    """Photos and signature from JSON base64 or from multipart files (`photos`, with
+    `photo_items` naming their items in order; `signature`)."""
+    photos = []
+    for index, photo in enumerate(data.get("photos") or []):
+        photos.append(services.Upload(services.decode_data_url(photo["data"], f"photos.{index}"),
+                                      photo.get("item") or None))
+    items = request.data.getlist("photo_items") if hasattr(request.data, "getlist") else []
+    for index, upload in enumerate(request.FILES.getlist("photos")):
+        if upload.size > services.MAX_PHOTO_BYTES:
+            raise ValidationError({f"photos.{index}": _("An image is at most %(mb)d MB.") % {
+                "mb": services.MAX_PHOTO_BYTES // 1024 // 1024}})
+        photos.append(services.Upload(upload.read(), items[index] if index < len(items) else None))
+    signature = None
+    if "signature" in request.FILES:
+        signature = request.FILES["signature"].read()
+    elif data.get("signature"):
+        signature = services.decode_data_url(data["signature"], "signature")
+    return photos, signature
+
+
+def _json_fields(data, names):
+    """In a multipart form, `answers` and `fixes` come as JSON text: decode them."""
+    if not hasattr(data, "getlist"):
+        return data
+    plain = {key: data.get(key) for key in data
+             if key not in ("photos", "photo_items", "signature")}
+    for name in names:
+        if isinstance(plain.get(name), str):
+            try:
+                plain[name] = json.loads(plain[name])
+            except ValueError:
+                raise ValidationError({name: _("Not valid JSON.")}) from None
+    return plain
+
+
+class VisitList(generics.ListAPIView):
+    """Visits in the account's area, newest first (filters: customer, outcome, from, to).
+    POST records one (201; the same client_id again answers the first visit with 200)."""
+
+    serializer_class = VisitRead
+    filter_backends: list = []
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        _data_role(self.request)
+        qs = (Visit.objects.visible_to(self.request.user)
+              .select_related("correction").prefetch_related("answers__item", "findings__item",
+                                                            "photos__item"))
+        params = self.request.query_params
+        if params.get("customer", "").isdigit():
+            qs = qs.filter(customer_id=int(params["customer"]))
+        if params.get("outcome"):
+            if params["outcome"] not in Outcome.values:
+                raise ValidationError({"outcome": _("Unknown outcome.")})
+            qs = qs.filter(outcome=params["outcome"])
+        for key, lookup in (("from", "started_at__date__gte"), ("to", "started_at__date__lte")):
+            if params.get(key):
+                day = parse_date(params[key])
+                if day is None:
+                    raise ValidationError({key: _("A date, YYYY-MM-DD.")})
+                qs = qs.filter(**{lookup: day})
+        return qs
+
+    @extend_schema(request=VisitWrite, responses={201: VisitRead, 200: VisitRead})
+    def post(self, request):
+        body = VisitWrite(data=_json_fields(request.data, ("answers", "fixes")))
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        customer = get_object_or_404(Customer.objects.visible_to(request.user),
+                                     pk=data["customer"])
+        corrects = None
+        if data.get("corrects"):
+            corrects = Visit.objects.visible_to(request.user).filter(pk=data["corrects"]).first()
+            if corrects is None:
+                raise ValidationError({"corrects": _("No such visit in your area.")})
+        plan = None
+        if data.get("plan"):
+            plan = Plan.objects.visible_to(request.user).filter(pk=data["plan"]).first()
+            if plan is None:
+                raise ValidationError({"plan": _("No such plan in your area.")})
+        photos, signature = _uploads(request, data)
+        existed = Visit.objects.filter(client_id=data["client_id"]).exists()
+        try:
+            visit = services.visit_submit(
+                actor=request.user, customer=customer, kind=data["kind"],
+                outcome=data["outcome"], client_id=data["client_id"],
+                started_at=data.get("started_at"), ended_at=data.get("ended_at"),
+                answers=data.get("answers"), fixes=data.get("fixes"), photos=photos,
+                signature=signature, notes=data.get("notes", ""), corrects=corrects, plan=plan)
+        except services.VisitConflict:
+            return error_response("client_id", "conflict", _(
+                "This client_id was already used for another visit."), status.HTTP_409_CONFLICT)
+        except Customer.DoesNotExist:
+            raise NotFound from None
+        return Response(VisitRead(visit).data,
+                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+class VisitDetail(generics.RetrieveAPIView):
+    serializer_class = VisitRead
+
+    def get_queryset(self):
+        _data_role(self.request)
+        return Visit.objects.visible_to(self.request.user).prefetch_related(
+            "answers__item", "findings__item", "photos__item")
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    jurisdiction = serializers.CharField(source="jurisdiction.name", read_only=True)
+    targets = serializers.IntegerField(source="targets.count", read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = ["id", "title", "jurisdiction", "start", "end", "targets", "created_at"]
+
+
+class PlanWrite(serializers.Serializer):
+    jurisdiction = serializers.CharField(help_text="division code, or #<id>")
+    title = serializers.CharField(max_length=100)
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class PlanList(generics.ListAPIView):
+    """Plans of the account's area; POST makes one and generates its targets."""
+
+    serializer_class = PlanSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        _data_role(self.request)
+        return Plan.objects.visible_to(self.request.user).select_related("jurisdiction")
+
+    @extend_schema(request=PlanWrite, responses={201: PlanSerializer})
+    def post(self, request):
+        body = PlanWrite(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        node = jurisdiction_by_code(request.user, data["jurisdiction"])
+        if node is None:
+            raise ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
+                "code": data["jurisdiction"]}})
+        plan = services.plan_create(actor=request.user, jurisdiction=node, title=data["title"],
+                                    start=data["start"], end=data["end"])
+        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+class PlanDetail(APIView):
+    """A plan and its progress per grid (targets, reached, unreached by tier)."""
+
+    def get(self, request, pk):
+        _data_role(request)
+        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
+        rows = selectors.plan_progress(request.user, plan)
+        return Response({**PlanSerializer(plan).data, "progress": [
+            {k: v for k, v in row.items()} for row in rows[:-1]], "total": rows[-1]})
+
+
+def _area(request) -> Jurisdiction:
+    code = request.query_params.get("jurisdiction", "")
+    if not code:
+        raise ValidationError({"jurisdiction": _("Give a jurisdiction code.")})
+    node = jurisdiction_by_code(request.user, code)
+    if node is None:
+        raise ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
+            "code": code}})
+    return node
+
+
+def _row(row) -> dict:
+    customer, standing = row["customer"], row["standing"]
+    return {"customer": customer.pk, "name": customer.name, "address": customer.full_address,
+            "jurisdiction": customer.jurisdiction.name, "home_times": customer.home_times,
+            "tier": row["tier"], "visits": {"not_home": standing.not_home,
+                                            "refused": standing.refused,
+                                            "address_not_found": standing.address_not_found},
+            "last_visit": standing.last_visit}
+
+
+class UnreachedView(APIView):
+    """Households of an area on the ladder: `revisit`, `shut_off`, `shut`, `enforcement`."""
+
+    @extend_schema(parameters=[OpenApiParameter("jurisdiction", str, required=True),
+                               OpenApiParameter("tier", str, enum=Tier.values),
+                               OpenApiParameter("since", str, description="YYYY-MM-DD")])
+    def get(self, request):
+        _data_role(request)
+        node = _area(request)
+        tier = request.query_params.get("tier") or None
+        if tier and tier not in Tier.values:
+            raise ValidationError({"tier": _("Unknown tier.")})
+        since = None
+        if request.query_params.get("since"):
+            day = parse_date(request.query_params["since"])
+            if day is None:
+                raise ValidationError({"since": _("A date, YYYY-MM-DD.")})
+            since = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        rows = selectors.unreached(request.user, node.path, since=since, tier=tier)
+        return Response({"count": len(rows), "results": [_row(r) for r in rows]})
+
+
+class WorkListView(APIView):
+    """Today's list of the requesting inspector."""
+
+    def get(self, request):
+        _data_role(request)
+        return Response({"results": [{**_row(r), "plan": r["plan"].pk}
+                                     for r in selectors.work_list(request.user)]})
+
+
+class MeasureWrite(serializers.Serializer):
+    customer = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=MeasureKind.choices)
+    at = serializers.DateTimeField(required=False)
+    department = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class MeasureView(APIView):
+    """Record a valve shut off, or a referral to law enforcement."""
+
+    @extend_schema(request=MeasureWrite)
+    def post(self, request):
+        body = MeasureWrite(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        customer = get_object_or_404(Customer.objects.visible_to(request.user),
+                                     pk=data.pop("customer"))
+        try:
+            measure = services.measure_record(actor=request.user, customer=customer, **data)
+        except Customer.DoesNotExist:
+            raise NotFound from None
+        return Response({"id": measure.pk, "customer": customer.pk, "kind": measure.kind,
+                         "at": measure.at}, status=status.HTTP_201_CREATED)
+
+
+class KpiView(APIView):
+    """Inspection KPIs of an area and a period (`from`, `to`; default the last 30 days)."""
+
+    def get(self, request):
+        _data_role(request)
+        node = _area(request)
+        end = parse_date(request.query_params.get("to", "")) or timezone.localdate()
+        start = parse_date(request.query_params.get("from", "")) or end - datetime.timedelta(
+            days=29)
+        return Response({"jurisdiction": node.code or f"#{node.pk}", "from": start, "to": end,
+                         "kpis": selectors.kpis(request.user, node.path, start, end)})

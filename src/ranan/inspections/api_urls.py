@@ -1,0 +1,16 @@
+from django.urls import path
+
+from ranan.inspections import api
+
+urlpatterns = [
+    path("checklists/", api.ChecklistList.as_view(), name="api-checklist-list"),
+    path("checklists/<int:pk>/", api.ChecklistDetail.as_view(), name="api-checklist"),
+    path("visits/", api.VisitList.as_view(), name="api-visit-list"),
+    path("visits/<int:pk>/", api.VisitDetail.as_view(), name="api-visit"),
+    path("plans/", api.PlanList.as_view(), name="api-plan-list"),
+    path("plans/<int:pk>/", api.PlanDetail.as_view(), name="api-plan"),
+    path("unreached/", api.UnreachedView.as_view(), name="api-unreached"),
+    path("work-list/", api.WorkListView.as_view(), name="api-work-list"),
+    path("measures/", api.MeasureView.as_view(), name="api-measures"),
+    path("inspection-kpis/", api.KpiView.as_view(), name="api-inspection-kpis"),
+]
