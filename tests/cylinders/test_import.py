@@ -129,16 +129,18 @@ def test_every_bad_row_is_reported_and_nothing_is_written(fleet, other_station):
             [elsewhere, "15", "", "", "2019-03-01", "", "", ""],                # 11 other station
             ["", "15", "", "", "2019-03-01", "", "", "在用户家"],                 # 12 bad state
             ["", "15", "", "", "2019-03-01", future, "也许", ""],                 # 13 two at once
-            ["", "15", "", "", "", "", "", ""]]                                 # 14 no date
+            ["", "15", "", "", "", "", "", ""],                                 # 14 no date
+            ["", "15", "", "", "2019-03-01", "", "是", ""]]                      # 15 extended?
     before = (Cylinder.objects.count(), CylinderEvent.objects.count(), AuditEntry.objects.count())
     result = run(fleet.station_manager, rows)
     assert (Cylinder.objects.count(), CylinderEvent.objects.count(),
             AuditEntry.objects.count()) == before
-    assert result.created == 0 and result.rows == 13
+    assert result.created == 0 and result.rows == 14
     found = sorted((e["row"], e["column"]) for e in result.errors)
     assert found == [(3, "制造日期"), (4, "制造日期"), (5, "上次检验日期"), (6, "规格型号"),
                      (7, "气瓶编码"), (9, "气瓶编码"), (10, "气瓶编码"), (11, "气瓶编码"),
-                     (12, "状态"), (13, "上次检验日期"), (13, "检验后延长使用"), (14, "制造日期")]
+                     (12, "状态"), (13, "上次检验日期"), (13, "检验后延长使用"), (14, "制造日期"),
+                     (15, "检验后延长使用")]
     by_row = {(e["row"], e["column"]): e["message"] for e in result.errors}
     assert "future" in by_row[(4, "制造日期")]
     assert "before manufacture" in by_row[(5, "上次检验日期")]

@@ -9,9 +9,12 @@ Dates due are derived by the type's rules (`models.derived_dates`, as `derive_da
 One pass over the file (read by a second process, `rows_in_background`), rows checked and
 written in batches inside ONE transaction: every cylinder gets its `registered` event, the
 import one audit entry. If any row is bad, or on a dry run, nothing is written and the
-answer lists every bad row with its row number, column and reason. PostgreSQL: ids taken
-from the sequence per batch, cylinders written with COPY, their events by one INSERT …
-SELECT per batch; SQLite: executemany.
+answer lists every bad row with its row number, column and reason.
+
+PostgreSQL: ids taken from the sequence per batch, cylinders written with COPY, their events
+by one INSERT … SELECT per batch, on a second thread while the next batch is checked (same
+connection, same transaction, taking turns); foreign keys checked per batch, not all at
+COMMIT. SQLite: executemany. Speed and what limits it: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -399,6 +402,11 @@ class _Run:
         extended = found[0]
         if found[1]:
             errors.append(("life_extended", found[1]))
+        elif extended and (last_cell is None or last_cell == ""):
+            # A longer life comes from a passed inspection: without its date the scrap date
+            # would be pushed back on a word alone.
+            errors.append(("life_extended", _("A life is extended by an inspection: give the "
+                                              "date of the last inspection.")))
         found = memo["state"].get(state_cell) or self._parse("state", state_cell)
         state = found[0]
         if found[1]:
