@@ -1,0 +1,205 @@
+"""Benchmark: register a station's existing stock from a 1,000,000-row file into PostgreSQL,
+end to end (read, check, write cylinders and their events), as the page or API runs it.
+
+    python bench/register_cylinders.py var/bench/cylinders-1m.xlsx          # makes it if absent
+    python bench/register_cylinders.py var/bench/cylinders-100k.xlsx --rows 100000 --profile
+
+The file is written once (xlsxwriter, constant memory; .csv when the name ends in .csv):
+60% of the rows carry a code (100,000 of them printed on this station's labels), 40% have
+none and get a new one; three types named by size or name; dates typed three ways (ISO
+text, Excel date cells, 2019/3/1); inspections and life extensions as real stock has them.
+The database (default `ranan_bench_reg`, `BENCH_REG_DATABASE_URL` overrides) is recreated
+each run with 200,000 cylinders of another station already registered, so every code is
+really looked up. Goal (issue 4 item 10): ≥ 50,000 rows/s for 1,000,000 rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _setup import ROOT, build_world, machine, peak_rss_children_mib, peak_rss_mib, setup_django
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ranan_bench_reg"
+MANUFACTURERS = ["四川某钢瓶制造有限公司", "青海某压力容器厂", "西藏某燃气设备公司", "甘肃某钢瓶厂",
+                 "重庆某容器制造公司"]
+TODAY = datetime.date.today()
+
+
+def _codes(n: int, seed: int) -> list[str]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from ranan.cylinders import codes
+
+    rng = random.Random(seed)
+    out = set()
+    while len(out) < n:
+        body = "".join(rng.choice(codes.ALPHABET) for _ in range(codes.BODY_LENGTH))
+        out.add(body + codes.check_character(body))
+    return sorted(out)
+
+
+def issued_codes(n: int = 100_000) -> list[str]:
+    return _codes(n, seed=11)
+
+
+def write_file(path: str, n: int, seed: int = 5) -> None:
+    """The stock list of one station: see the module docstring."""
+    import xlsxwriter
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from ranan.cylinders.columns import COLUMNS
+
+    rng = random.Random(seed)
+    issued = issued_codes()
+    others = iter(_codes(n, seed=13))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    headers = [c.header for c in COLUMNS]
+    if path.endswith(".csv"):
+        import csv
+
+        handle = open(path, "w", newline="", encoding="utf-8-sig")  # noqa: SIM115
+        out = csv.writer(handle)
+        out.writerow(headers)
+        book = sheet = None
+    else:
+        book = xlsxwriter.Workbook(path, {"constant_memory": True})
+        sheet = book.add_worksheet("气瓶")
+        day_format = book.add_format({"num_format": "yyyy-mm-dd"})
+        sheet.write_row(0, 0, headers)
+    types = ["15"] * 7 + ["YSP12 5kg"] * 2 + ["50kg"]
+    for r in range(1, n + 1):
+        if r % 10 < 4:
+            code = ""
+        elif r % 10 == 4 and (r // 10) < len(issued):
+            code = issued[r // 10]  # printed on this station's labels
+        else:
+            code = next(others)
+        made = TODAY - datetime.timedelta(days=rng.randint(30, int(365.25 * 12)))
+        age = (TODAY - made).days / 365.25
+        inspected = None
+        extended = False
+        if age > 4:
+            inspected = made.replace(year=made.year + (8 if age > 8 else 4)) - datetime.timedelta(
+                days=rng.randint(0, 60))
+            extended = age > 8
+            if inspected > TODAY:
+                inspected = None
+        row = [code, types[r % 10], MANUFACTURERS[r % 5], f"G{r:08d}", made,
+               inspected, "是" if extended else ("否" if r % 3 else ""),
+               "满瓶" if r % 5 < 2 else "空瓶"]
+        if sheet is None:
+            row[4] = made.isoformat() if r % 10 else f"{made.year}/{made.month}/{made.day}"
+            row[5] = inspected.isoformat() if inspected else ""
+            out.writerow(row)
+            continue
+        for col, value in enumerate(row):
+            if isinstance(value, datetime.date):
+                if col == 4 and r % 5 == 0:  # a fifth typed as real Excel dates
+                    sheet.write_datetime(r, col, datetime.datetime.combine(value, datetime.time()),
+                                         day_format)
+                elif r % 10 == 3:
+                    sheet.write_string(r, col, f"{value.year}/{value.month}/{value.day}")
+                else:
+                    sheet.write_string(r, col, value.isoformat())
+            elif value:
+                sheet.write_string(r, col, value)
+    if book is not None:
+        book.close()
+    else:
+        handle.close()
+
+
+def prepare():
+    """A fresh database: the world, the cylinder types, this station's manager and labels,
+    and 200,000 cylinders of another station (registered by the importer, not timed)."""
+    setup_django(os.environ.get("BENCH_REG_DATABASE_URL", DEFAULT_URL))
+    world = build_world()
+    import io
+
+    from ranan.core import services
+    from ranan.core.choices import Role
+    from ranan.cylinders.importer import import_cylinders
+    from ranan.cylinders.models import CylinderType, IssuedCode, LabelBatch
+
+    CylinderType.objects.create(name="YSP35.5 15kg", size_kg=15, price=135)
+    CylinderType.objects.create(name="YSP12 5kg", size_kg=5, price=55)
+    CylinderType.objects.create(name="YSP118 50kg", size_kg=50, price=420)
+    station, other = world["stations"][0], world["stations"][1]
+    manager = services.account_create(actor=None, username="bench_station", password="x" * 12,
+                                      organisation=station, roles=[Role.STATION_MANAGER],
+                                      area=[world["county"]], check_password=False)
+    batch = LabelBatch.objects.create(station=station, count=100_000, grid="3x8",
+                                      created_by=manager)
+    IssuedCode.objects.bulk_create([IssuedCode(code=c, batch=batch) for c in issued_codes()],
+                                   batch_size=10_000)
+    lines = ["规格型号,制造日期,状态"] + [f"15,{TODAY.year - 1 - n % 10}-0{1 + n % 9}-15,满瓶"
+                                   for n in range(200_000)]
+    existing = io.BytesIO("\n".join(lines).encode())
+    done = import_cylinders(actor=world["admin"], fileobj=existing, filename="existing.csv",
+                            station=other)
+    assert not done.errors and done.created == 200_000, done.errors[:3]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return manager
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--make-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.make_only:
+        started = time.perf_counter()
+        write_file(args.path, args.rows)
+        print(f"wrote {args.path} ({Path(args.path).stat().st_size / 2**20:.0f} MiB) in "
+              f"{time.perf_counter() - started:.0f} s")
+        return
+    if not Path(args.path).exists():
+        # In a child process, so that the peak memory printed below is the import's alone.
+        subprocess.run([sys.executable, __file__, args.path, "--rows", str(args.rows),
+                        "--make-only"], check=True)
+    manager = prepare()
+    from ranan.cylinders.importer import import_cylinders
+    from ranan.cylinders.models import Cylinder, CylinderEvent
+
+    load = os.getloadavg()
+    before = peak_rss_mib()
+    started = time.perf_counter()
+    with open(args.path, "rb") as handle:
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            result = profiler.runcall(import_cylinders, actor=manager, fileobj=handle,
+                                      filename=args.path)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+        else:
+            result = import_cylinders(actor=manager, fileobj=handle, filename=args.path)
+    elapsed = time.perf_counter() - started
+    if result.errors:
+        print("ERRORS:", result.errors[:5])
+        sys.exit(1)
+    print(f"machine: {machine()}")
+    print(f"load average before the import (1, 5, 15 min): {load[0]:.2f} {load[1]:.2f} "
+          f"{load[2]:.2f}")
+    print(f"rows imported: {result.created:,} ({result.generated_codes:,} new codes); "
+          f"cylinders in database: {Cylinder.objects.count():,}, events: "
+          f"{CylinderEvent.objects.count():,}")
+    print(f"time: {elapsed:.1f} s  ->  {result.created / elapsed:,.0f} rows/s")
+    print(f"peak memory (RSS): importer process {peak_rss_mib():,.0f} MiB (before import: "
+          f"{before:,.0f} MiB); reader child process {peak_rss_children_mib():,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
