@@ -10,7 +10,7 @@ from ranan.cylinders.choices import State
 
 COLUMNS = [
     Column("code", "气瓶编码", _("code"), width=14,
-           note="标签上的11位编码；未贴标签的留空，系统生成新编码"),
+           note="已贴标签的填标签上的11位编码（先在“标签”页打印并粘贴）；留空则系统生成新编码"),
     Column("type", "规格型号", _("type"), required=True, width=16,
            note="系统中的气瓶规格名称，或充装量，如 15、15kg"),
     Column("manufacturer", "制造单位", _("manufacturer"), width=22),
