@@ -182,6 +182,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that several fields share, named once.
+    "ENUM_NAME_OVERRIDES": {
+        "DeviceKindEnum": "ranan.customers.choices.DeviceKind",
+        "VisitKindEnum": "ranan.inspections.choices.VisitKind",
+        "MeasureKindEnum": "ranan.inspections.choices.MeasureKind",
+    },
 }
 
 # --- Background tasks ------------------------------------------------------------------

@@ -274,9 +274,74 @@ class PlanList(generics.ListAPIView):
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
+class ProgressRow(serializers.Serializer):
+    name = serializers.CharField()
+    targets = serializers.IntegerField()
+    reached = serializers.IntegerField()
+    not_visited = serializers.IntegerField()
+    revisit = serializers.IntegerField()
+    shut_off = serializers.IntegerField()
+    shut = serializers.IntegerField()
+    enforcement = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+class PlanProgress(PlanSerializer):
+    progress = ProgressRow(many=True)
+    total = ProgressRow()
+
+    class Meta(PlanSerializer.Meta):
+        fields = [*PlanSerializer.Meta.fields, "progress", "total"]
+
+
+class UnreachedRow(serializers.Serializer):
+    customer = serializers.IntegerField()
+    name = serializers.CharField()
+    address = serializers.CharField()
+    jurisdiction = serializers.CharField()
+    home_times = serializers.CharField()
+    tier = serializers.ChoiceField(choices=Tier.choices)
+    visits = serializers.DictField(child=serializers.IntegerField())
+    last_visit = serializers.DateTimeField(allow_null=True)
+
+
+class UnreachedAnswer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = UnreachedRow(many=True)
+
+
+class WorkRow(UnreachedRow):
+    tier = serializers.ChoiceField(choices=Tier.choices, allow_null=True)
+    plan = serializers.IntegerField()
+
+
+class WorkAnswer(serializers.Serializer):
+    results = WorkRow(many=True)
+
+
+class Figure(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True)
+    numerator = serializers.IntegerField()
+    denominator = serializers.IntegerField(allow_null=True)
+
+
+class KpiAnswer(serializers.Serializer):
+    jurisdiction = serializers.CharField()
+    to = serializers.DateField()
+    kpis = serializers.DictField(child=Figure())
+
+
+class MeasureAnswer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=MeasureKind.choices)
+    at = serializers.DateTimeField()
+
+
 class PlanDetail(APIView):
     """A plan and its progress per grid (targets, reached, unreached by tier)."""
 
+    @extend_schema(responses=PlanProgress)
     def get(self, request, pk):
         _data_role(request)
         plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
@@ -311,7 +376,8 @@ class UnreachedView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("jurisdiction", str, required=True),
                                OpenApiParameter("tier", str, enum=Tier.values),
-                               OpenApiParameter("since", str, description="YYYY-MM-DD")])
+                               OpenApiParameter("since", str, description="YYYY-MM-DD")],
+                   responses=UnreachedAnswer)
     def get(self, request):
         _data_role(request)
         node = _area(request)
@@ -331,6 +397,7 @@ class UnreachedView(APIView):
 class WorkListView(APIView):
     """Today's list of the requesting inspector."""
 
+    @extend_schema(responses=WorkAnswer)
     def get(self, request):
         _data_role(request)
         return Response({"results": [{**_row(r), "plan": r["plan"].pk}
@@ -348,7 +415,7 @@ class MeasureWrite(serializers.Serializer):
 class MeasureView(APIView):
     """Record a valve shut off, or a referral to law enforcement."""
 
-    @extend_schema(request=MeasureWrite)
+    @extend_schema(request=MeasureWrite, responses={201: MeasureAnswer})
     def post(self, request):
         body = MeasureWrite(data=request.data)
         body.is_valid(raise_exception=True)
@@ -366,6 +433,9 @@ class MeasureView(APIView):
 class KpiView(APIView):
     """Inspection KPIs of an area and a period (`from`, `to`; default the last 30 days)."""
 
+    @extend_schema(parameters=[OpenApiParameter("jurisdiction", str, required=True),
+                               OpenApiParameter("from", str), OpenApiParameter("to", str)],
+                   responses=KpiAnswer)
     def get(self, request):
         _data_role(request)
         node = _area(request)
