@@ -65,12 +65,17 @@ class Standing:
                        shut=self.shut, enforcement=self.enforcement)
 
 
-def standings(customers: QuerySet, since: datetime.datetime) -> dict[int, Standing]:
+def standings(customers: QuerySet, since: datetime.datetime,
+              path: str | None = None) -> dict[int, Standing]:
     """Each customer's visits since `since` (counted ones only) and measures, by customer id.
-    `customers` is a scoped queryset; two grouped queries and one for the shut households."""
+    `customers` is a scoped queryset; two grouped queries and one for the shut households.
+    `path`: the area the customers are in, when known (the visits' own path index is used)."""
     ids = customers.values("pk")
     out: dict[int, Standing] = {}
-    rows = (counted_visits().filter(customer__in=ids, started_at__gte=since).order_by()
+    visits = counted_visits().filter(customer__in=ids, started_at__gte=since)
+    if path is not None:
+        visits = visits.filter(subtree_q("jpath", path))
+    rows = (visits.order_by()
             .values("customer_id").annotate(
                 not_home=Count("id", filter=Q(outcome=Outcome.NOT_HOME)),
                 refused=Count("id", filter=Q(outcome=Outcome.REFUSED)),
@@ -108,7 +113,7 @@ def unreached(user, path: str, since: datetime.datetime | None = None,
     unanswered visits: the community's and the sub-district's list."""
     since = since or default_since()
     customers = area_customers(user, path)
-    by_id = {pk: s for pk, s in standings(customers, since).items() if s.tier}
+    by_id = {pk: s for pk, s in standings(customers, since, path).items() if s.tier}
     if tier:
         by_id = {pk: s for pk, s in by_id.items() if s.tier == tier}
     rows = []
@@ -232,7 +237,7 @@ def kpis(user, path: str, start: datetime.date, end: datetime.date) -> dict[str,
                                       visit__correction__isnull=True,
                                       customer__in=customers.values("pk")).count()
     tiers = {t: 0 for t in Tier.values}
-    for standing in standings(customers, lo).values():
+    for standing in standings(customers, lo, path).values():
         if standing.tier:
             tiers[standing.tier] += 1
 
