@@ -85,3 +85,12 @@ class KindGroup(models.TextChoices):
 
     RESIDENTIAL = "residential", _("Households")
     NON_RESIDENTIAL = "non_residential", _("Non-residential premises")
+
+
+# Badge colours (Tabler): pages show outcomes and tiers with these.
+OUTCOME_COLOURS = {Outcome.INSPECTED: "green", Outcome.NOT_HOME: "orange",
+                   Outcome.REFUSED: "red", Outcome.ADDRESS_NOT_FOUND: "purple"}
+TIER_COLOURS = {Tier.REVISIT: "orange", Tier.SHUT_OFF: "red", Tier.SHUT: "secondary",
+                Tier.ENFORCEMENT: "purple"}
+GRADE_COLOURS = {Grade.MAJOR: "red", Grade.LARGE: "orange", Grade.GENERAL: "yellow",
+                 Grade.MINOR: "azure"}
