@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("ranan.inspections.api_urls")),
     path("customers/", include("ranan.customers.urls")),
     path("cylinders/", include("ranan.cylinders.urls")),
+    path("inspections/", include("ranan.inspections.urls")),
     path("c/<str:code>", cylinder_views.public_page, name="cylinder-public"),
     path("C/<str:code>", cylinder_views.public_page),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,160 @@
+"""Inspection page forms. They check shape (a date, a size, a number); the rules are the
+services'. The checklist part of the visit form is not a Django form: its fields come from
+the checklist version in use, one group per item, read by `read_checklist`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ranan.core.forms import StyledForm
+from ranan.customers.choices import DeviceKind, HoseMaterial
+from ranan.inspections import services
+from ranan.inspections.choices import MeasureKind, Outcome, VisitKind
+from ranan.inspections.models import ChecklistItem
+
+GENERAL = ""  # the label of a photo that documents no particular item
+
+
+class VisitForm(StyledForm):
+    """The fields of a visit that do not depend on the checklist."""
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    started_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+    corrects = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    plan = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), choices=Outcome.choices,
+                                widget=forms.RadioSelect,
+                                error_messages={"required": gettext_lazy("Choose the outcome.")})
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of visit"), choices=VisitKind.choices,
+                             initial=VisitKind.PERIODIC)
+    notes = forms.CharField(label=gettext_lazy("Notes"), max_length=1000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@dataclass
+class ItemEntry:
+    """What the inspector entered for one checklist item (kept to show the form again)."""
+
+    item: ChecklistItem
+    value: str = ""
+    fixed: bool = False
+    part: str = ""
+    material: str = HoseMaterial.METAL
+    length_m: str = ""
+    note: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.item.code
+
+    @property
+    def failed(self) -> bool:
+        if not self.value:
+            return False
+        try:
+            return services.evaluate(self.item, self.value)[1]
+        except ValidationError:
+            return False
+
+
+@dataclass
+class ChecklistInput:
+    entries: list[ItemEntry]
+    answers: dict = field(default_factory=dict)
+    fixes: dict = field(default_factory=dict)
+    uploads: list[services.Upload] = field(default_factory=list)
+    # For each upload, in order: the item code it documents, or GENERAL.
+    upload_labels: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def blank_entries(items, previous=None) -> list[ItemEntry]:
+    """Entries for a new form; `previous`: the answers of a visit being corrected."""
+    before = {a.item.code: a for a in previous} if previous is not None else {}
+    entries = []
+    for item in items:
+        entry = ItemEntry(item=item, part=item.fix_part)
+        answer = before.get(item.code)
+        if answer is not None:
+            entry.value, entry.fixed = answer.value, answer.fixed
+            entry.part = answer.part or item.fix_part
+        entries.append(entry)
+    return entries
+
+
+def _read_files(files, name: str, label: str, out: ChecklistInput, error_key: str) -> None:
+    for upload in files.getlist(name):
+        if upload.size > services.MAX_PHOTO_BYTES:
+            out.errors[error_key] = _("An image is at most %(mb)d MB.") % {
+                "mb": services.MAX_PHOTO_BYTES // 1024 // 1024}
+            continue
+        if upload.size == 0:
+            continue
+        out.uploads.append(services.Upload(upload.read(), label or None))
+        out.upload_labels.append(label)
+
+
+def read_checklist(items, data, files, *, inspected: bool) -> ChecklistInput:
+    """The answers, fixes and photos of a posted visit form. Answers, fixes and item photos
+    count only for an inspection; a "fixed" box left ticked on an item that no longer fails
+    is dropped (it is hidden on the page). The general photos count for every outcome."""
+    out = ChecklistInput(entries=[])
+    for item in items:
+        code = item.code
+        entry = ItemEntry(
+            item=item, value=(data.get(f"answer-{code}") or "").strip(),
+            fixed=data.get(f"fixed-{code}") == "on",
+            part=data.get(f"part-{code}", item.fix_part) or "",
+            material=data.get(f"material-{code}") or HoseMaterial.METAL,
+            length_m=(data.get(f"length-{code}") or "").strip(),
+            note=(data.get(f"fixnote-{code}") or "").strip()[:200])
+        out.entries.append(entry)
+        if not inspected:
+            continue
+        if entry.value:
+            out.answers[code] = entry.value
+        if entry.fixed and entry.failed:
+            fix = {"part": entry.part, "note": entry.note}
+            if entry.part == DeviceKind.HOSE:
+                fix["material"] = entry.material
+                if entry.length_m:
+                    try:
+                        length = Decimal(entry.length_m)
+                    except InvalidOperation:
+                        length = None
+                    if length is None or not length.is_finite() or not 0 < length < 100:
+                        out.errors[f"fixes.{code}"] = _(
+                            "The length of the new hose: a number of metres.")
+                    else:
+                        fix["length_m"] = str(length)
+            out.fixes[code] = fix
+        _read_files(files, f"photo-{code}", code, out, f"photos.{code}")
+    _read_files(files, "photos", GENERAL, out, "photos")
+    return out
+
+
+class MeasureForm(StyledForm):
+    customer = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=MeasureKind.choices, widget=forms.HiddenInput)
+    department = forms.CharField(label=gettext_lazy("Referred to (department)"), max_length=100,
+                                 required=False)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
+
+
+class PlanForm(StyledForm):
+    jurisdiction = forms.CharField(
+        label=gettext_lazy("Area (division code)"), max_length=20,
+        help_text=gettext_lazy("The code of a community, sub-district or district; "
+                               "#<id> for an area without a code."))
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=100)
+    start = forms.DateField(label=gettext_lazy("From"),
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))

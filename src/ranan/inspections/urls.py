@@ -1,0 +1,16 @@
+"""Inspection pages (the API is in api_urls.py)."""
+
+from django.urls import path
+
+from ranan.inspections import views
+
+urlpatterns = [
+    path("", views.home, name="inspection-home"),
+    path("visit/<int:customer_pk>/", views.visit_form, name="inspection-visit-form"),
+    path("visits/<int:pk>/", views.visit_detail, name="inspection-visit"),
+    path("visits/<int:pk>/signature", views.signature, name="inspection-signature"),
+    path("photos/<int:pk>", views.photo, name="inspection-photo"),
+    path("unreached/", views.unreached, name="inspection-unreached"),
+    path("plans/", views.plans, name="inspection-plans"),
+    path("plans/<int:pk>/", views.plan_detail, name="inspection-plan"),
+]
