@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ranan.customers",
     "ranan.cylinders",
     "ranan.inspections",
+    "ranan.hazards",
 ]
 
 MIDDLEWARE = [
@@ -211,3 +212,11 @@ PUBLIC_URL = env_str("PUBLIC_URL", "").rstrip("/")
 # views that check who may see them (never as public media).
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+
+# Notifications (core.notify): console (the log), email, or http (an SMS / WeChat gateway).
+NOTIFY_BACKEND = env_str("NOTIFY_BACKEND", "console")
+NOTIFY_HTTP_URL = env_str("NOTIFY_HTTP_URL", "")
+NOTIFY_HTTP_TEMPLATE = env_str("NOTIFY_HTTP_TEMPLATE", "")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ranan@localhost")

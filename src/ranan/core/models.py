@@ -286,11 +286,17 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     channel = models.CharField(max_length=20, default="console")
+    # Delivery: pending until sent; a failure is retried with a growing pause, then failed.
+    status = models.CharField(_("delivery"), max_length=10, default="pending", db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="message_due")]
 
     def __str__(self) -> str:
         return self.subject

@@ -1,19 +1,38 @@
 """One `notify()` for every message Ranan sends. Messages are rows (the outbox) written in
-the caller's transaction; `deliver_pending()` (run by the worker) hands them to the backend
-(console by default; an SMS or WeChat gateway later) and stamps them sent. A `dedupe_key`
-makes a daily job's message to one station for one day a single message however often the
-job runs."""
+the caller's transaction; `deliver_pending()` (run by the worker) hands each to the
+configured backend after commit and records the result:
+
+* `console` (default): the log;
+* `email`: Django's mail to the account's address (or the organisation's active accounts');
+* `http`: a POST to an SMS / WeChat gateway (`NOTIFY_HTTP_URL`), the body rendered from
+  `NOTIFY_HTTP_TEMPLATE` (JSON with {phone}, {subject}, {body} placeholders).
+
+A failure is kept on the message (`last_error`) and retried after 1, 5, 30 minutes, 2 and 12
+hours; after `MAX_ATTEMPTS` the message is marked failed, visible in the outbox page. A
+`dedupe_key` makes a daily job's message a single message however often the job runs."""
 
 from __future__ import annotations
 
+import datetime
+import json
 import logging
+import urllib.request
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from ranan.core.models import Message
+from ranan.core.models import Account, Message
 
 log = logging.getLogger("ranan.notify")
+RETRY_AFTER = [datetime.timedelta(minutes=m) for m in (1, 5, 30, 120, 720)]
+MAX_ATTEMPTS = len(RETRY_AFTER) + 1
+
+
+class DeliveryError(Exception):
+    pass
 
 
 def notify(*, kind: str, subject: str, body: str, to_account=None, to_organisation=None,
@@ -22,16 +41,86 @@ def notify(*, kind: str, subject: str, body: str, to_account=None, to_organisati
         with transaction.atomic():
             return Message.objects.create(kind=kind, subject=subject[:200], body=body,
                                           to_account=to_account, to_organisation=to_organisation,
-                                          dedupe_key=dedupe_key)
+                                          dedupe_key=dedupe_key,
+                                          channel=getattr(settings, "NOTIFY_BACKEND", "console"))
     except IntegrityError:
         return None  # already queued under this key
 
 
-def deliver_pending(limit: int = 500) -> int:
+def _recipients(message: Message) -> list[Account]:
+    if message.to_account_id:
+        return [message.to_account]
+    if message.to_organisation_id:
+        return list(message.to_organisation.accounts.filter(is_active=True).order_by("id"))
+    return []
+
+
+def _console(message: Message) -> None:
+    log.warning("[%s] to %s: %s\n%s", message.kind,
+                message.to_account or message.to_organisation, message.subject, message.body)
+
+
+def _email(message: Message) -> None:
+    addresses = [a.email for a in _recipients(message) if a.email]
+    if not addresses:
+        raise DeliveryError("no e-mail address")
+    send_mail(message.subject, message.body, None, addresses)
+
+
+def _http(message: Message) -> None:
+    url = getattr(settings, "NOTIFY_HTTP_URL", "")
+    if not url:
+        raise DeliveryError("NOTIFY_HTTP_URL is not set")
+    phones = [a.phone for a in _recipients(message) if a.phone]
+    if not phones:
+        raise DeliveryError("no phone number")
+    template = getattr(settings, "NOTIFY_HTTP_TEMPLATE", "") or (
+        '{"phone": "{phone}", "subject": "{subject}", "text": "{body}"}')
+    for phone in phones:
+        payload = template
+        for key, value in (("phone", phone), ("subject", message.subject),
+                           ("body", message.body)):
+            payload = payload.replace("{" + key + "}", json.dumps(value)[1:-1])
+        request = urllib.request.Request(url, data=payload.encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                if response.status >= 300:
+                    raise DeliveryError(f"gateway answered {response.status}")
+        except OSError as exc:
+            raise DeliveryError(f"gateway: {exc}") from exc
+
+
+BACKENDS = {"console": _console, "email": _email, "http": _http}
+
+
+def deliver_pending(limit: int = 500, now: datetime.datetime | None = None) -> int:
+    """Send the messages due; returns how many were sent."""
+    now = now or timezone.now()
     sent = 0
-    for message in Message.objects.filter(sent_at__isnull=True).order_by("id")[:limit]:
-        log.warning("[%s] to %s: %s\n%s", message.kind,
-                    message.to_account or message.to_organisation, message.subject, message.body)
-        Message.objects.filter(pk=message.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    due = (Message.objects.filter(status="pending")
+           .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+           .select_related("to_account", "to_organisation").order_by("id")[:limit])
+    for message in due:
+        backend = BACKENDS.get(message.channel, _console)
+        try:
+            backend(message)
+        except Exception as exc:  # noqa: BLE001 - any failure is kept and retried
+            attempts = message.attempts + 1
+            failed = attempts >= MAX_ATTEMPTS
+            Message.objects.filter(pk=message.pk, status="pending").update(
+                attempts=attempts, last_error=str(exc)[:500],
+                status="failed" if failed else "pending",
+                next_attempt_at=None if failed else now + RETRY_AFTER[attempts - 1])
+            log.error("message %s (%s) not delivered: %s", message.pk, message.channel, exc)
+            continue
+        Message.objects.filter(pk=message.pk, status="pending").update(
+            sent_at=now, status="sent", attempts=message.attempts + 1, last_error="")
         sent += 1
     return sent
+
+
+def retry(message: Message) -> None:
+    """Put a failed message back in the queue (from the outbox page)."""
+    Message.objects.filter(pk=message.pk, status="failed").update(
+        status="pending", next_attempt_at=None, attempts=0)

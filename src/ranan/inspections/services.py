@@ -50,6 +50,9 @@ MEASURE_ROLES = (Role.GRID_WORKER, Role.INSPECTOR, Role.STATION_MANAGER, Role.EN
                  Role.REGULATOR, Role.TASK_FORCE)
 PLAN_ROLES = (Role.ENTERPRISE_ADMIN, Role.GRID_WORKER, Role.REGULATOR, Role.TASK_FORCE,
               Role.ADMIN, Role.STATION_MANAGER)
+# Called with the findings of each submitted visit, in its transaction: the hazards app
+# registers `take_over_findings` here (one hazard per finding).
+FINDING_HOOKS: list = []
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 20
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -308,6 +311,11 @@ def _write_visit(actor, customer, kind, outcome, client_id, started_at, ended_at
             category=item.hazard_category or "other", grade=item.default_grade or "general",
             description=f"{item.question}：{value}"[:300], found_at=started_at))
     Finding.objects.bulk_create(findings)
+    if findings:
+        for finding in findings:
+            finding.visit = visit
+        for hook in FINDING_HOOKS:
+            hook(findings)
     audit.record_create(actor=actor, instance=visit)
     return visit
 

@@ -1,0 +1,143 @@
+"""Hazards and their closed loop: the catalogue (categories with a default grade; a deadline
+per grade), the hazard, its append-only events (each state change and escalation step, with
+who, when, the note and photos) and the photos."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ranan.core.models import Account, Jurisdiction, ScopedQuerySet, ScopeSpec
+from ranan.customers.models import Customer
+from ranan.hazards.choices import EventKind, Responsible, Source, State, Step
+from ranan.inspections.choices import Grade
+
+
+class Category(models.Model):
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    default_grade = models.CharField(_("default grade"), max_length=10, choices=Grade.choices)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("hazard category")
+        verbose_name_plural = _("hazard categories")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GradeDeadline(models.Model):
+    """Days allowed to fix a hazard of a grade (defaults: major 1, large 3, general 7,
+    minor 15)."""
+
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, unique=True)
+    days = models.PositiveSmallIntegerField(
+        _("days to fix"), validators=[MinValueValidator(1), MaxValueValidator(365)])
+
+    class Meta:
+        verbose_name = _("deadline per grade")
+        verbose_name_plural = _("deadlines per grade")
+
+    def __str__(self) -> str:
+        return f"{self.grade}: {self.days}"
+
+
+class Hazard(models.Model):
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="hazards")
+    premises = models.CharField(_("premises"), max_length=200, blank=True,
+                                help_text=_("When the hazard is not at a customer (a pipe in "
+                                            "the street, a shop without a gas account)."))
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+")
+    jpath = models.CharField(max_length=64, editable=False)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
+    grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    description = models.CharField(_("description"), max_length=500)
+    found_by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    found_at = models.DateTimeField(_("found"))
+    responsible = models.CharField(_("responsible party"), max_length=20,
+                                   choices=Responsible.choices, default=Responsible.CUSTOMER)
+    responsible_name = models.CharField(_("responsible (name)"), max_length=100, blank=True)
+    deadline = models.DateField(_("deadline"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices,
+                             default=State.OPEN)
+    escalation = models.PositiveSmallIntegerField(_("escalation"), choices=Step.choices,
+                                                  default=Step.NONE)
+    fixed_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    fixed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    finding = models.OneToOneField("inspections.Finding", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="hazard")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="jpath", enterprise=("customer__gas_company",
+                                                "customer__lpg_station"))
+
+    class Meta:
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(fields=["jpath", "state", "deadline"], name="hazard_area_state"),
+            models.Index(fields=["state", "deadline"], name="hazard_state_deadline"),
+            models.Index(fields=["jpath", "escalation", "deadline"], name="hazard_supervision"),
+            models.Index(fields=["jpath", "found_at"], name="hazard_area_found"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} · {self.where}"
+
+    @property
+    def where(self) -> str:
+        return self.customer.full_address if self.customer_id else self.premises
+
+
+class HazardEvent(models.Model):
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=12, choices=EventKind.choices)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    step = models.PositiveSmallIntegerField(null=True, blank=True, choices=Step.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT,
+                           related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["hazard", "step"],
+                                               condition=models.Q(kind="escalation"),
+                                               name="hazard_step_once")]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.kind} {self.to_state or self.step}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied("Hazard events are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Hazard events are never deleted.")
+
+
+class HazardPhoto(models.Model):
+    event = models.ForeignKey(HazardEvent, on_delete=models.PROTECT, related_name="photos")
+    image = models.FileField(upload_to="hazards/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.sha256[:12]

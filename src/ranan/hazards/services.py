@@ -1,0 +1,308 @@
+"""Hazard writes: recording a hazard (from a visit's finding or by hand), the state machine
+(one service, each step an append-only event with who, when, note and photos), and the
+daily escalation ladder.
+
+States: open → rectifying → fixed (a photo as evidence) → verified (by someone other than the
+fixer) → closed; fixed → rejected → rectifying; open / rectifying / rejected → unfixable
+(converted, with a note). Moves are compare-and-set: of two verifiers at once, exactly one
+succeeds. The same `client_id` sent twice answers the first result.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ranan.core import audit
+from ranan.core.choices import OrgKind, Role
+from ranan.core.models import Jurisdiction, Organisation
+from ranan.core.notify import notify
+from ranan.customers.models import Customer
+from ranan.hazards.choices import (
+    DONE,
+    ESCALATING,
+    TRANSITIONS,
+    EventKind,
+    Responsible,
+    Source,
+    State,
+    Step,
+)
+from ranan.hazards.models import Category, GradeDeadline, Hazard, HazardEvent, HazardPhoto
+from ranan.inspections.choices import Grade
+from ranan.inspections.services import _image_extension
+
+WRITE_ROLES = (Role.INSPECTOR, Role.COURIER, Role.STATION_MANAGER, Role.GRID_WORKER,
+               Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE, Role.ADMIN)
+# Days past the deadline at which each step of the ladder is taken.
+ESCALATION_DAYS = {Step.REMINDER: 1, Step.NOTICE: 3, Step.SUPERVISION: 7, Step.ENFORCEMENT: 15}
+MAX_PHOTOS = 10
+
+
+class TransitionConflict(Exception):
+    """The client_id was used for another transition."""
+
+
+def escalation_days() -> dict[int, int]:
+    return getattr(settings, "HAZARD_ESCALATION_DAYS", None) or ESCALATION_DAYS
+
+
+def deadline_for(grade: str, found: datetime.date) -> datetime.date:
+    days = (GradeDeadline.objects.filter(grade=grade).values_list("days", flat=True).first()
+            or {"major": 1, "large": 3, "general": 7, "minor": 15}[grade])
+    return found + datetime.timedelta(days=days)
+
+
+def _require_writer(actor) -> None:
+    if not (actor.is_superuser or actor.has_role(*WRITE_ROLES)):
+        raise PermissionDenied(_("Your role does not work on hazards."))
+
+
+def _save_photos(event: HazardEvent, photos: list[bytes]) -> None:
+    for content in photos:
+        ext = _image_extension(content, "photos")
+        digest = hashlib.sha256(content).hexdigest()
+        row = HazardPhoto(event=event, sha256=digest, size=len(content))
+        row.image.save(f"{digest[:32]}.{ext}", ContentFile(content), save=False)
+        row.save()
+
+
+def _check_photos(photos: list[bytes]) -> None:
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("At most %(n)d photos.") % {"n": MAX_PHOTOS}})
+    for index, content in enumerate(photos):
+        _image_extension(content, f"photos.{index}")
+
+
+@transaction.atomic
+def hazard_create(*, actor, category: str | Category, description: str, source: str,
+                  customer: Customer | None = None, jurisdiction: Jurisdiction | None = None,
+                  premises: str = "", grade: str | None = None,
+                  deadline: datetime.date | None = None,
+                  responsible: str = Responsible.CUSTOMER, responsible_name: str = "",
+                  found_at: datetime.datetime | None = None, photos: list[bytes] | None = None,
+                  finding=None) -> Hazard:
+    """Record a hazard. Its deadline defaults to the grade's; one in the past is refused."""
+    _require_writer(actor)
+    photos = photos or []
+    if customer is not None:
+        if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+            raise Customer.DoesNotExist
+        jurisdiction = customer.jurisdiction
+    errors: dict[str, str] = {}
+    if isinstance(category, str):
+        found = Category.objects.filter(code=category, is_active=True).first()
+        if found is None:
+            errors["category"] = _("Unknown hazard category “%(code)s”.") % {"code": category}
+        category = found
+    if jurisdiction is None:
+        errors["jurisdiction"] = _("Say where: a customer, or a jurisdiction and premises.")
+    elif customer is None:
+        if not Jurisdiction.objects.visible_to(actor).filter(pk=jurisdiction.pk).exists():
+            raise Jurisdiction.DoesNotExist
+        if not premises.strip():
+            errors["premises"] = _("Describe the premises.")
+    grade = grade or (category.default_grade if category else None)
+    if grade not in Grade.values:
+        errors["grade"] = _("Unknown grade.")
+    if source not in Source.values:
+        errors["source"] = _("Unknown source.")
+    if responsible not in Responsible.values:
+        errors["responsible"] = _("Unknown responsible party.")
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = _("Describe the hazard.")
+    elif len(description) > 500:
+        errors["description"] = _("At most 500 characters.")
+    now = timezone.now()
+    found_at = found_at or now
+    today = timezone.localdate()
+    if deadline is not None and deadline < today:
+        errors["deadline"] = _("The deadline is in the past.")
+    if found_at > now + datetime.timedelta(minutes=5):
+        errors["found_at"] = _("Cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    _check_photos(photos)
+    hazard = Hazard.objects.create(
+        customer=customer, premises=premises.strip(), jurisdiction=jurisdiction,
+        jpath=jurisdiction.path, category=category, grade=grade, source=source,
+        description=description, found_by=actor, found_at=found_at,
+        responsible=responsible, responsible_name=responsible_name.strip()[:100],
+        deadline=deadline or deadline_for(grade, timezone.localtime(found_at).date()),
+        finding=finding)
+    event = HazardEvent.objects.create(hazard=hazard, kind=EventKind.CREATED,
+                                       to_state=State.OPEN, at=found_at, by=actor)
+    _save_photos(event, photos)
+    audit.record_create(actor=actor, instance=hazard)
+    return hazard
+
+
+def take_over_findings(findings) -> int:
+    """The hazards of a visit's failed items not fixed on the spot (inspections.Finding):
+    one hazard each, from the visit (inspection or delivery check), by its inspector."""
+    categories = {c.code: c for c in Category.objects.all()}
+    rows = []
+    for finding in findings:
+        visit = finding.visit
+        found = timezone.localtime(finding.found_at).date()
+        rows.append(Hazard(
+            customer_id=finding.customer_id, jurisdiction_id=int(finding.jpath[-8:]),
+            jpath=finding.jpath, category=categories.get(finding.category, categories["other"]),
+            grade=finding.grade,
+            source=Source.DELIVERY if visit.kind == "delivery" else (
+                Source.JOINT if visit.kind == "joint" else Source.INSPECTION),
+            description=finding.description, found_by_id=visit.inspector_id,
+            found_at=finding.found_at, deadline=deadline_for(finding.grade, found),
+            finding=finding))
+    Hazard.objects.bulk_create(rows, batch_size=2000)
+    HazardEvent.objects.bulk_create(
+        [HazardEvent(hazard=h, kind=EventKind.CREATED, to_state=State.OPEN, at=h.found_at,
+                     by_id=h.found_by_id) for h in rows], batch_size=2000)
+    return len(rows)
+
+
+def hazard_transition(*, actor, hazard: Hazard, to: str, note: str = "",
+                      photos: list[bytes] | None = None,
+                      client_id: uuid.UUID | None = None) -> Hazard:
+    """Move a hazard one step. Refusals name the field: `to` (not allowed from the current
+    state, or the state moved on), `photos` (a fix needs a photo as evidence), `actor` (the
+    fixer cannot verify), `note` (a conversion or a rejection says why)."""
+    _require_writer(actor)
+    photos = photos or []
+    if client_id is not None:
+        previous = HazardEvent.objects.filter(client_id=client_id).first()
+        if previous is not None:
+            if previous.hazard_id != hazard.pk or previous.to_state != to or \
+                    previous.by_id != actor.pk:
+                raise TransitionConflict
+            return Hazard.objects.get(pk=hazard.pk)
+    if not Hazard.objects.visible_to(actor).filter(pk=hazard.pk).exists():
+        raise Hazard.DoesNotExist
+    note = (note or "").strip()
+    if to not in TRANSITIONS:
+        raise ValidationError({"to": _("Unknown state “%(to)s”.") % {"to": to}})
+    current = Hazard.objects.get(pk=hazard.pk)
+    if current.state not in TRANSITIONS[to]:
+        raise ValidationError({"to": _("A hazard that is “%(state)s” cannot become “%(to)s”.") % {
+            "state": State(current.state).label, "to": State(to).label}})
+    if to == State.FIXED and not photos:
+        raise ValidationError({"photos": _("A fix needs a photo as evidence.")})
+    if to in (State.VERIFIED, State.REJECTED) and current.fixed_by_id == actor.pk:
+        raise ValidationError({"actor": _("Someone other than the fixer verifies the fix.")})
+    if to in (State.REJECTED, State.UNFIXABLE) and not note:
+        raise ValidationError({"note": _("Say why.")})
+    if len(note) > 500:
+        raise ValidationError({"note": _("At most 500 characters.")})
+    _check_photos(photos)
+    now = timezone.now()
+    changes = {"state": to, "updated_at": now}
+    if to == State.FIXED:
+        changes.update(fixed_by=actor, fixed_at=now)
+    if to in DONE:
+        changes["closed_at"] = now
+    try:
+        with transaction.atomic():
+            # Compare-and-set: if the state moved on meanwhile, nothing changes.
+            moved = Hazard.objects.filter(pk=hazard.pk, state=current.state).update(**changes)
+            if not moved:
+                raise ValidationError({"to": _("Someone else changed this hazard a moment ago: "
+                                               "reload it.")})
+            event = HazardEvent.objects.create(hazard=current, kind=EventKind.TRANSITION,
+                                               from_state=current.state, to_state=to, at=now,
+                                               by=actor, note=note, client_id=client_id)
+            _save_photos(event, photos)
+            audit.record(actor=actor, action="update", model="hazards.hazard",
+                         object_pk=str(hazard.pk), object_repr=str(current)[:200],
+                         changes={"state": [current.state, to]})
+    except IntegrityError:
+        previous = HazardEvent.objects.filter(client_id=client_id).first()
+        if previous is None:
+            raise
+        if previous.hazard_id != hazard.pk or previous.to_state != to:
+            raise TransitionConflict from None
+    return Hazard.objects.get(pk=hazard.pk)
+
+
+def escalate(today: datetime.date | None = None) -> dict[int, int]:
+    """The daily ladder: every hazard still open, rectifying or rejected climbs to the step
+    its days past the deadline warrant, each step recorded as an event (set-based SQL: a
+    million hazards in seconds). Idempotent: a step is recorded once per hazard (unique), so
+    a second run the same day changes nothing and sends nothing new. Each organisation told
+    gets one message per step and day. Returns {step: hazards that reached it now}."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    states = list(ESCALATING)
+    counts = {}
+    # Raw SQL takes values as the database stores them (naive UTC text on SQLite).
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with transaction.atomic():
+        for step, days in sorted(escalation_days().items()):
+            limit = connection.ops.adapt_datefield_value(today - datetime.timedelta(days=days))
+            with connection.cursor() as cur:
+                cur.execute(
+                    "INSERT INTO hazards_hazardevent (hazard_id, kind, from_state, to_state, "
+                    "step, at, by_id, note, client_id) "
+                    "SELECT id, %s, state, state, %s, %s, NULL, '', NULL FROM hazards_hazard "
+                    f"WHERE state IN ({', '.join(['%s'] * len(states))}) AND escalation < %s "
+                    "AND deadline <= %s",
+                    [EventKind.ESCALATION, step, stamp, *states, step, limit])
+                cur.execute(
+                    f"UPDATE hazards_hazard SET escalation = %s, updated_at = %s "
+                    f"WHERE state IN ({', '.join(['%s'] * len(states))}) AND escalation < %s "
+                    "AND deadline <= %s", [step, stamp, *states, step, limit])
+                counts[step] = cur.rowcount
+            if counts[step]:
+                _tell(step, now, today)
+    return counts
+
+
+def _tell(step: int, now: datetime.datetime, today: datetime.date) -> None:
+    """One message per organisation for the hazards that reached `step` in this run: the
+    responsible enterprise (steps 1 and 2), the district's regulators (3 and 4)."""
+    reached = HazardEvent.objects.filter(kind=EventKind.ESCALATION, step=step, at=now)
+    label = Step(step).label
+    if step <= Step.NOTICE:
+        groups = {}
+        for org_id, n in (reached.values("hazard__customer__gas_company_id").annotate(
+                n=Count("id")).values_list("hazard__customer__gas_company_id", "n")):
+            if org_id:
+                groups[org_id] = groups.get(org_id, 0) + n
+        for org_id, n in (reached.values("hazard__customer__lpg_station_id").annotate(
+                n=Count("id")).values_list("hazard__customer__lpg_station_id", "n")):
+            if org_id:
+                groups[org_id] = groups.get(org_id, 0) + n
+        targets = Organisation.objects.in_bulk(list(groups))
+    else:
+        groups = {}
+        districts = {}
+        for jpath, n in reached.values("hazard__jpath").annotate(n=Count("id")).values_list(
+                "hazard__jpath", "n"):
+            # The district is the third node of the path (province, city, district).
+            key = jpath[:24]
+            districts[key] = districts.get(key, 0) + n
+        regulators = Organisation.objects.filter(kind=OrgKind.REGULATOR, is_active=True,
+                                                 jurisdictions__path__in=list(districts))
+        targets = {}
+        for org in regulators.prefetch_related("jurisdictions"):
+            n = sum(districts.get(j.path, 0) for j in org.jurisdictions.all())
+            if n:
+                groups[org.pk] = n
+                targets[org.pk] = org
+    for org_id, n in groups.items():
+        org = targets.get(org_id)
+        if org is None:
+            continue
+        notify(kind=f"hazard_step_{step}", to_organisation=org,
+               subject=f"隐患逾期升级：{label}（{n} 处）",
+               body=f"{today}：{n} 处逾期未整改的隐患升级为“{label}”，请登录燃安查看并处理。",
+               dedupe_key=f"hazard-step:{step}:{org_id}:{today.isoformat()}")

@@ -1,0 +1,25 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from ranan.hazards import services
+from tests.inspections.conftest import homes, png  # noqa: F401 - shared fixtures
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def hazard(homes):
+    """A general hose hazard at the first household of grid B1, found by the inspector."""
+    homes.hazard = services.hazard_create(
+        actor=homes.inspector, customer=homes.homes[0], category="hose",
+        description="橡胶软管老化龟裂", source="inspection")
+    return homes
+
+
+def days(n: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=n)
