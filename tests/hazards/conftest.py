@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from ranan.hazards import services
-from tests.inspections.conftest import homes, png  # noqa: F401 - shared fixtures
+from tests.inspections.conftest import homes, png  # noqa: F401,F811 - shared fixtures
 
 
 @pytest.fixture(autouse=True)
@@ -13,7 +13,7 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def hazard(homes):
+def hazard(homes):  # noqa: F811 - the shared fixture
     """A general hose hazard at the first household of grid B1, found by the inspector."""
     homes.hazard = services.hazard_create(
         actor=homes.inspector, customer=homes.homes[0], category="hose",

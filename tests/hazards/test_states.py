@@ -140,10 +140,9 @@ def test_creation_out_of_area_and_premises(homes):
 
 
 def test_a_visit_finding_becomes_a_hazard(homes):
+    from ranan.inspections import services as inspection_services
     from ranan.inspections.choices import Outcome
     from tests.inspections.conftest import all_pass, visit
-
-    from ranan.inspections import services as inspection_services
 
     answers = all_pass(inspection_services.current_checklist("pipeline_household"))
     answers["alarm"] = "fail"
