@@ -103,6 +103,7 @@ def home(request):
                           .select_related("jurisdiction")
                           .annotate(n_targets=Count("targets")).order_by("-start", "-id")[:20])
     context["areas"] = list(user.area.all()) if not user.is_superuser else []
+    context["today"] = today
     return render(request, "inspections/home.html", context)
 
 
@@ -237,10 +238,10 @@ def _visits(user):
 
 
 def _answer_text(answer: Answer, english: bool) -> str:
+    """The answer as read (a pass/fail item's answer is its result: no text)."""
     item = answer.item
     if item.answer_type == AnswerType.PASS_FAIL:
-        return {"pass": _("Pass"), "fail": _("Fail"), "na": _("Not applicable")}.get(
-            answer.value, answer.value)
+        return ""
     if item.answer_type == AnswerType.NUMBER:
         return f"{answer.value} {item.unit}".strip()
     for choice in item.choices:
@@ -440,7 +441,10 @@ def plan_detail(request, pk):
     plan = get_object_or_404(plans_for(user).select_related("jurisdiction", "created_by"),
                              pk=pk)
     rows = selectors.plan_progress(user, plan)
-    grids, total = rows[:-1], rows[-1]
+    # In the tree's order (第一, 第二 … 网格), not by the characters of their names.
+    paths = dict(Jurisdiction.objects.filter(pk__in=[r["jurisdiction_id"] for r in rows[:-1]])
+                 .values_list("pk", "path"))
+    grids, total = sorted(rows[:-1], key=lambda r: paths.get(r["jurisdiction_id"], "")), rows[-1]
     for row in rows:
         row["unreached"] = sum(row[t] for t in Tier.values)
         row["percent"] = round(100 * row["rate"]) if row["rate"] is not None else None

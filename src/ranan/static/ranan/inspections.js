@@ -7,6 +7,16 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // Once the inspector changes what a message was about, the message goes (the server
+  // checks everything again when the form is sent).
+  function settle(box) {
+    box.classList.remove("has-error");
+    box.querySelectorAll("[data-client-error], .invalid-feedback").forEach(function (node) {
+      node.hidden = true;
+      node.classList.remove("d-block");
+    });
+  }
+
   function setupSignature(wrap) {
     var canvas = wrap.querySelector("canvas");
     var input = document.getElementById(canvas.dataset.signatureFor);
@@ -82,7 +92,7 @@
       drawing = false;
       input.value = canvas.toDataURL("image/png");
       wrap.classList.add("is-signed");
-      wrap.classList.remove("has-error");
+      settle(wrap);
     }
     canvas.addEventListener("pointerup", end);
     canvas.addEventListener("pointercancel", end);
@@ -144,10 +154,13 @@
 
     items.forEach(function (item) {
       refresh(item);
-      item.addEventListener("input", function () { refresh(item); count(); });
-      item.addEventListener("change", function () { refresh(item); count(); });
+      ["input", "change"].forEach(function (name) {
+        item.addEventListener(name, function () { refresh(item); settle(item); count(); });
+      });
     });
     count();
+    var outcomes = form.querySelector("[data-outcome]");
+    outcomes.addEventListener("change", function () { settle(outcomes); });
 
     function inspected() {
       var outcome = form.querySelector("input[name=outcome]:checked");
@@ -165,12 +178,6 @@
 
     form.addEventListener("submit", function (event) {
       var problems = [];
-      form.querySelectorAll("[data-client-error]").forEach(function (box) { box.hidden = true; });
-      form.querySelectorAll(".has-error").forEach(function (node) {
-        if (!node.querySelector(".invalid-feedback:not([data-client-error])")) {
-          node.classList.remove("has-error");
-        }
-      });
       var outcomeBox = form.querySelector("[data-outcome]");
       if (!form.querySelector("input[name=outcome]:checked")) {
         complain(outcomeBox, form.dataset.msgOutcome);
