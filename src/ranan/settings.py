@@ -188,6 +188,9 @@ SPECTACULAR_SETTINGS = {
         "DeviceKindEnum": "ranan.customers.choices.DeviceKind",
         "VisitKindEnum": "ranan.inspections.choices.VisitKind",
         "MeasureKindEnum": "ranan.inspections.choices.MeasureKind",
+        "CylinderStateEnum": "ranan.cylinders.choices.State",
+        "HazardStateEnum": "ranan.hazards.choices.State",
+        "GradeEnum": "ranan.inspections.choices.Grade",
     },
 }
 
@@ -220,3 +223,6 @@ NOTIFY_HTTP_TEMPLATE = env_str("NOTIFY_HTTP_TEMPLATE", "")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ranan@localhost")
+
+# The legal basis printed on rectification notices (hazards.notice).
+HAZARD_LEGAL_BASIS = env_str("HAZARD_LEGAL_BASIS", "")

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -72,6 +73,7 @@ class ChecklistDetail(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class ImageText(serializers.Field):
     """An image as a data URL or bare base64. Not a CharField: its surrogate check reads a
     2 MB photo one character at a time in Python (a third of a visit's time); the base64

@@ -1,0 +1,215 @@
+"""Hazard endpoints: the list (filters), create, retrieve with the timeline, transitions,
+the notice PDF, and the KPIs."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ranan.core.api_base import error_response
+from ranan.core.permissions import has_data_role
+from ranan.core.selectors import jurisdiction_by_code
+from ranan.customers.models import Customer
+from ranan.hazards import notice, selectors, services
+from ranan.hazards.choices import Responsible, Source, State, Step
+from ranan.hazards.models import Hazard
+from ranan.inspections.api import Figure, ImageText
+from ranan.inspections.choices import Grade
+from ranan.inspections.services import decode_data_url
+
+
+def _data_role(request):
+    if not has_data_role(request.user):
+        raise PermissionDenied
+
+
+class EventRead(serializers.Serializer):
+    kind = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    step = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField()
+    by = serializers.CharField(source="by.username", allow_null=True, default=None)
+    note = serializers.CharField()
+    photos = serializers.SerializerMethodField()
+
+    def get_photos(self, obj) -> list[int]:
+        return [p.pk for p in obj.photos.all()]
+
+
+class HazardRead(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code")
+    jurisdiction = serializers.CharField(source="jurisdiction.name")
+    where = serializers.CharField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hazard
+        fields = ["id", "customer", "premises", "where", "jurisdiction", "category", "grade",
+                  "source", "description", "found_by", "found_at", "responsible",
+                  "responsible_name", "deadline", "state", "escalation", "overdue", "fixed_by",
+                  "fixed_at", "closed_at"]
+
+    def get_overdue(self, obj) -> bool:
+        return obj.state in services.ESCALATING and obj.deadline < timezone.localdate()
+
+
+class HazardDetailRead(HazardRead):
+    events = EventRead(many=True, read_only=True)
+
+    class Meta(HazardRead.Meta):
+        fields = [*HazardRead.Meta.fields, "events"]
+
+
+class HazardWrite(serializers.Serializer):
+    customer = serializers.IntegerField(required=False, allow_null=True)
+    jurisdiction = serializers.CharField(required=False, allow_blank=True,
+                                         help_text="division code or #<id>, without a customer")
+    premises = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    category = serializers.CharField(max_length=30)
+    grade = serializers.ChoiceField(choices=Grade.choices, required=False)
+    source = serializers.ChoiceField(choices=Source.choices)
+    description = serializers.CharField(max_length=500)
+    responsible = serializers.ChoiceField(choices=Responsible.choices, required=False)
+    responsible_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    deadline = serializers.DateField(required=False)
+    photos = serializers.ListField(child=ImageText(), required=False, max_length=10)
+
+
+class HazardList(generics.ListAPIView):
+    """Hazards in the account's area, soonest deadline first. Filters: state, grade,
+    category, overdue=true, jurisdiction=<code>, escalation=<0-4>, mine=true, q."""
+
+    serializer_class = HazardRead
+    filter_backends: list = []
+
+    @extend_schema(parameters=[
+        OpenApiParameter("state", str, enum=State.values),
+        OpenApiParameter("grade", str, enum=Grade.values), OpenApiParameter("category", str),
+        OpenApiParameter("overdue", bool), OpenApiParameter("jurisdiction", str),
+        OpenApiParameter("escalation", int, enum=Step.values), OpenApiParameter("mine", bool),
+        OpenApiParameter("q", str)])
+    def get(self, request, *args, **kwargs):
+        _data_role(request)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.filter_hazards(self.request.user, self.request.query_params)
+
+    @extend_schema(request=HazardWrite, responses={201: HazardRead})
+    def post(self, request):
+        body = HazardWrite(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        customer = None
+        customer_id = data.pop("customer", None)
+        if customer_id:
+            customer = get_object_or_404(Customer.objects.visible_to(request.user),
+                                         pk=customer_id)
+        jurisdiction = None
+        code = data.pop("jurisdiction", "")
+        if customer is None:
+            jurisdiction = jurisdiction_by_code(request.user, code) if code else None
+            if jurisdiction is None:
+                raise ValidationError({"jurisdiction": _(
+                    "Say where: a customer, or a jurisdiction and premises.")})
+        photos = [decode_data_url(p, f"photos.{i}") for i, p in enumerate(data.pop("photos", []))]
+        try:
+            hazard = services.hazard_create(actor=request.user, customer=customer,
+                                            jurisdiction=jurisdiction, photos=photos, **data)
+        except Customer.DoesNotExist:
+            raise NotFound from None
+        return Response(HazardRead(hazard).data, status=status.HTTP_201_CREATED)
+
+
+class HazardDetail(generics.RetrieveAPIView):
+    serializer_class = HazardDetailRead
+
+    def get_queryset(self):
+        _data_role(self.request)
+        return selectors.hazards_for(self.request.user).prefetch_related(
+            "events__by", "events__photos")
+
+
+class TransitionWrite(serializers.Serializer):
+    to = serializers.ChoiceField(choices=[s for s in State.choices if s[0] != State.OPEN])
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    photos = serializers.ListField(child=ImageText(), required=False, max_length=10)
+    client_id = serializers.UUIDField(required=False)
+
+
+class TransitionView(APIView):
+    """Move a hazard one step: answers the hazard in its new state, or a refusal naming the
+    field (`to`, `photos`, `actor`, `note`)."""
+
+    @extend_schema(request=TransitionWrite, responses=HazardRead)
+    def post(self, request, pk):
+        _data_role(request)
+        hazard = get_object_or_404(Hazard.objects.visible_to(request.user), pk=pk)
+        body = TransitionWrite(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        photos = [decode_data_url(p, f"photos.{i}") for i, p in enumerate(data.get("photos", []))]
+        try:
+            hazard = services.hazard_transition(actor=request.user, hazard=hazard, to=data["to"],
+                                                note=data.get("note", ""), photos=photos,
+                                                client_id=data.get("client_id"))
+        except services.TransitionConflict:
+            return error_response("client_id", "conflict", _(
+                "This client_id was already used for another step."), status.HTTP_409_CONFLICT)
+        except Hazard.DoesNotExist:
+            raise NotFound from None
+        return Response(HazardRead(hazard).data)
+
+
+class NoticeView(APIView):
+    """The written rectification notice as a PDF."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        _data_role(request)
+        hazard = get_object_or_404(selectors.hazards_for(request.user), pk=pk)
+        return notice_response(hazard, request.query_params.get("basis", "")[:300])
+
+
+def notice_response(hazard, basis: str = "") -> HttpResponse:
+    pdf = notice.rectification_notice(hazard, basis=basis)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{hazard.pk}.pdf"'
+    return response
+
+
+class HazardKpiAnswer(serializers.Serializer):
+    jurisdiction = serializers.CharField()
+    kpis = serializers.DictField(child=Figure())
+
+
+class KpiView(APIView):
+    """Hazard KPIs of an area for hazards found in a period (`from`, `to`)."""
+
+    @extend_schema(parameters=[OpenApiParameter("jurisdiction", str, required=True),
+                               OpenApiParameter("from", str), OpenApiParameter("to", str)],
+                   responses=HazardKpiAnswer)
+    def get(self, request):
+        _data_role(request)
+        code = request.query_params.get("jurisdiction", "")
+        node = jurisdiction_by_code(request.user, code) if code else None
+        if node is None:
+            raise ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
+                "code": code}})
+        end = parse_date(request.query_params.get("to", "")) or timezone.localdate()
+        start = parse_date(request.query_params.get("from", "")) or end - datetime.timedelta(
+            days=364)
+        return Response({"jurisdiction": node.code or f"#{node.pk}",
+                         "kpis": selectors.kpis(request.user, node.path, start, end)})

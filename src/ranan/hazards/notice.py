@@ -1,0 +1,76 @@
+"""The written rectification notice (整改通知书), step 2 of the ladder: an A4 PDF in Chinese
+with the hazard, the deadline and the legal basis."""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+
+from ranan.cylinders.labels import cjk_font
+
+# The default wording; set HAZARD_LEGAL_BASIS (or give it when printing) for the articles
+# of the province's own regulation.
+LEGAL_BASIS = "《城镇燃气管理条例》及本省（自治区、直辖市）燃气管理条例的有关规定"
+
+
+def _wrap(pdf, text: str, font: str, size: float, width: float) -> list[str]:
+    lines, line = [], ""
+    for ch in text:
+        if pdf.stringWidth(line + ch, font, size) > width:
+            lines.append(line)
+            line = ch
+        else:
+            line += ch
+    if line:
+        lines.append(line)
+    return lines
+
+
+def rectification_notice(hazard, issuer: str = "", basis: str = "") -> bytes:
+    font = cjk_font()
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    pdf.setTitle(f"燃气安全隐患整改通知书 {hazard.pk}")
+    width, height = A4
+    left, right = 25 * mm, width - 25 * mm
+    y = height - 30 * mm
+    pdf.setFont(font, 20)
+    pdf.drawCentredString(width / 2, y, "燃气安全隐患整改通知书")
+    y -= 10 * mm
+    pdf.setFont(font, 11)
+    pdf.drawRightString(right, y, f"编号：RA-{hazard.found_at:%Y}-{hazard.pk:06d}")
+    y -= 12 * mm
+    who = (hazard.customer.name if hazard.customer_id else hazard.responsible_name) or "用户"
+    where = hazard.where
+    basis = basis or getattr(settings, "HAZARD_LEGAL_BASIS", "") or LEGAL_BASIS
+    paragraphs = [
+        f"{who}：",
+        f"经检查，你处（{where}）存在以下燃气安全隐患：",
+        f"隐患类别：{hazard.category.name}；隐患等级：{hazard.get_grade_display()}；"
+        f"发现时间：{timezone.localtime(hazard.found_at):%Y年%m月%d日}。",
+        f"隐患描述：{hazard.description}",
+        f"请于 {hazard.deadline:%Y年%m月%d日} 前完成整改，并将整改情况（含照片）反馈至燃气企业或"
+        f"所在社区（村）。逾期未整改的，将列入挂牌督办，并依法采取停气等措施。",
+        f"依据：{basis}",
+    ]
+    pdf.setFont(font, 12)
+    for paragraph in paragraphs:
+        for line in _wrap(pdf, paragraph, font, 12, right - left):
+            pdf.drawString(left, y, line)
+            y -= 7.5 * mm
+        y -= 3 * mm
+    y -= 15 * mm
+    pdf.drawRightString(right, y, issuer or "（发出单位盖章）")
+    y -= 8 * mm
+    pdf.drawRightString(right, y, f"{timezone.localdate():%Y年%m月%d日}")
+    y -= 25 * mm
+    pdf.setFont(font, 11)
+    pdf.drawString(left, y, "被通知人签收：____________________    签收日期：______年____月____日")
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
