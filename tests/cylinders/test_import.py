@@ -95,6 +95,14 @@ def test_a_good_file_registers_cylinders_with_their_events_and_dates(fleet):
     assert entry.actor == fleet.station_manager and entry.details["station"] == fleet.station.pk
 
 
+def test_free_text_with_backslashes_and_control_characters_round_trips(fleet):
+    rows = [HEADERS, ["", "15", "某厂\\二分厂\t(旧)", "A\\1\r2\u200b", "2019-03-01", "", "", ""]]
+    result = run(fleet.station_manager, rows)
+    assert result.errors == [], result.errors
+    cylinder = Cylinder.objects.get(serial__startswith="A\\1")
+    assert cylinder.manufacturer == "某厂\\二分厂 (旧)" and cylinder.serial == "A\\1 2"
+
+
 def test_a_csv_file_with_english_headers_and_several_batches(fleet, monkeypatch):
     monkeypatch.setattr(importer, "BATCH", 2)
     lines = ["Code,Type,Manufacturer,Factory serial,Manufactured on,Last periodic inspection,"

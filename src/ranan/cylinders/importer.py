@@ -72,6 +72,7 @@ CYLINDER_FIELDS = ["id", "code", "type_id", "manufacturer", "serial", "made_on",
 # The order in which `_Run.take` unpacks a row's cells.
 _ORDER = ("code", "type", "manufacturer", "serial", "made_on", "last_inspected_on",
           "life_extended", "state")
+NULL = "\\N"  # COPY's text for NULL
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:kg|公斤|千克)?$", re.I)
 
 
@@ -297,6 +298,7 @@ class _Run:
         self.db = connections[DEFAULT_DB_ALIAS]  # this thread's connection, for the writer
         self.writer: ThreadPoolExecutor | None = None
         self.job: Future | None = None
+        self._days: dict = {}  # date -> its COPY text
         # One memo per column: a stock list repeats its types, dates and words.
         self.memo: dict[str, dict] = {key: {} for key in (
             "type", "manufacturer", "made_on", "last_inspected_on", "life_extended", "state")}
@@ -494,10 +496,7 @@ class _Run:
         self.result.generated_codes += len(fresh)
         self.result.created += len(keep)
         if keep and self.write and not self.result.errors:
-            if self.writer is not None:
-                self.job = self.writer.submit(self._insert, keep)
-            else:
-                self._insert(keep)
+            self._insert(keep)
 
     def _candidates(self, n: int) -> list[str]:
         """n random codes not in the file (the database is asked by the caller)."""
@@ -529,49 +528,92 @@ class _Run:
             Cylinder.objects.filter(code=code).update(code=replacement)
 
     def _insert(self, batch: list[list]) -> None:
-        """Write a batch and its events (on the writer thread on PostgreSQL)."""
-        station_id, stamp = self.station.pk, self.now
+        if self.db.vendor != "postgresql":
+            self._insert_sqlite(batch)
+            return
+        # Here, on this thread: the ids (the writer is idle) and the COPY text, so that the
+        # writer only sends. Python work on both threads would share one GIL, and a writer
+        # waiting for the GIL after each network write is a writer PostgreSQL waits for.
+        with self.db.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                           "FROM generate_series(1, %s)", [Cylinder._meta.db_table, len(batch)])
+            ids = [r[0] for r in cursor.fetchall()]
+        self.ids.append((min(ids), max(ids)))
+        text = self._copy_text(ids, batch)
+        if self.writer is not None:
+            self.job = self.writer.submit(self._send, ids, text)
+        else:
+            self._send(ids, text)
+
+    def _copy_text(self, ids: list[int], batch: list[list]) -> bytes:
+        """The batch in COPY's text format. Codes, dates and words need no escaping; the two
+        free-text columns are cleaned text without tabs or line breaks (see _text_parser),
+        so only a backslash is escaped."""
+        day = self._day
+        tail = f"\t{self.station.pk}\t"
+        stamp = f"\t{self.now.isoformat()}\n"
+        lines = []
+        for pk, r in zip(ids, batch, strict=True):
+            manufacturer, serial, last = r[3], r[4], r[6]
+            if "\\" in manufacturer:
+                manufacturer = manufacturer.replace("\\", "\\\\")
+            if "\\" in serial:
+                serial = serial.replace("\\", "\\\\")
+            lines.append(
+                f"{pk}\t{r[1]}\t{r[2]}\t{manufacturer}\t{serial}\t{day(r[5])}\t"
+                f"{day(last) if last is not None else NULL}\t{'t' if r[7] else 'f'}\t"
+                f"{day(r[8])}\t{day(r[9])}{tail}{r[10]}{stamp}")
+        return "".join(lines).encode()
+
+    def _send(self, ids: list[int], text: bytes) -> None:
+        """On the writer thread: the cylinders by COPY, then their `registered` events."""
         db = self.db
         # wrap_database_errors: COPY runs on the psycopg cursor itself, and its errors must
         # arrive as Django's (an IntegrityError is a concurrent registration).
         with db.wrap_database_errors, db.cursor() as cursor:
-            if db.vendor == "postgresql":
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                               "FROM generate_series(1, %s)",
-                               [Cylinder._meta.db_table, len(batch)])
-                ids = [r[0] for r in cursor.fetchall()]
-                columns = ", ".join(CYLINDER_FIELDS)
-                with cursor.cursor.copy(
-                        f"COPY {Cylinder._meta.db_table} ({columns}) FROM STDIN") as copy:
-                    write = copy.write_row
-                    for pk, r in zip(ids, batch, strict=True):
-                        write((pk, r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
-                               station_id, r[10], stamp))
-                cursor.execute(
-                    f"INSERT INTO {CylinderEvent._meta.db_table} (cylinder_id, kind, at, "
-                    "actor_id, station_id, filling_line, details) SELECT unnest(%s::bigint[]), "
-                    "%s, %s, %s, %s, '', '{}'::jsonb",
-                    [ids, EventKind.REGISTERED.value, self.now, self.actor.pk, station_id])
-            else:
-                stamp = db.ops.adapt_datetimefield_value(self.now)
-                if self.next_id is None:
-                    cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {Cylinder._meta.db_table}")
-                    self.next_id = cursor.fetchone()[0]
-                ids = list(range(self.next_id, self.next_id + len(batch)))
-                self.next_id += len(batch)
-                marks = ", ".join(["%s"] * len(CYLINDER_FIELDS))
-                cursor.executemany(
-                    f"INSERT INTO {Cylinder._meta.db_table} ({', '.join(CYLINDER_FIELDS)}) "
-                    f"VALUES ({marks})",
-                    [(pk, r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], station_id,
-                      r[10], stamp) for pk, r in zip(ids, batch, strict=True)])
-                cursor.executemany(
-                    f"INSERT INTO {CylinderEvent._meta.db_table} (cylinder_id, kind, at, "
-                    "actor_id, station_id, filling_line, details) VALUES (%s, %s, %s, %s, %s, "
-                    "'', '{}')",
-                    [(pk, EventKind.REGISTERED.value, stamp, self.actor.pk, station_id)
-                     for pk in ids])
-        self.ids.append((min(ids), max(ids)))
+            with cursor.cursor.copy(f"COPY {Cylinder._meta.db_table} "
+                                    f"({', '.join(CYLINDER_FIELDS)}) FROM STDIN") as copy:
+                copy.write(text)
+            if ids[-1] - ids[0] == len(ids) - 1 and ids == sorted(ids):
+                source, params = "generate_series(%s::bigint, %s::bigint)", [ids[0], ids[-1]]
+            else:  # another session took ids from the sequence meanwhile
+                source, params = "unnest(%s::bigint[])", [ids]
+            cursor.execute(
+                f"INSERT INTO {CylinderEvent._meta.db_table} (cylinder_id, kind, at, actor_id, "
+                f"station_id, filling_line, details) SELECT {source}, %s, %s, %s, %s, '', "
+                "'{}'::jsonb",
+                [*params, EventKind.REGISTERED.value, self.now, self.actor.pk, self.station.pk])
+
+    def _insert_sqlite(self, batch: list[list]) -> None:
+        station_id = self.station.pk
+        db = self.db
+        stamp = db.ops.adapt_datetimefield_value(self.now)
+        with db.cursor() as cursor:
+            if self.next_id is None:
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {Cylinder._meta.db_table}")
+                self.next_id = cursor.fetchone()[0]
+            ids = list(range(self.next_id, self.next_id + len(batch)))
+            self.next_id += len(batch)
+            marks = ", ".join(["%s"] * len(CYLINDER_FIELDS))
+            cursor.executemany(
+                f"INSERT INTO {Cylinder._meta.db_table} ({', '.join(CYLINDER_FIELDS)}) "
+                f"VALUES ({marks})",
+                [(pk, r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], station_id,
+                  r[10], stamp) for pk, r in zip(ids, batch, strict=True)])
+            cursor.executemany(
+                f"INSERT INTO {CylinderEvent._meta.db_table} (cylinder_id, kind, at, "
+                "actor_id, station_id, filling_line, details) VALUES (%s, %s, %s, %s, %s, "
+                "'', '{}')",
+                [(pk, EventKind.REGISTERED.value, stamp, self.actor.pk, station_id)
+                 for pk in ids])
+        self.ids.append((ids[0], ids[-1]))
+
+    def _day(self, day) -> str:
+        try:
+            return self._days[day]
+        except KeyError:
+            text = self._days[day] = day.isoformat()
+            return text
 
     def finish(self, filename: str) -> None:
         if self.result.created > 10000 and connection.vendor == "postgresql":
@@ -681,6 +723,8 @@ def _text_parser(key: str):
             text = value.strip()  # the common case, without NFKC
         else:
             text = normalise.text(value)
+            if not text.isprintable():  # control characters (a lone CR…) out: COPY-safe text
+                text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
         if len(text) > limit:
             raise normalise.Invalid(_("Longer than %(n)d characters.") % {"n": limit})
         return text
