@@ -273,6 +273,7 @@ def test_a_correction_is_a_new_visit_and_the_original_says_so(homes):
         "corrects": wrong.pk, "started_at": wrong.started_at.isoformat()})
     fixed = Visit.objects.get(corrects=wrong)
     assert answer.url == f"/inspections/visits/{fixed.pk}/"
+    assert (fixed.started_at, fixed.ended_at) == (wrong.started_at, wrong.ended_at)
     original = client.get(f"/inspections/visits/{wrong.pk}/").content.decode()
     assert 'data-testid="corrected-by"' in original
     assert f'href="/inspections/visits/{fixed.pk}/"' in original

@@ -192,6 +192,8 @@ def visit_form(request, customer_pk):
                 visit = services.visit_submit(
                     actor=user, customer=customer, kind=data["kind"], outcome=data["outcome"],
                     client_id=data["client_id"], started_at=data.get("started_at"),
+                    # A correction tells what happened at the original's time.
+                    ended_at=corrects.ended_at if corrects is not None else None,
                     answers=given.answers, fixes=given.fixes, photos=given.uploads,
                     signature=signature, notes=data["notes"], corrects=corrects, plan=plan)
             except ValidationError as exc:
