@@ -44,7 +44,7 @@ def test_the_demo_community_starts_where_the_seed_does(world):
     assert work[0]["tier"] == "revisit" and len(work) == 149 + 68 + 10  # + restaurants
 
 
-def test_demo_visits_obey_the_visit_rules(world):
+def test_demo_visits_and_hazards_obey_their_rules(world):
     inspected = Visit.objects.filter(outcome="inspected")
     assert inspected.exists()
     for visit in inspected.annotate(n=Count("answers"), failed=Count(
@@ -59,3 +59,21 @@ def test_demo_visits_obey_the_visit_rules(world):
     regulators = Answer.objects.filter(visit__kind="delivery", fixed=True,
                                        item__code="regulator_cutoff").count()
     assert 0 < regulators <= 82
+
+    # Issue 6: every finding is a hazard; the Ningbo results reproducible in 翠东社区.
+    from ranan.hazards.models import Hazard, HazardEvent
+    from ranan.inspections.models import Finding
+
+    assert not Finding.objects.filter(hazard__isnull=True).exists()
+    cuidong = Jurisdiction.objects.get(name="翠东社区")
+    community = Hazard.objects.filter(jpath__startswith=cuidong.path)
+    closed = dict(community.filter(state="closed").values_list("category__code")
+                  .annotate(n=Count("id")).order_by())
+    assert closed["corrosion"] == 24 and closed["water_heater"] == 22
+    assert closed["stove"] == 10 and community.filter(category__code="stove").count() == 56
+    assert set(Hazard.objects.values_list("escalation", flat=True)) == {0, 1, 2, 3, 4}
+    for h in Hazard.objects.filter(state="closed")[:50]:
+        verifier = HazardEvent.objects.get(hazard=h, to_state="verified").by_id
+        assert verifier != h.fixed_by_id
+        assert HazardEvent.objects.filter(hazard=h, to_state="fixed", photos__isnull=False
+                                          ).exists()
