@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Count, QuerySet
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django_tasks import task
 
@@ -19,23 +22,39 @@ RECALL_DAYS = 30
 def mark_recalls(today: datetime.date | None = None, days: int = RECALL_DAYS) -> dict[int, int]:
     """Set `recall_from` on cylinders in circulation due within `days` (or overdue) that are
     not marked yet, and queue one message per station and day. Idempotent: a second run the
-    same day marks nothing and sends nothing new. Returns {station id: newly marked}."""
+    same day marks nothing and sends nothing new. Returns {station id: newly marked}.
+
+    Set-based: one UPDATE marks every due cylinder and answers each one's station, one
+    grouped count gives each station's total (a loop per station read each station's rows
+    twice: 149 s over 10,000,000 cylinders and 2,000 stations, docs/performance.md)."""
     today = today or timezone.localdate()
     due = Cylinder.objects.filter(state__in=IN_CIRCULATION, recall_from__isnull=True).filter(
         due_q(today, days))
-    counts: dict[int, int] = {}
     with transaction.atomic():
-        for station_id in due.values_list("station_id", flat=True).distinct():
-            n = due.filter(station_id=station_id).update(recall_from=today)
-            counts[station_id] = n
-            total = Cylinder.objects.filter(station_id=station_id,
-                                            recall_from__isnull=False,
-                                            state__in=IN_CIRCULATION).count()
-            notify(kind="cylinder_recall", to_organisation=Organisation.objects.get(pk=station_id),
+        counts = Counter(_update_returning(due, "station_id", recall_from=today))
+        if not counts:
+            return {}
+        totals = dict(Cylinder.objects.filter(recall_from__isnull=False, state__in=IN_CIRCULATION)
+                      .order_by().values_list("station_id").annotate(n=Count("pk")))
+        stations = Organisation.objects.in_bulk(list(counts))
+        for station_id, n in sorted(counts.items()):
+            notify(kind="cylinder_recall", to_organisation=stations[station_id],
                    subject=f"钢瓶召回：新增 {n} 只",
-                   body=f"{today}：{n} 只钢瓶在 {days} 天内到期或已超期，共 {total} 只待召回。",
+                   body=f"{today}：{n} 只钢瓶在 {days} 天内到期或已超期，共 {totals[station_id]} 只待召回。",
                    dedupe_key=f"recall:{station_id}:{today.isoformat()}")
-    return counts
+    return dict(counts)
+
+
+def _update_returning(queryset: QuerySet, column: str, **values) -> list:
+    """`queryset.update(**values)` that also answers `column` of every row it changed, in
+    the same statement (UPDATE ... RETURNING: PostgreSQL, and SQLite from 3.35)."""
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    statement, params = query.get_compiler(queryset.db).as_sql()
+    connection = connections[queryset.db]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement} RETURNING {connection.ops.quote_name(column)}", params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 @task()
