@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -235,74 +234,91 @@ def hazard_transition(*, actor, hazard: Hazard, to: str, note: str = "",
 
 def escalate(today: datetime.date | None = None) -> dict[int, int]:
     """The daily ladder: every hazard still open, rectifying or rejected climbs to the step
-    its days past the deadline warrant, each step recorded as an event (set-based SQL: a
-    million hazards in seconds). Idempotent: a step is recorded once per hazard (unique), so
-    a second run the same day changes nothing and sends nothing new. Each organisation told
-    gets one message per step and day. Returns {step: hazards that reached it now}."""
+    its days past the deadline warrant, each step recorded as an event. Set-based SQL, four
+    statements whatever the number of hazards: the hazards reaching each step grouped by
+    whom to tell; one INSERT of the events of every step; one UPDATE that moves each hazard
+    once. Idempotent: a step is recorded once per hazard (a unique index too), so a second
+    run the same day changes nothing and sends nothing new. Each organisation told gets one
+    message per step and day. Returns {step: hazards that reached it now}."""
     today = today or timezone.localdate()
     now = timezone.now()
-    states = list(ESCALATING)
-    counts = {}
-    # Raw SQL takes values as the database stores them (naive UTC text on SQLite).
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    with transaction.atomic():
-        for step, days in sorted(escalation_days().items()):
-            limit = connection.ops.adapt_datefield_value(today - datetime.timedelta(days=days))
-            with connection.cursor() as cur:
-                cur.execute(
-                    "INSERT INTO hazards_hazardevent (hazard_id, kind, from_state, to_state, "
-                    "step, at, by_id, note, client_id) "
-                    "SELECT id, %s, state, state, %s, %s, NULL, '', NULL FROM hazards_hazard "
-                    f"WHERE state IN ({', '.join(['%s'] * len(states))}) AND escalation < %s "
-                    "AND deadline <= %s",
-                    [EventKind.ESCALATION, step, stamp, *states, step, limit])
-                cur.execute(
-                    f"UPDATE hazards_hazard SET escalation = %s, updated_at = %s "
-                    f"WHERE state IN ({', '.join(['%s'] * len(states))}) AND escalation < %s "
-                    "AND deadline <= %s", [step, stamp, *states, step, limit])
-                counts[step] = cur.rowcount
-            if counts[step]:
-                _tell(step, now, today)
+    ops = connection.ops
+    steps = sorted(escalation_days().items())
+    # (step, the latest deadline that warrants it), as SQL VALUES.
+    ladder = ", ".join(["(%s, %s)"] * len(steps))
+    ladder_params = []
+    for step, days in steps:
+        ladder_params += [step, ops.adapt_datefield_value(today - datetime.timedelta(days=days))]
+    states = ", ".join(["%s"] * len(ESCALATING))
+    cte = f"WITH s(step, lim) AS (VALUES {ladder}) "
+    climbing = ("FROM hazards_hazard h JOIN s "
+                "ON h.deadline <= CAST(s.lim AS date) AND h.escalation < s.step "
+                f"WHERE h.state IN ({states})")
+    if connection.vendor == "sqlite":  # dates are ISO text there; CAST would make a number
+        climbing = climbing.replace("CAST(s.lim AS date)", "s.lim")
+    where_params = [*ladder_params, *ESCALATING]
+    counts = {step: 0 for step, _days in steps}
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            cte + "SELECT s.step, c.gas_company_id, c.lpg_station_id, substr(h.jpath, 1, 24), count(*) "
+            f"{climbing} GROUP BY 1, 2, 3, 4".replace("FROM hazards_hazard h",
+                                                     "FROM hazards_hazard h LEFT JOIN "
+                                                     "customers_customer c ON c.id = "
+                                                     "h.customer_id"),
+            where_params)
+        groups = cur.fetchall()
+        if not groups:
+            return counts
+        cur.execute(
+            cte + "INSERT INTO hazards_hazardevent (hazard_id, kind, from_state, to_state, step, at, "
+            "by_id, note, client_id) "
+            f"SELECT h.id, %s, h.state, h.state, s.step, %s, NULL, '', NULL {climbing}",
+            # The CTE's values come first in the statement, then the SELECT's.
+            [*ladder_params, EventKind.ESCALATION, ops.adapt_datetimefield_value(now),
+             *ESCALATING])
+        cases = " ".join(["WHEN deadline <= %s THEN %s"] * len(steps))
+        case_params = []
+        for step, days in reversed(steps):
+            case_params += [ops.adapt_datefield_value(today - datetime.timedelta(days=days)),
+                            step]
+        cur.execute(
+            f"UPDATE hazards_hazard SET escalation = CASE {cases} ELSE escalation END "
+            f"WHERE state IN ({states}) AND deadline <= %s AND escalation < "
+            f"CASE {cases} ELSE 0 END",
+            [*case_params, *ESCALATING, ladder_params[1], *case_params])
+        for step, _company, _station, _district, n in groups:
+            counts[step] += n
+        _tell(groups, today)
     return counts
 
 
-def _tell(step: int, now: datetime.datetime, today: datetime.date) -> None:
-    """One message per organisation for the hazards that reached `step` in this run: the
-    responsible enterprise (steps 1 and 2), the district's regulators (3 and 4)."""
-    reached = HazardEvent.objects.filter(kind=EventKind.ESCALATION, step=step, at=now)
-    label = Step(step).label
-    if step <= Step.NOTICE:
-        groups = {}
-        for org_id, n in (reached.values("hazard__customer__gas_company_id").annotate(
-                n=Count("id")).values_list("hazard__customer__gas_company_id", "n")):
-            if org_id:
-                groups[org_id] = groups.get(org_id, 0) + n
-        for org_id, n in (reached.values("hazard__customer__lpg_station_id").annotate(
-                n=Count("id")).values_list("hazard__customer__lpg_station_id", "n")):
-            if org_id:
-                groups[org_id] = groups.get(org_id, 0) + n
-        targets = Organisation.objects.in_bulk(list(groups))
-    else:
-        groups = {}
-        districts = {}
-        for jpath, n in reached.values("hazard__jpath").annotate(n=Count("id")).values_list(
-                "hazard__jpath", "n"):
-            # The district is the third node of the path (province, city, district).
-            key = jpath[:24]
-            districts[key] = districts.get(key, 0) + n
-        regulators = Organisation.objects.filter(kind=OrgKind.REGULATOR, is_active=True,
-                                                 jurisdictions__path__in=list(districts))
-        targets = {}
-        for org in regulators.prefetch_related("jurisdictions"):
-            n = sum(districts.get(j.path, 0) for j in org.jurisdictions.all())
-            if n:
-                groups[org.pk] = n
-                targets[org.pk] = org
-    for org_id, n in groups.items():
-        org = targets.get(org_id)
-        if org is None:
-            continue
-        notify(kind=f"hazard_step_{step}", to_organisation=org,
+def _tell(groups, today: datetime.date) -> None:
+    """One message per organisation and step for the hazards that reached it in this run:
+    the responsible enterprise (steps 1 and 2), the district's regulators (3 and 4)."""
+    per_org: dict[tuple[int, int], int] = {}
+    per_district: dict[tuple[int, str], int] = {}
+    for step, company, station, district, n in groups:
+        if step <= Step.NOTICE:
+            for org_id in (company, station):
+                if org_id:
+                    per_org[(step, org_id)] = per_org.get((step, org_id), 0) + n
+        else:
+            per_district[(step, district)] = per_district.get((step, district), 0) + n
+    if per_district:
+        regulators = (Organisation.objects.filter(
+            kind=OrgKind.REGULATOR, is_active=True,
+            jurisdictions__path__in={d for _s, d in per_district})
+            .prefetch_related("jurisdictions").distinct())
+        for org in regulators:
+            for node in org.jurisdictions.all():
+                for step in (Step.SUPERVISION, Step.ENFORCEMENT):
+                    n = per_district.get((step, node.path), 0)
+                    if n:
+                        per_org[(step, org.pk)] = per_org.get((step, org.pk), 0) + n
+    orgs = Organisation.objects.in_bulk({org_id for _s, org_id in per_org})
+    for (step, org_id), n in sorted(per_org.items()):
+        label = Step(step).label
+        notify(kind=f"hazard_step_{step}", to_organisation=orgs[org_id],
                subject=f"隐患逾期升级：{label}（{n} 处）",
                body=f"{today}：{n} 处逾期未整改的隐患升级为“{label}”，请登录燃安查看并处理。",
                dedupe_key=f"hazard-step:{step}:{org_id}:{today.isoformat()}")
