@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "ranan.cylinders",
     "ranan.inspections",
     "ranan.hazards",
+    "ranan.delivery",
 ]
 
 MIDDLEWARE = [

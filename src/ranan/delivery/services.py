@@ -1,0 +1,374 @@
+"""Order and delivery writes: taking an order (price kept, real-name record at the first
+purchase, service hours and the village's cycle decide its date and priority), rounds and
+their planning, and completing a delivery at the door (the cylinders through the interlock,
+the safety check through the inspections service, payment) in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+import zoneinfo
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ranan.core import audit
+from ranan.core.choices import Role
+from ranan.core.scoping import enterprise_ids
+from ranan.customers import normalise
+from ranan.customers.choices import Supply
+from ranan.customers.models import Customer
+from ranan.cylinders import codes
+from ranan.cylinders import services as cylinder_services
+from ranan.cylinders.models import Cylinder, CylinderType
+from ranan.delivery import routing
+from ranan.delivery.choices import (
+    OPEN_STATES,
+    Channel,
+    FailReason,
+    OrderState,
+    Payment,
+    Priority,
+    RoundState,
+)
+from ranan.delivery.models import (
+    Distance,
+    Order,
+    Price,
+    RealName,
+    Round,
+    StationService,
+    VillageRound,
+)
+from ranan.inspections import services as inspection_services
+from ranan.inspections.choices import Outcome
+
+ORDER_ROLES = (Role.COURIER, Role.STATION_MANAGER)
+
+
+class OrderConflict(Exception):
+    """A client_id used for another order or delivery."""
+
+
+def service_of(station) -> StationService:
+    return StationService.objects.filter(station=station).first() or StationService(
+        station=station)
+
+
+def price_of(station, cylinder_type, day: datetime.date) -> Price | None:
+    return (Price.objects.filter(station=station, cylinder_type=cylinder_type,
+                                 valid_from__lte=day)
+            .exclude(valid_to__lt=day).order_by("-valid_from").first())
+
+
+def next_cycle_day(cycle: VillageRound | None, earliest: datetime.date) -> datetime.date:
+    """The village's first delivery day on or after `earliest` (no cycle: that day)."""
+    if cycle is None:
+        return earliest
+    if cycle.every_days and cycle.anchor:
+        gap = (earliest - cycle.anchor).days
+        steps = -(-gap // cycle.every_days) if gap > 0 else 0
+        return cycle.anchor + datetime.timedelta(days=steps * cycle.every_days)
+    if cycle.weekdays:
+        for ahead in range(7):
+            day = earliest + datetime.timedelta(days=ahead)
+            if day.weekday() in cycle.weekdays:
+                return day
+    return earliest
+
+
+def schedule(station, customer: Customer, received_at: datetime.datetime, urgent: bool,
+             wanted: datetime.date | None = None) -> tuple[datetime.date, int, bool]:
+    """(delivery date, priority, asked after hours). An order before opening or from closing
+    time on waits for the next opening and is served first; an urgent one goes out on that
+    day whatever the village's cycle, others with the village's next round."""
+    service = service_of(station)
+    local = received_at.astimezone(zoneinfo.ZoneInfo(service.timezone))
+    opens, closes = _time(service.opens), _time(service.closes)
+    after_hours = not (opens <= local.time() < closes)
+    earliest = local.date() + datetime.timedelta(days=1 if local.time() >= closes else 0)
+    if wanted and wanted > earliest:
+        earliest = wanted
+    if urgent:
+        day = earliest
+    else:
+        cycle = VillageRound.objects.filter(station=station,
+                                            village_id=customer.jurisdiction_id).first()
+        day = next_cycle_day(cycle, earliest)
+    if urgent:
+        priority = Priority.URGENT
+    elif customer.elderly_alone or customer.disabled:
+        priority = Priority.CARE
+    elif after_hours:
+        priority = Priority.AFTER_HOURS
+    else:
+        priority = Priority.NORMAL
+    return day, priority, after_hours
+
+
+def _time(value) -> datetime.time:
+    return value if isinstance(value, datetime.time) else datetime.time.fromisoformat(value)
+
+
+def _station_of(actor, customer: Customer):
+    station = customer.lpg_station
+    if customer.supply != Supply.LPG or station is None:
+        raise ValidationError({"customer": _("Not a bottled-LPG customer of a station.")})
+    if not actor.is_superuser:
+        ids = enterprise_ids(actor)
+        if ids is None or station.pk not in ids:
+            raise Customer.DoesNotExist
+    return station
+
+
+def courier_for(station, village_id: int):
+    from ranan.core.models import Account
+
+    return (Account.objects.filter(organisation=station, is_active=True,
+                                   role_rows__role=Role.COURIER, area__id=village_id)
+            .order_by("id").first())
+
+
+def round_for(station, day: datetime.date, courier) -> Round:
+    found, _created = Round.objects.get_or_create(station=station, date=day, courier=courier)
+    return found
+
+
+def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quantity: int,
+                 channel: str, client_id: uuid.UUID,
+                 received_at: datetime.datetime | None = None,
+                 wanted_date: datetime.date | None = None, urgent: bool = False,
+                 note: str = "", buyer_name: str = "", buyer_id_number: str = "") -> Order:
+    if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
+        raise PermissionDenied(_("Orders are taken by couriers and station managers."))
+    previous = Order.objects.filter(client_id=client_id).first()
+    if previous is not None:
+        if previous.customer_id != customer.pk or previous.entered_by_id != actor.pk:
+            raise OrderConflict
+        return previous
+    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+        raise Customer.DoesNotExist
+    station = _station_of(actor, customer)
+    now = timezone.now()
+    received_at = received_at or now
+    errors: dict[str, str] = {}
+    if not isinstance(quantity, int) or not 1 <= quantity <= 10:
+        errors["quantity"] = _("Between 1 and 10 cylinders.")
+    if channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    if received_at > now + datetime.timedelta(minutes=5):
+        errors["received_at"] = _("Cannot be in the future.")
+    elif received_at < now - datetime.timedelta(days=7):
+        errors["received_at"] = _("More than a week ago: enter it as a new order.")
+    if wanted_date and wanted_date < timezone.localdate() - datetime.timedelta(days=7):
+        errors["wanted_date"] = _("In the past.")
+    if len(note) > 200:
+        errors["note"] = _("At most 200 characters.")
+    local_day = timezone.localtime(received_at).date()
+    price = price_of(station, cylinder_type, local_day)
+    if price is None:
+        errors["cylinder_type"] = _("The station has no price for this type.")
+    real = RealName.objects.filter(customer=customer).first()
+    id_number = ""
+    if real is None:
+        if not buyer_name.strip():
+            errors["buyer_name"] = _("The buyer's name is checked at the first purchase.")
+        try:
+            id_number = normalise.id_number(buyer_id_number)
+        except normalise.Invalid as exc:
+            errors["buyer_id_number"] = str(exc)
+        if not id_number and "buyer_id_number" not in errors:
+            errors["buyer_id_number"] = _("The buyer's ID number is checked at the first "
+                                          "purchase.")
+    if errors:
+        raise ValidationError(errors)
+    day, priority, after_hours = schedule(station, customer, received_at, urgent, wanted_date)
+    fee = service_of(station).delivery_fee or Decimal("0")
+    try:
+        with transaction.atomic():
+            if real is None:
+                RealName.objects.create(customer=customer, buyer_name=buyer_name.strip()[:50],
+                                        id_number=id_number, checked_at=now, checked_by=actor)
+            courier = courier_for(station, customer.jurisdiction_id)
+            the_round = round_for(station, day, courier) if courier is not None else None
+            order = Order.objects.create(
+                station=station, customer=customer, jpath=customer.jpath,
+                cylinder_type=cylinder_type, quantity=quantity, channel=channel,
+                received_at=received_at, wanted_date=wanted_date, urgent=urgent,
+                note=note.strip(), unit_price=price.price, delivery_fee=fee,
+                total=price.price * quantity + fee, scheduled_date=day, priority=priority,
+                after_hours=after_hours, round=the_round,
+                state=OrderState.SCHEDULED if the_round else OrderState.NEW,
+                entered_by=actor, client_id=client_id)
+            audit.record_create(actor=actor, instance=order)
+    except IntegrityError:
+        previous = Order.objects.filter(client_id=client_id).first()
+        if previous is None:
+            raise
+        return previous
+    return order
+
+
+def _distance_table(station) -> dict[tuple, float]:
+    return {(d.a_id, d.b_id): float(d.km) for d in Distance.objects.filter(station=station)}
+
+
+def plan_round(*, actor, the_round: Round, seconds: float = 1.0) -> Round:
+    """Order the round's stops with OR-Tools; keeps the distance before (in the order the
+    orders were received) and after."""
+    if not (actor.is_superuser or actor.has_role(Role.STATION_MANAGER, Role.COURIER)):
+        raise PermissionDenied(_("Rounds are planned by the station."))
+    ids = None if actor.is_superuser else enterprise_ids(actor)
+    if ids is not None and the_round.station_id not in ids:
+        raise Round.DoesNotExist
+    orders = list(the_round.orders.filter(state__in=OPEN_STATES)
+                  .select_related("customer").order_by("received_at", "id"))
+    service = service_of(the_round.station)
+    places = {v.village_id: v for v in VillageRound.objects.filter(station=the_round.station)}
+    stops = []
+    for order in orders:
+        village = places.get(order.customer.jurisdiction_id)
+        lat = float(order.customer.latitude or (village.latitude if village else 0) or 0) or None
+        lon = float(order.customer.longitude or (village.longitude if village else 0) or 0) or None
+        stops.append(routing.Stop(order, order.customer.jurisdiction_id, lat, lon,
+                                  priority=order.priority < Priority.AFTER_HOURS))
+    depot = (float(service.latitude or 0), float(service.longitude or 0))
+    km = routing.matrix(depot, stops, float(service.road_factor), _distance_table(
+        the_round.station))
+    before = routing.route_km(km, list(range(1, len(stops) + 1)))
+    opens, closes = _time(service.opens), _time(service.closes)
+    day_minutes = (closes.hour * 60 + closes.minute) - (opens.hour * 60 + opens.minute)
+    order_nodes = routing.plan(km, stops, service.speed_kmh, day_minutes, seconds)
+    after = routing.route_km(km, order_nodes)
+    minutes = after / max(service.speed_kmh, 1) * 60 + routing.SERVICE_MINUTES * len(stops)
+    with transaction.atomic():
+        for sequence, node in enumerate(order_nodes, start=1):
+            Order.objects.filter(pk=stops[node - 1].key.pk).update(sequence=sequence)
+        Round.objects.filter(pk=the_round.pk).update(
+            km_before=round(Decimal(before), 1), km_after=round(Decimal(after), 1),
+            minutes_after=int(minutes), planned_at=timezone.now())
+    the_round.refresh_from_db()
+    return the_round
+
+
+def _scan_or_refuse(actor, code, action, customer, field) -> Cylinder:
+    answer = cylinder_services.cylinder_scan(actor=actor, code=code, action=action,
+                                             client_id=uuid.uuid4(), customer=customer)
+    if answer["verdict"] != "allow":
+        raise ValidationError({field: "；".join(r["message"] for r in answer["reasons"])})
+    return Cylinder.objects.get(code=answer["cylinder"]["code"])
+
+
+def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid.UUID,
+                  empty_codes: list[str] | None = None, check: dict | None = None,
+                  check_refused: bool = False, payment: str = Payment.CASH,
+                  payment_ref: str = "") -> Order:
+    """Complete a delivery at the door, all or nothing: each full cylinder handed over passes
+    the interlock (an overdue one is refused and the courier told why) and is of the ordered
+    type; the empties collected; the safety check recorded as a visit of kind "delivery" (or
+    the customer's refusal of the check, which counts as a refusal for the household's tier:
+    no delivery without one or the other); the payment. The same client_id again answers the
+    first result; two couriers completing one order at once: exactly one succeeds."""
+    if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
+        raise PermissionDenied(_("Deliveries are completed by couriers and station managers."))
+    done = Order.objects.filter(delivery_client_id=client_id).first()
+    if done is not None:
+        if done.pk != order.pk:
+            raise OrderConflict
+        return done
+    if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
+        raise Order.DoesNotExist
+    empty_codes = empty_codes or []
+    errors: dict[str, str] = {}
+    if order.state not in OPEN_STATES:
+        errors["order"] = _("This order is already “%(state)s”.") % {
+            "state": OrderState(order.state).label}
+    normal = [codes.normalise(c) for c in full_codes]
+    if len(normal) != order.quantity:
+        errors["full_codes"] = _("%(n)d cylinders were ordered: scan each one.") % {
+            "n": order.quantity}
+    elif len(set(normal)) != len(normal):
+        errors["full_codes"] = _("The same cylinder was scanned twice.")
+    if payment not in Payment.values:
+        errors["payment"] = _("Unknown payment.")
+    elif payment == Payment.MOBILE and not payment_ref.strip():
+        errors["payment_ref"] = _("Give the mobile payment's reference.")
+    if not check_refused and not check:
+        errors["check"] = _("No delivery without the safety check (or the customer's "
+                            "refusal of it).")
+    if errors:
+        raise ValidationError(errors)
+    wrong = [c for c in Cylinder.objects.filter(code__in=normal).exclude(
+        type=order.cylinder_type).values_list("code", flat=True)]
+    if wrong:
+        raise ValidationError({"full_codes": _("Not a %(type)s cylinder: %(codes)s") % {
+            "type": order.cylinder_type.name, "codes": ", ".join(wrong)}})
+    customer = order.customer
+    try:
+        with transaction.atomic():
+            moved = Order.objects.filter(pk=order.pk, state__in=list(OPEN_STATES),
+                                         delivery_client_id__isnull=True).update(
+                state=OrderState.DELIVERED, delivered_at=timezone.now(), delivered_by=actor,
+                delivery_client_id=client_id, payment=payment, payment_ref=payment_ref.strip())
+            if not moved:
+                raise ValidationError({"order": _("Someone else completed this order a moment "
+                                                  "ago.")})
+            for index, code in enumerate(normal):
+                _scan_or_refuse(actor, code, "deliver", customer, f"full_codes.{index}")
+            for index, code in enumerate(empty_codes):
+                _scan_or_refuse(actor, code, "collect", customer, f"empty_codes.{index}")
+            check = check or {}
+            visit = inspection_services.visit_submit(
+                actor=actor, customer=customer, kind="delivery",
+                outcome=Outcome.REFUSED if check_refused else Outcome.INSPECTED,
+                client_id=uuid.uuid5(client_id, "check"),
+                answers=None if check_refused else check.get("answers"),
+                fixes=None if check_refused else check.get("fixes"),
+                photos=None if check_refused else check.get("photos"),
+                signature=None if check_refused else check.get("signature"),
+                notes=check.get("notes", "") if check else "")
+            Order.objects.filter(pk=order.pk).update(visit=visit)
+            audit.record(actor=actor, action="update", model="delivery.order",
+                         object_pk=str(order.pk), object_repr=str(order)[:200],
+                         changes={"state": [order.state, OrderState.DELIVERED]})
+    except ValidationError as exc:
+        # The transaction is undone; a refusal by the interlock is kept as its own record.
+        for key in exc.message_dict:
+            if key.startswith("full_codes."):
+                cylinder_services.cylinder_scan(
+                    actor=actor, code=normal[int(key.split(".")[1])], action="deliver",
+                    client_id=uuid.uuid4(), customer=customer)
+        raise
+    except IntegrityError:
+        done = Order.objects.filter(delivery_client_id=client_id).first()
+        if done is None:
+            raise
+        return done
+    return Order.objects.get(pk=order.pk)
+
+
+def order_fail(*, actor, order: Order, reason: str, note: str = "") -> Order:
+    if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
+        raise PermissionDenied(_("Deliveries are completed by couriers and station managers."))
+    if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
+        raise Order.DoesNotExist
+    if reason not in FailReason.values:
+        raise ValidationError({"reason": _("Unknown reason.")})
+    moved = Order.objects.filter(pk=order.pk, state__in=list(OPEN_STATES)).update(
+        state=OrderState.FAILED, fail_reason=reason,
+        note=(f"{order.note} {note}".strip())[:200])
+    if not moved:
+        raise ValidationError({"order": _("This order is already “%(state)s”.") % {
+            "state": OrderState(order.state).label}})
+    order.refresh_from_db()
+    return order
+
+
+def round_start(*, actor, the_round: Round) -> Round:
+    Round.objects.filter(pk=the_round.pk, state=RoundState.PLANNED).update(state=RoundState.OUT)
+    the_round.orders.filter(state=OrderState.SCHEDULED).update(state=OrderState.OUT)
+    the_round.refresh_from_db()
+    return the_round
