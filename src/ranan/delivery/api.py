@@ -1,0 +1,221 @@
+"""Delivery endpoints: orders (create, list), rounds (list, plan), completing a delivery."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ranan.core.api_base import error_response
+from ranan.core.permissions import has_data_role
+from ranan.customers.models import Customer
+from ranan.cylinders.models import CylinderType
+from ranan.delivery import selectors, services
+from ranan.delivery.choices import Channel, OrderState, Payment
+from ranan.delivery.models import Order, Round
+from ranan.inspections.api import ImageText
+from ranan.inspections.services import decode_data_url
+
+
+def _data_role(request):
+    if not has_data_role(request.user):
+        raise PermissionDenied
+
+
+class OrderRead(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name")
+    address = serializers.CharField(source="customer.full_address")
+    cylinder_type = serializers.CharField(source="cylinder_type.name")
+
+    class Meta:
+        model = Order
+        fields = ["id", "customer", "customer_name", "address", "cylinder_type", "quantity",
+                  "channel", "received_at", "wanted_date", "urgent", "note", "unit_price",
+                  "delivery_fee", "total", "payment", "state", "fail_reason", "scheduled_date",
+                  "priority", "after_hours", "round", "sequence", "delivered_at", "visit"]
+
+
+class OrderWrite(serializers.Serializer):
+    customer = serializers.IntegerField(min_value=1)
+    cylinder_type = serializers.PrimaryKeyRelatedField(queryset=CylinderType.objects.all())
+    quantity = serializers.IntegerField()
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.COURIER)
+    received_at = serializers.DateTimeField(required=False)
+    wanted_date = serializers.DateField(required=False, allow_null=True)
+    urgent = serializers.BooleanField(default=False)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    client_id = serializers.UUIDField()
+    buyer_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    buyer_id_number = serializers.CharField(max_length=18, required=False, allow_blank=True)
+
+
+class OrderList(generics.ListAPIView):
+    """Orders of the account's stations or villages (filters: state, date, round). POST takes
+    an order: it answers its `scheduled_date` and `priority`."""
+
+    serializer_class = OrderRead
+    filter_backends: list = []
+
+    def get_queryset(self):
+        _data_role(self.request)
+        qs = selectors.orders_for(self.request.user)
+        params = self.request.query_params
+        if params.get("state"):
+            if params["state"] not in OrderState.values:
+                raise ValidationError({"state": _("Unknown value: %(values)s") % {
+                    "values": params["state"]}})
+            qs = qs.filter(state=params["state"])
+        if params.get("date"):
+            day = parse_date(params["date"])
+            if day is None:
+                raise ValidationError({"date": _("A date, YYYY-MM-DD.")})
+            qs = qs.filter(scheduled_date=day)
+        if params.get("round", "").isdigit():
+            qs = qs.filter(round_id=int(params["round"]))
+        return qs.order_by("scheduled_date", "round_id", "sequence", "priority", "received_at")
+
+    @extend_schema(request=OrderWrite, responses={201: OrderRead})
+    def post(self, request):
+        body = OrderWrite(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        customer = get_object_or_404(Customer.objects.visible_to(request.user),
+                                     pk=data.pop("customer"))
+        existed = Order.objects.filter(client_id=data["client_id"]).exists()
+        try:
+            order = services.order_create(actor=request.user, customer=customer, **data)
+        except services.OrderConflict:
+            return error_response("client_id", "conflict", _(
+                "This client_id was already used for another order."), status.HTTP_409_CONFLICT)
+        except Customer.DoesNotExist:
+            raise NotFound from None
+        return Response(OrderRead(order).data,
+                        status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+class CheckWrite(serializers.Serializer):
+    answers = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    fixes = serializers.DictField(child=serializers.DictField(), required=False)
+    signature = ImageText()
+    photos = serializers.ListField(child=serializers.DictField(), required=False)
+    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class DeliverWrite(serializers.Serializer):
+    full_codes = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10)
+    empty_codes = serializers.ListField(child=serializers.CharField(max_length=40),
+                                        required=False, max_length=10)
+    check = CheckWrite(required=False)
+    check_refused = serializers.BooleanField(default=False)
+    payment = serializers.ChoiceField(choices=Payment.choices, default=Payment.CASH)
+    payment_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    client_id = serializers.UUIDField()
+
+
+class DeliverView(APIView):
+    """Complete a delivery: the scanned codes, the check (or its refusal), the payment."""
+
+    @extend_schema(request=DeliverWrite, responses=OrderRead)
+    def post(self, request, pk):
+        _data_role(request)
+        order = get_object_or_404(Order.objects.visible_to(request.user), pk=pk)
+        body = DeliverWrite(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        check = None
+        if data.get("check"):
+            from ranan.inspections.services import Upload
+
+            raw = data["check"]
+            check = {"answers": raw["answers"], "fixes": raw.get("fixes"),
+                     "notes": raw.get("notes", ""),
+                     "signature": decode_data_url(raw["signature"], "check.signature"),
+                     "photos": [Upload(decode_data_url(p.get("data", ""), f"check.photos.{i}"),
+                                       p.get("item") or None)
+                                for i, p in enumerate(raw.get("photos") or [])]}
+        try:
+            order = services.order_deliver(
+                actor=request.user, order=order, full_codes=data["full_codes"],
+                empty_codes=data.get("empty_codes"), check=check,
+                check_refused=data["check_refused"], payment=data["payment"],
+                payment_ref=data.get("payment_ref", ""), client_id=data["client_id"])
+        except services.OrderConflict:
+            return error_response("client_id", "conflict", _(
+                "This client_id was already used for another delivery."),
+                status.HTTP_409_CONFLICT)
+        except Order.DoesNotExist:
+            raise NotFound from None
+        return Response(OrderRead(order).data)
+
+
+class RoundRead(serializers.ModelSerializer):
+    courier = serializers.CharField(source="courier.username", allow_null=True, default=None)
+    orders = serializers.IntegerField(source="orders.count", read_only=True)
+
+    class Meta:
+        model = Round
+        fields = ["id", "date", "courier", "vehicle", "state", "orders", "km_before",
+                  "km_after", "minutes_after", "planned_at"]
+
+
+class RoundList(generics.ListAPIView):
+    """Rounds of the account's station (`?date=`)."""
+
+    serializer_class = RoundRead
+    filter_backends: list = []
+
+    @extend_schema(parameters=[OpenApiParameter("date", str, description="YYYY-MM-DD")])
+    def get(self, request, *args, **kwargs):
+        _data_role(request)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = selectors.rounds_for(self.request.user)
+        day = parse_date(self.request.query_params.get("date", "") or "")
+        return qs.filter(date=day) if day else qs
+
+
+class PlanView(APIView):
+    """Order a round's stops to minimise travel (OR-Tools); answers the distances before
+    (in the order received) and after."""
+
+    @extend_schema(request=None, responses=RoundRead)
+    def post(self, request, pk):
+        _data_role(request)
+        the_round = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+        try:
+            the_round = services.plan_round(actor=request.user, the_round=the_round)
+        except Round.DoesNotExist:
+            raise NotFound from None
+        return Response(RoundRead(the_round).data)
+
+
+class ReportAnswer(serializers.Serializer):
+    deliveries = serializers.IntegerField()
+    delivery_wait_median_hours = serializers.FloatField(allow_null=True)
+    delivery_wait_p90_hours = serializers.FloatField(allow_null=True)
+    deliveries_checked_rate = serializers.DictField()
+    by_day_courier_village = serializers.ListField(child=serializers.DictField())
+    money_by_courier_day = serializers.ListField(child=serializers.DictField())
+    failed_by_reason = serializers.ListField(child=serializers.DictField())
+
+
+class ReportView(APIView):
+    """Delivery figures for a period (`from`, `to`, default the last 30 days)."""
+
+    @extend_schema(parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str)],
+                   responses=ReportAnswer)
+    def get(self, request):
+        _data_role(request)
+        end = parse_date(request.query_params.get("to", "") or "") or timezone.localdate()
+        start = parse_date(request.query_params.get("from", "") or "") or (
+            end - datetime.timedelta(days=29))
+        return Response(selectors.report(request.user, None, start, end))

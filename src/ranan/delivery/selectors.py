@@ -1,0 +1,90 @@
+"""Reads of orders and rounds, always scoped, and the delivery reports the reports issue
+reuses: deliveries per courier, village and day; the wait from order to delivery (median and
+90th percentile); the share delivered with a completed check; failures by reason; money
+collected per courier and day."""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from ranan.core.models import subtree_q
+from ranan.delivery.choices import OPEN_STATES, OrderState, Payment
+from ranan.delivery.models import Order, Round
+
+
+def orders_for(user) -> QuerySet:
+    return Order.objects.visible_to(user).select_related("customer", "cylinder_type", "round",
+                                                         "round__courier")
+
+
+def rounds_for(user) -> QuerySet:
+    return Round.objects.visible_to(user).select_related("courier", "station")
+
+
+def after_hours_queue(user) -> QuerySet:
+    """Orders asked outside service hours still waiting: served first at the next opening."""
+    return orders_for(user).filter(after_hours=True, state__in=list(OPEN_STATES)).order_by(
+        "scheduled_date", "priority", "received_at")
+
+
+def unassigned(user) -> QuerySet:
+    return orders_for(user).filter(state=OrderState.NEW, round__isnull=True)
+
+
+def couriers_load(user, day: datetime.date) -> list[dict]:
+    rows = (orders_for(user).filter(scheduled_date=day, round__isnull=False)
+            .values("round_id", "round__courier__username", "round__courier__full_name",
+                    "round__km_after")
+            .annotate(orders=Count("id"), cylinders=Sum("quantity"),
+                      done=Count("id", filter=Q(state=OrderState.DELIVERED)))
+            .order_by("round__courier__username"))
+    return list(rows)
+
+
+def _period(path, start, end, user):
+    lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
+                                                       datetime.time.min))
+    qs = Order.objects.visible_to(user)
+    if path:
+        qs = qs.filter(subtree_q("jpath", path))
+    return qs, lo, hi
+
+
+def report(user, path: str | None, start: datetime.date, end: datetime.date) -> dict:
+    orders, lo, hi = _period(path, start, end, user)
+    delivered = orders.filter(state=OrderState.DELIVERED, delivered_at__gte=lo,
+                              delivered_at__lt=hi)
+    waits = sorted((d - r).total_seconds() / 3600 for r, d in
+                   delivered.values_list("received_at", "delivered_at").iterator(chunk_size=5000))
+    checked = delivered.filter(visit__outcome="inspected").count()
+    n = delivered.count()
+    by_day = (delivered.annotate(day=TruncDate("delivered_at"))
+              .values("day", "delivered_by__username", "customer__jurisdiction__name")
+              .annotate(deliveries=Count("id"), cylinders=Sum("quantity"))
+              .order_by("day", "delivered_by__username"))
+    money = (delivered.exclude(payment=Payment.UNPAID).annotate(day=TruncDate("delivered_at"))
+             .values("day", "delivered_by__username").annotate(total=Sum("total"))
+             .order_by("day", "delivered_by__username"))
+    failed = (orders.filter(state=OrderState.FAILED, received_at__gte=lo, received_at__lt=hi)
+              .values("fail_reason").annotate(n=Count("id")).order_by("-n"))
+
+    def pct(values, p):
+        return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] \
+            if values else None
+
+    return {
+        "deliveries": n,
+        "delivery_wait_median_hours": statistics.median(waits) if waits else None,
+        "delivery_wait_p90_hours": pct(waits, 90),
+        "deliveries_checked_rate": {"value": checked / n if n else None, "numerator": checked,
+                                    "denominator": n},
+        "by_day_courier_village": list(by_day),
+        "money_by_courier_day": list(money),
+        "failed_by_reason": list(failed),
+    }
