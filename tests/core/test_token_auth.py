@@ -10,13 +10,26 @@ from ranan.core.api_auth import ExpiringTokenAuthentication
 from tests.cast import PASSWORD
 
 
-def test_a_token_costs_one_query_with_the_account_and_its_organisation(
+def test_a_token_costs_one_query_with_the_account_its_organisation_and_roles(
         cast, django_assert_num_queries):
+    from ranan.core.models import AccountRole
+
+    AccountRole.objects.create(account=cast.station_manager, role="courier")
     _row, token = get_token_model().objects.create(cast.station_manager)
     with django_assert_num_queries(1):
         user, auth = ExpiringTokenAuthentication().authenticate_credentials(token.encode())
         assert user == cast.station_manager and user.organisation == cast.station
+        assert user.roles == {"station_manager", "courier"}
     assert auth.user_id == cast.station_manager.pk
+
+
+def test_an_account_without_roles_authenticates_with_none(cast):
+    from ranan.core.models import AccountRole
+
+    AccountRole.objects.filter(account=cast.courier_a1).delete()
+    _row, token = get_token_model().objects.create(cast.courier_a1)
+    user, _auth = ExpiringTokenAuthentication().authenticate_credentials(token.encode())
+    assert user == cast.courier_a1 and user.roles == frozenset()
 
 
 def test_a_deactivated_accounts_token_is_refused(cast, api):

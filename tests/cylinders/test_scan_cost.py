@@ -24,10 +24,10 @@ def post(client, **body):
 
 
 def test_a_fill_reads_three_rows_and_writes_three(fleet, api, django_assert_max_num_queries):
-    # token with account and organisation, roles, the cylinder; the state, the event, the
-    # scan; BEGIN and COMMIT
+    # the token with its account, organisation and roles; the cylinder; the state, the
+    # event, the scan; BEGIN and COMMIT
     client = token_client(api, fleet.station_manager)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         answer = post(client, code=fleet.good.code, action="fill", net_weight_kg="14.9")
     assert answer["verdict"] == "allow" and answer["cylinder"]["state"] == "full"
     assert answer["cylinder"]["type"] == fleet.type15.name
@@ -43,7 +43,7 @@ def test_a_collect_does_not_load_the_customer_or_courier(fleet, api,
     services.cylinder_scan(actor=fleet.courier_a1, code=fleet.good.code, action="deliver",
                            customer=fleet.customer, client_id=uuid.uuid4())
     client = token_client(api, fleet.courier_a1)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         answer = post(client, code=fleet.good.code, action="collect")
     assert answer["verdict"] == "allow"
     collected = CylinderEvent.objects.get(cylinder=fleet.good, kind="collected")
