@@ -219,7 +219,7 @@ class VisitList(generics.ListAPIView):
                 raise ValidationError({"corrects": _("No such visit in your area.")})
         plan = None
         if data.get("plan"):
-            plan = Plan.objects.visible_to(request.user).filter(pk=data["plan"]).first()
+            plan = selectors.plans_for(request.user).filter(pk=data["plan"]).first()
             if plan is None:
                 raise ValidationError({"plan": _("No such plan in your area.")})
         photos, signature = _uploads(request, data)
@@ -362,7 +362,7 @@ class PlanDetail(APIView):
     @extend_schema(responses=PlanProgress)
     def get(self, request, pk):
         _data_role(request)
-        plan = get_object_or_404(Plan.objects.visible_to(request.user), pk=pk)
+        plan = get_object_or_404(selectors.plans_for(request.user), pk=pk)
         rows = selectors.plan_progress(request.user, plan)
         return Response({**PlanSerializer(plan).data, "progress": [
             {k: v for k, v in row.items()} for row in rows[:-1]], "total": rows[-1]})

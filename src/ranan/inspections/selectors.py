@@ -157,9 +157,18 @@ def home_rank(home_times: str, now: datetime.datetime) -> int:
 WORK_ORDER = {Tier.REVISIT: 0, None: 1, Tier.SHUT_OFF: 2, Tier.ENFORCEMENT: 3}
 
 
+def plans_for(user) -> QuerySet:
+    """Plans of the account's area, and those that assign it households: a plan made for a
+    district lies above its inspectors' areas (its progress shows them their own part)."""
+    return Plan.objects.filter(Q(pk__in=Plan.objects.visible_to(user).values("pk"))
+                               | Q(pk__in=Target.objects.filter(assignee=user).values("plan_id")))
+
+
 def active_plans(user, today: datetime.date | None = None) -> QuerySet:
+    """The running plans that assign the account households."""
     today = today or timezone.localdate()
-    return Plan.objects.filter(start__lte=today, end__gte=today)
+    return Plan.objects.filter(start__lte=today, end__gte=today,
+                               pk__in=Target.objects.filter(assignee=user).values("plan_id"))
 
 
 def work_list(user, now: datetime.datetime | None = None) -> list[dict]:
@@ -169,7 +178,8 @@ def work_list(user, now: datetime.datetime | None = None) -> list[dict]:
     first."""
     now = now or timezone.now()
     rows = []
-    for plan in active_plans(user, timezone.localdate(now)):
+    seen: set[int] = set()  # a household in two overlapping plans is listed once
+    for plan in active_plans(user, timezone.localdate(now)).order_by("start", "id"):
         targets = Target.objects.filter(plan=plan, assignee=user)
         customer_ids = targets.values("customer_id")
         customers = Customer.objects.visible_to(user).filter(pk__in=customer_ids)
@@ -177,8 +187,9 @@ def work_list(user, now: datetime.datetime | None = None) -> list[dict]:
         by_id = standings(customers, since)
         for customer in customers.select_related("jurisdiction"):
             standing = by_id.get(customer.pk) or Standing(customer.pk)
-            if standing.inspected or standing.tier == Tier.SHUT:
+            if standing.inspected or standing.tier == Tier.SHUT or customer.pk in seen:
                 continue
+            seen.add(customer.pk)
             rows.append({"customer": customer, "tier": standing.tier, "standing": standing,
                          "plan": plan, "home_rank": home_rank(customer.home_times, now)})
     rows.sort(key=lambda r: (WORK_ORDER[r["tier"]], r["home_rank"],

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,7 +46,7 @@ from ranan.inspections.forms import (
     blank_entries,
     read_checklist,
 )
-from ranan.inspections.models import Answer, Photo, Plan, Target, Visit
+from ranan.inspections.models import Answer, Photo, Plan, Visit
 
 WORK_PAGE = 30
 UNREACHED_PAGE = 50
@@ -73,11 +73,7 @@ def _context(request, **extra) -> dict:
             "tier_labels": dict(Tier.choices), "outcome_labels": dict(Outcome.choices), **extra}
 
 
-def plans_for(user):
-    """Plans of the account's area, and those that assign it households: a plan made for a
-    district lies above its inspectors' areas (its progress shows them their own part)."""
-    return Plan.objects.filter(Q(pk__in=Plan.objects.visible_to(user).values("pk"))
-                               | Q(pk__in=Target.objects.filter(assignee=user).values("plan_id")))
+plans_for = selectors.plans_for
 
 
 def _english() -> bool:
