@@ -43,7 +43,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-START_TIMEOUT = 60  # seconds for migrate + demo world + runserver to answer /login/
+START_TIMEOUT = 120  # seconds for migrate + demo world + runserver to answer /login/
 LOGIN_FAILURE_LIMIT = 5
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 BROWSER_DIR = Path(__file__).resolve().parent
