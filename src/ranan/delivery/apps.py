@@ -6,3 +6,11 @@ class DeliveryConfig(AppConfig):
     name = "ranan.delivery"
     label = "delivery"
     verbose_name = _("Delivery")
+
+    def ready(self) -> None:
+        from ranan.core import demo
+        from ranan.delivery import demo as delivery_demo
+
+        # After the cylinders' and inspections' extenders (types, delivery checks).
+        if delivery_demo.extend not in demo.EXTENDERS:
+            demo.EXTENDERS.append(delivery_demo.extend)
