@@ -62,3 +62,11 @@ class EventKind(models.TextChoices):
     CREATED = "created", _("Recorded")
     TRANSITION = "transition", _("State change")
     ESCALATION = "escalation", _("Escalation")
+
+
+# Badge colours (Tabler), STYLE §6: pages show states and ladder steps with these.
+STATE_COLOURS = {State.OPEN: "red", State.RECTIFYING: "orange", State.FIXED: "azure",
+                 State.VERIFIED: "teal", State.CLOSED: "green", State.REJECTED: "pink",
+                 State.UNFIXABLE: "secondary"}
+STEP_COLOURS = {Step.NONE: "secondary", Step.REMINDER: "yellow", Step.NOTICE: "orange",
+                Step.SUPERVISION: "red", Step.ENFORCEMENT: "purple"}
