@@ -138,3 +138,23 @@ def test_http_gateway_delivery(cast, settings):
         assert "gateway" in Message.objects.get(subject="x").last_error
     finally:
         server.shutdown()
+
+
+def test_the_outbox_page_shows_failures_and_retries(cast, settings):
+    from django.test import Client
+
+    settings.NOTIFY_BACKEND = "email"
+    notify(kind="t", subject="无邮箱", body="b", to_account=cast.courier_a1)
+    for n in range(MAX_ATTEMPTS):
+        deliver_pending(now=timezone.now() + datetime.timedelta(days=n + 1))
+    failed = Message.objects.get()
+    assert failed.status == "failed"
+    client = Client()
+    client.force_login(cast.admin)
+    page = client.get("/outbox/?status=failed")
+    assert page.status_code == 200 and "无邮箱" in page.content.decode()
+    client.post("/outbox/?status=failed", {"retry": failed.pk})
+    assert Message.objects.get().status == "pending"
+    courier = Client()
+    courier.force_login(cast.courier_a1)
+    assert courier.get("/outbox/").status_code == 403

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("organisation-list", _("Organisations"), is_admin),
     ("account-list", _("Accounts"), is_admin),
     ("audit-list", _("Audit log"), is_auditor),
+    ("outbox", _("Outbox"), is_admin),
 ]
 
 

@@ -19,4 +19,5 @@ urlpatterns = [
     path("accounts/new/", views.account_create, name="account-create"),
     path("accounts/<int:pk>/", views.account_edit, name="account-edit"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("outbox/", views.outbox, name="outbox"),
 ]

@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -320,3 +321,31 @@ def audit_list(request):
         "form": form, "page": page, "colours": AUDIT_ACTION_COLOURS,
         "querystring": params.urlencode()})
 
+
+
+MESSAGE_STATUSES = ("pending", "sent", "failed")
+
+
+@login_required
+def outbox(request):
+    """Every message Ranan sent or will send, with its delivery status: administrators see
+    the failures and put them back in the queue."""
+    from ranan.core import notify
+    from ranan.core.models import Message
+
+    if not is_admin(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        message = Message.objects.filter(pk=request.POST.get("retry"), status="failed").first()
+        if message is not None:
+            notify.retry(message)
+            messages.success(request, _("The message is queued again."))
+        return redirect(request.get_full_path())
+    status = request.GET.get("status", "")
+    qs = Message.objects.select_related("to_account", "to_organisation").order_by("-id")
+    if status in MESSAGE_STATUSES:
+        qs = qs.filter(status=status)
+    counts = dict(Message.objects.values_list("status").annotate(n=Count("id")).order_by())
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/outbox.html", {
+        "page": page, "status": status, "counts": counts, "statuses": MESSAGE_STATUSES})
