@@ -439,3 +439,44 @@ def test_the_inspector_opens_the_district_plan_that_assigns_them_households(home
     page = client.get(f"/inspections/plans/{plan.pk}/")
     assert page.status_code == 200 and page.context["total"]["targets"] == 5
     assert browser(homes.courier_a1).get(f"/inspections/plans/{plan.pk}/").status_code == 404
+
+
+def test_an_administrator_publishes_a_new_checklist_version(homes):
+    from django.test import Client
+
+    from ranan.inspections.models import Checklist
+
+    current = services.current_checklist("pipeline_household")
+    client = Client()
+    client.force_login(homes.admin)
+    page = client.get(f"/inspections/checklists/{current.pk}/edit/")
+    formset = page.context["formset"]
+    data = {"title": current.title, "form-TOTAL_FORMS": str(len(formset.forms)),
+            "form-INITIAL_FORMS": str(len(formset.initial_forms)), "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000"}
+    for index, form in enumerate(formset.forms):
+        for name in form.fields:
+            value = form.initial.get(name)
+            if value is None or value is False:
+                continue
+            data[f"form-{index}-{name}"] = "on" if value is True else value
+    data["form-0-DELETE"] = "on"  # drop the first item
+    new_index = len(formset.initial_forms)
+    data.update({f"form-{new_index}-position": "99", f"form-{new_index}-code": "co_alarm",
+                 f"form-{new_index}-question": "安装一氧化碳报警器",
+                 f"form-{new_index}-question_en": "A CO alarm is installed",
+                 f"form-{new_index}-answer_type": "pass_fail",
+                 f"form-{new_index}-required": "on",
+                 f"form-{new_index}-hazard_category": "alarm",
+                 f"form-{new_index}-default_grade": "minor"})
+    answer = client.post(f"/inspections/checklists/{current.pk}/edit/", data)
+    assert answer.status_code == 302, answer.context and [f.errors for f in
+                                                           answer.context["formset"]]
+    new = services.current_checklist("pipeline_household")
+    assert new.version == current.version + 1
+    codes = list(new.items.values_list("code", flat=True))
+    assert "co_alarm" in codes and current.items.first().code not in codes
+    assert Checklist.objects.get(pk=current.pk).items.count() == current.items.count()
+    inspector = Client()
+    inspector.force_login(homes.inspector)
+    assert inspector.get("/inspections/checklists/").status_code == 403

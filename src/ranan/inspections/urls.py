@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ranan.inspections import views
+from ranan.inspections import views, views_catalogue
 
 urlpatterns = [
     path("", views.home, name="inspection-home"),
@@ -13,4 +13,7 @@ urlpatterns = [
     path("unreached/", views.unreached, name="inspection-unreached"),
     path("plans/", views.plans, name="inspection-plans"),
     path("plans/<int:pk>/", views.plan_detail, name="inspection-plan"),
+    path("checklists/", views_catalogue.checklists, name="inspection-checklists"),
+    path("checklists/<int:pk>/edit/", views_catalogue.checklist_edit,
+         name="inspection-checklist-edit"),
 ]
