@@ -72,7 +72,6 @@ CYLINDER_FIELDS = ["id", "code", "type_id", "manufacturer", "serial", "made_on",
 # The order in which `_Run.take` unpacks a row's cells.
 _ORDER = ("code", "type", "manufacturer", "serial", "made_on", "last_inspected_on",
           "life_extended", "state")
-NULL = "\\N"  # COPY's text for NULL
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:kg|公斤|千克)?$", re.I)
 
 
@@ -298,7 +297,6 @@ class _Run:
         self.db = connections[DEFAULT_DB_ALIAS]  # this thread's connection, for the writer
         self.writer: ThreadPoolExecutor | None = None
         self.job: Future | None = None
-        self._days: dict = {}  # date -> its COPY text
         # One memo per column: a stock list repeats its types, dates and words.
         self.memo: dict[str, dict] = {key: {} for key in (
             "type", "manufacturer", "made_on", "last_inspected_on", "life_extended", "state")}
@@ -530,50 +528,29 @@ class _Run:
     def _insert(self, batch: list[list]) -> None:
         if self.db.vendor != "postgresql":
             self._insert_sqlite(batch)
-            return
-        # Here, on this thread: the ids (the writer is idle) and the COPY text, so that the
-        # writer only sends. Python work on both threads would share one GIL, and a writer
-        # waiting for the GIL after each network write is a writer PostgreSQL waits for.
-        with self.db.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                           "FROM generate_series(1, %s)", [Cylinder._meta.db_table, len(batch)])
-            ids = [r[0] for r in cursor.fetchall()]
-        self.ids.append((min(ids), max(ids)))
-        text = self._copy_text(ids, batch)
-        if self.writer is not None:
-            self.job = self.writer.submit(self._send, ids, text)
+        elif self.writer is not None:
+            self.job = self.writer.submit(self._insert_postgresql, batch)
         else:
-            self._send(ids, text)
+            self._insert_postgresql(batch)
 
-    def _copy_text(self, ids: list[int], batch: list[list]) -> bytes:
-        """The batch in COPY's text format. Codes, dates and words need no escaping; the two
-        free-text columns are cleaned text without tabs or line breaks (see _text_parser),
-        so only a backslash is escaped."""
-        day = self._day
-        tail = f"\t{self.station.pk}\t"
-        stamp = f"\t{self.now.isoformat()}\n"
-        lines = []
-        for pk, r in zip(ids, batch, strict=True):
-            manufacturer, serial, last = r[3], r[4], r[6]
-            if "\\" in manufacturer:
-                manufacturer = manufacturer.replace("\\", "\\\\")
-            if "\\" in serial:
-                serial = serial.replace("\\", "\\\\")
-            lines.append(
-                f"{pk}\t{r[1]}\t{r[2]}\t{manufacturer}\t{serial}\t{day(r[5])}\t"
-                f"{day(last) if last is not None else NULL}\t{'t' if r[7] else 'f'}\t"
-                f"{day(r[8])}\t{day(r[9])}{tail}{r[10]}{stamp}")
-        return "".join(lines).encode()
-
-    def _send(self, ids: list[int], text: bytes) -> None:
-        """On the writer thread: the cylinders by COPY, then their `registered` events."""
+    def _insert_postgresql(self, batch: list[list]) -> None:
+        """On the writer thread: ids from the sequence, the cylinders by COPY (rows streamed
+        as they are formatted, so PostgreSQL works while Python formats), then their
+        `registered` events by one INSERT … SELECT."""
+        station_id, stamp = self.station.pk, self.now
         db = self.db
         # wrap_database_errors: COPY runs on the psycopg cursor itself, and its errors must
         # arrive as Django's (an IntegrityError is a concurrent registration).
         with db.wrap_database_errors, db.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                           "FROM generate_series(1, %s)", [Cylinder._meta.db_table, len(batch)])
+            ids = [r[0] for r in cursor.fetchall()]
             with cursor.cursor.copy(f"COPY {Cylinder._meta.db_table} "
                                     f"({', '.join(CYLINDER_FIELDS)}) FROM STDIN") as copy:
-                copy.write(text)
+                write = copy.write_row
+                for pk, r in zip(ids, batch, strict=True):
+                    write((pk, r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                           station_id, r[10], stamp))
             if ids[-1] - ids[0] == len(ids) - 1 and ids == sorted(ids):
                 source, params = "generate_series(%s::bigint, %s::bigint)", [ids[0], ids[-1]]
             else:  # another session took ids from the sequence meanwhile
@@ -582,7 +559,8 @@ class _Run:
                 f"INSERT INTO {CylinderEvent._meta.db_table} (cylinder_id, kind, at, actor_id, "
                 f"station_id, filling_line, details) SELECT {source}, %s, %s, %s, %s, '', "
                 "'{}'::jsonb",
-                [*params, EventKind.REGISTERED.value, self.now, self.actor.pk, self.station.pk])
+                [*params, EventKind.REGISTERED.value, stamp, self.actor.pk, station_id])
+        self.ids.append((ids[0], ids[-1]))
 
     def _insert_sqlite(self, batch: list[list]) -> None:
         station_id = self.station.pk
@@ -607,13 +585,6 @@ class _Run:
                 [(pk, EventKind.REGISTERED.value, stamp, self.actor.pk, station_id)
                  for pk in ids])
         self.ids.append((ids[0], ids[-1]))
-
-    def _day(self, day) -> str:
-        try:
-            return self._days[day]
-        except KeyError:
-            text = self._days[day] = day.isoformat()
-            return text
 
     def finish(self, filename: str) -> None:
         if self.result.created > 10000 and connection.vendor == "postgresql":
@@ -723,7 +694,7 @@ def _text_parser(key: str):
             text = value.strip()  # the common case, without NFKC
         else:
             text = normalise.text(value)
-            if not text.isprintable():  # control characters (a lone CR…) out: COPY-safe text
+            if not text.isprintable():  # control characters (a lone CR…) out
                 text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
         if len(text) > limit:
             raise normalise.Invalid(_("Longer than %(n)d characters.") % {"n": limit})
