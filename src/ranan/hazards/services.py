@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
@@ -317,7 +317,8 @@ def _tell(groups, today: datetime.date) -> None:
                         per_org[(step, org.pk)] = per_org.get((step, org.pk), 0) + n
     orgs = Organisation.objects.in_bulk({org_id for _s, org_id in per_org})
     for (step, org_id), n in sorted(per_org.items()):
-        label = Step(step).label
+        with translation.override(settings.LANGUAGE_CODE):  # messages are written in Chinese
+            label = str(Step(step).label)
         notify(kind=f"hazard_step_{step}", to_organisation=orgs[org_id],
                subject=f"隐患逾期升级：{label}（{n} 处）",
                body=f"{today}：{n} 处逾期未整改的隐患升级为“{label}”，请登录燃安查看并处理。",
