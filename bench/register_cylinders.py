@@ -151,6 +151,20 @@ def prepare():
     return manager
 
 
+def _cpu_seconds(backend_pid: int) -> dict[str, float]:
+    """CPU time used so far by this process, its finished children (the reader) and the
+    PostgreSQL backend serving it (same machine): less sensitive to other load than time."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    fields = Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return {"importer": own.ru_utime + own.ru_stime,
+            "reader": children.ru_utime + children.ru_stime,
+            "postgres": (int(fields[11]) + int(fields[12])) / ticks}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("path")
@@ -174,6 +188,12 @@ def main() -> None:
 
     load = os.getloadavg()
     before = peak_rss_mib()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    cpu_before = _cpu_seconds(backend)
     started = time.perf_counter()
     with open(args.path, "rb") as handle:
         if args.profile:
@@ -187,6 +207,7 @@ def main() -> None:
         else:
             result = import_cylinders(actor=manager, fileobj=handle, filename=args.path)
     elapsed = time.perf_counter() - started
+    cpu = {k: v - cpu_before[k] for k, v in _cpu_seconds(backend).items()}
     if result.errors:
         print("ERRORS:", result.errors[:5])
         sys.exit(1)
@@ -197,6 +218,11 @@ def main() -> None:
           f"cylinders in database: {Cylinder.objects.count():,}, events: "
           f"{CylinderEvent.objects.count():,}")
     print(f"time: {elapsed:.1f} s  ->  {result.created / elapsed:,.0f} rows/s")
+    per_row = {k: v / result.created * 1e6 for k, v in cpu.items()}
+    print(f"CPU: importer process (both threads) {cpu['importer']:.1f} s, reader child "
+          f"{cpu['reader']:.1f} s, PostgreSQL backend {cpu['postgres']:.1f} s = "
+          f"{per_row['importer']:.1f} + {per_row['reader']:.1f} + {per_row['postgres']:.1f} "
+          f"µs a row")
     print(f"peak memory (RSS): importer process {peak_rss_mib():,.0f} MiB (before import: "
           f"{before:,.0f} MiB); reader child process {peak_rss_children_mib():,.0f} MiB")
 
