@@ -97,7 +97,7 @@ def build() -> None:
             FROM (SELECT g, %(first)s + (g * 7919) %% %(n)s AS cid, (g * 31) %% 100 AS r,
                          now() - (g %% 1095) * interval '1 day' - (g %% 600) * interval '1 minute'
                            AS t
-                  FROM generate_series(0, %(visits)s - 1) g) s
+                  FROM generate_series(0::bigint, %(visits)s - 1) g) s
             JOIN customers_customer c ON c.id = s.cid
         """, {"inspector": inspector.pk, "first": first, "n": HOUSEHOLDS, "visits": VISITS})
     with connection.cursor() as cur:
