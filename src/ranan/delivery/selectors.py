@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import statistics
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -24,6 +24,14 @@ def orders_for(user) -> QuerySet:
 
 def rounds_for(user) -> QuerySet:
     return Round.objects.visible_to(user).select_related("courier", "station")
+
+
+def courier_stops(user, day: datetime.date) -> QuerySet:
+    """The stops of the account's own round(s) on a day, in the planned order; stops not
+    planned yet (added after planning, or never planned) after them, by priority then the
+    time they were asked."""
+    return (orders_for(user).filter(round__courier=user, round__date=day)
+            .order_by(F("sequence").asc(nulls_last=True), "priority", "received_at", "id"))
 
 
 def after_hours_queue(user) -> QuerySet:

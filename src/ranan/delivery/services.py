@@ -367,6 +367,35 @@ def order_fail(*, actor, order: Order, reason: str, note: str = "") -> Order:
     return order
 
 
+def order_assign(*, actor, order: Order, the_round: Round) -> Order:
+    """Put a waiting order on a round of its station (an order of a village no courier
+    covers waits without one), or move it to another round: it takes the round's date and
+    waits for the round to be planned again. Only before the courier leaves with it."""
+    if not (actor.is_superuser or actor.has_role(Role.STATION_MANAGER)):
+        raise PermissionDenied(_("Orders are assigned to rounds by the station."))
+    if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
+        raise Order.DoesNotExist
+    if not Round.objects.visible_to(actor).filter(pk=the_round.pk).exists():
+        raise Round.DoesNotExist
+    if the_round.station_id != order.station_id:
+        raise ValidationError({"round": _("A round of another station.")})
+    if the_round.state == RoundState.DONE or the_round.date < timezone.localdate():
+        raise ValidationError({"round": _("This round is over: choose one of today or later.")})
+    with transaction.atomic():
+        before = audit.snapshot(Order.objects.get(pk=order.pk))
+        moved = Order.objects.filter(
+            pk=order.pk, state__in=[OrderState.NEW, OrderState.SCHEDULED]).update(
+            round=the_round, scheduled_date=the_round.date, sequence=None,
+            state=OrderState.SCHEDULED)
+        if not moved:
+            state = Order.objects.filter(pk=order.pk).values_list("state", flat=True).get()
+            raise ValidationError({"order": _("This order is already “%(state)s”.") % {
+                "state": OrderState(state).label}})
+        order.refresh_from_db()
+        audit.record_update(actor=actor, instance=order, before=before)
+    return order
+
+
 def round_start(*, actor, the_round: Round) -> Round:
     Round.objects.filter(pk=the_round.pk, state=RoundState.PLANNED).update(state=RoundState.OUT)
     the_round.orders.filter(state=OrderState.SCHEDULED).update(state=OrderState.OUT)
