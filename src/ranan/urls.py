@@ -19,6 +19,7 @@ urlpatterns = [
     path("cylinders/", include("ranan.cylinders.urls")),
     path("inspections/", include("ranan.inspections.urls")),
     path("hazards/", include("ranan.hazards.urls")),
+    path("delivery/", include("ranan.delivery.urls")),
     path("c/<str:code>", cylinder_views.public_page, name="cylinder-public"),
     path("C/<str:code>", cylinder_views.public_page),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

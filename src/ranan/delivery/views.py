@@ -1,0 +1,663 @@
+"""Delivery pages. For the courier, phone-sized: today's (and tomorrow's) round in the planned
+order, entering an order for a villager, and the delivery at the door (the cylinders typed
+or scanned through the interlock, the safety check with the inspections checklist or the
+customer's refusal of it, the payment). For the station: the day's orders by village and
+state, the after-hours queue, orders waiting for a round, the couriers' load, the rounds of
+the week with their route drawn from the villages' coordinates, and the report. Rules live
+in services and selectors; regulators read, other areas get 404, other roles 403."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ranan.core import audit
+from ranan.core.choices import Role
+from ranan.core.forms import apply_service_errors
+from ranan.core.models import subtree_q
+from ranan.core.selectors import jurisdiction_by_code
+from ranan.customers.choices import DeviceKind, HoseMaterial, Supply
+from ranan.customers.models import Customer
+from ranan.customers.normalise import mask_phone
+from ranan.customers.permissions import sees_personal_data
+from ranan.customers.selectors import search_q
+from ranan.delivery import selectors, services
+from ranan.delivery.choices import (
+    OPEN_STATES,
+    FailReason,
+    OrderState,
+    Payment,
+    Priority,
+    RoundState,
+)
+from ranan.delivery.forms import (
+    CHECK_DONE,
+    CHECK_REFUSED,
+    PAGE_FAIL_REASONS,
+    AssignForm,
+    DeliverForm,
+    FailForm,
+    OrderForm,
+)
+from ranan.delivery.models import Order, RealName, Round, VillageRound
+from ranan.inspections import services as inspection_services
+from ranan.inspections.forms import blank_entries, read_checklist
+from ranan.inspections.views import _english, _place_errors
+
+# Station pages: those who run the station and those who supervise it (read-only).
+OVERSEE_ROLES = (Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE,
+                 Role.ADMIN)
+SEARCH_ROWS = 20
+LIST_ROWS = 50
+STATE_COLOURS = {OrderState.NEW: "blue", OrderState.SCHEDULED: "azure", OrderState.OUT: "orange",
+                 OrderState.DELIVERED: "green", OrderState.FAILED: "red",
+                 OrderState.CANCELLED: "secondary"}
+
+
+def can_deliver(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(*services.ORDER_ROLES))
+
+
+def can_manage(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.STATION_MANAGER))
+
+
+def can_oversee(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role(*OVERSEE_ROLES))
+
+
+def can_see_delivery(user) -> bool:
+    return can_deliver(user) or can_oversee(user)
+
+
+def _require(check, user) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not check(user):
+        raise PermissionDenied
+
+
+def _context(request, **extra) -> dict:
+    user = request.user
+    return {"can_deliver": can_deliver(user), "can_manage": can_manage(user),
+            "can_oversee": can_oversee(user), "is_courier": user.has_role(Role.COURIER),
+            "state_colours": STATE_COLOURS, "urgent": Priority.URGENT, **extra}
+
+
+def _show_phones(request, customers, via: str) -> None:
+    """Full phone numbers for the roles that work with them (the courier calls from the
+    list), masked for everyone else; a read of full numbers is logged."""
+    full = sees_personal_data(request.user)
+    shown = []
+    for customer in customers:
+        customer.phone_shown = customer.phone if full else mask_phone(customer.phone)
+        customer.phone_dial = customer.phone if full else ""
+        if full and customer.phone:
+            shown.append(customer.pk)
+    if shown:
+        audit.record(actor=request.user, action="view_personal", model="customers.customer",
+                     details={"ids": sorted(set(shown)), "via": via},
+                     ip_address=audit.client_ip(request))
+
+
+def _day(raw, default: datetime.date) -> datetime.date:
+    try:
+        return parse_date(raw or "") or default
+    except ValueError:  # well formed, no such day (2026-02-30)
+        return default
+
+
+def _pk(raw) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+# --- The courier's round ----------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    """A courier's round of today and tomorrow; the station's people go to the station
+    page."""
+    user = request.user
+    _require(can_see_delivery, user)
+    if not user.has_role(Role.COURIER):
+        return redirect("delivery-station")
+    today = timezone.localdate()
+    days = []
+    for day in (today, today + datetime.timedelta(days=1)):
+        stops = list(selectors.courier_stops(user, day).select_related(
+            "customer__jurisdiction", "cylinder_type"))
+        _show_phones(request, [s.customer for s in stops], "delivery round")
+        the_round = stops[0].round if stops else None
+        done = sum(1 for s in stops if s.state not in OPEN_STATES)
+        days.append({"day": day, "is_today": day == today, "stops": stops, "round": the_round,
+                     "done": done, "cylinders": sum(s.quantity for s in stops
+                                                    if s.state in OPEN_STATES)})
+    return render(request, "delivery/home.html", _context(request, days=days, today=today,
+                                                          open_states=OPEN_STATES))
+
+
+# --- Entering an order --------------------------------------------------------------------------
+
+
+@login_required
+def order_new(request):
+    """Find the villager (name, phone tail, address) among the account's customers, then
+    the order: cylinder, quantity, when they asked; the buyer's name and ID number at the
+    first purchase."""
+    user = request.user
+    _require(can_deliver, user)
+    source = request.POST if request.method == "POST" else request.GET
+    q = (request.GET.get("q") or "").strip()
+    customer = None
+    if source.get("customer"):
+        customer = get_object_or_404(
+            Customer.objects.visible_to(user).select_related("jurisdiction"),
+            pk=_pk(source.get("customer")))
+    results = []
+    if customer is None and q:
+        results = list(Customer.objects.visible_to(user)
+                       .filter(supply=Supply.LPG, lpg_station__isnull=False)
+                       .filter(search_q(q)).select_related("jurisdiction")
+                       .order_by("jpath", "name", "id")[:SEARCH_ROWS + 1])
+        for found in results:
+            found.phone_shown = mask_phone(found.phone)
+    form = None
+    status = 200
+    if customer is not None:
+        real_name_needed = not RealName.objects.filter(customer=customer).exists()
+        if request.method == "POST":
+            form = OrderForm(request.POST, real_name_needed=real_name_needed)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    order = services.order_create(
+                        actor=user, customer=customer, cylinder_type=data["cylinder_type"],
+                        quantity=data["quantity"], channel=data["channel"],
+                        client_id=data["client_id"], received_at=data.get("received_at"),
+                        wanted_date=data.get("wanted_date"), urgent=data["urgent"],
+                        note=data["note"], buyer_name=data.get("buyer_name", ""),
+                        buyer_id_number=data.get("buyer_id_number", ""))
+                except ValidationError as exc:
+                    apply_service_errors(form, exc)
+                except services.OrderConflict:
+                    form.add_error(None, _("This form was already sent for another customer: "
+                                           "open the order form again."))
+                except Customer.DoesNotExist:
+                    raise Http404 from None
+                else:
+                    messages.success(request, _("Order taken: %(name)s, %(n)d × %(type)s.") % {
+                        "name": customer.name, "n": order.quantity,
+                        "type": order.cylinder_type.name})
+                    return redirect("delivery-order", pk=order.pk)
+            status = 400
+        else:
+            form = OrderForm(real_name_needed=real_name_needed, initial={
+                "client_id": uuid.uuid4(), "customer": customer.pk, "quantity": 1,
+                "received_at": timezone.localtime().replace(second=0, microsecond=0),
+                "channel": "courier" if user.has_role(Role.COURIER) else "phone"})
+    return render(request, "delivery/order_new.html", _context(
+        request, q=q, results=results[:SEARCH_ROWS], more=len(results) > SEARCH_ROWS,
+        customer=customer, form=form), status=status)
+
+
+@login_required
+def order_detail(request, pk):
+    """One order: its delivery date and priority (the answer to entering it), its round,
+    state, price and payment."""
+    user = request.user
+    _require(can_see_delivery, user)
+    order = get_object_or_404(selectors.orders_for(user).select_related(
+        "customer__jurisdiction", "entered_by", "delivered_by", "visit"), pk=pk)
+    _show_phones(request, [order.customer], "delivery order")
+    today = timezone.localdate()
+    return render(request, "delivery/order_detail.html", _context(
+        request, order=order, today=today, is_open=order.state in OPEN_STATES,
+        later=order.scheduled_date > today))
+
+
+# --- At the door ----------------------------------------------------------------------------------
+
+
+def _codes(data, prefix: str, count: int) -> list[str]:
+    return [(data.get(f"{prefix}_{n}") or "").strip() for n in range(count)]
+
+
+@login_required
+def deliver(request, pk):
+    """Hand over the full cylinders (each through the interlock), collect the empties, do
+    the safety check (or record that the customer refused it), take the payment."""
+    user = request.user
+    _require(can_deliver, user)
+    order = get_object_or_404(selectors.orders_for(user).select_related(
+        "customer__jurisdiction", "cylinder_type"), pk=pk)
+    customer = order.customer
+    checklist = inspection_services.current_checklist(inspection_services.audience_for(customer))
+    items = list(checklist.items.all()) if checklist is not None else []
+    quantity = order.quantity
+    full = [""] * quantity
+    empty = [""] * quantity
+    full_errors: list[list[str]] = [[] for _n in range(quantity)]
+    empty_errors: list[list[str]] = [[] for _n in range(quantity)]
+    placed: dict[str, list[str]] = {"signature": [], "photos": [], "full_codes": [],
+                                    "check": [], "payment": [], "top": []}
+    files_lost = False
+    status = 200
+    if request.method == "POST":
+        form = DeliverForm(request.POST)
+        full = _codes(request.POST, "full", quantity)
+        empty = _codes(request.POST, "empty", quantity)
+        outcome = request.POST.get("outcome") or ""
+        inspected = outcome == CHECK_DONE
+        given = read_checklist(items, request.POST, request.FILES, inspected=inspected)
+        entries = given.entries
+        errors: dict = dict(given.errors)
+        for n, code in enumerate(full):
+            if not code:
+                errors[f"full_codes.{n}"] = _("Type or scan the code of this cylinder.")
+        refused = outcome == CHECK_REFUSED
+        if refused and request.POST.get("confirm_refused") != "on":
+            errors["check"] = _("Tick the box to confirm that the customer refused the check.")
+        if form.is_valid() and not errors:
+            data = form.cleaned_data
+            # The empties typed, with the box each came from (errors name the n-th code).
+            collected = [(n, code) for n, code in enumerate(empty) if code]
+            try:
+                check = None
+                if inspected:
+                    signature = (inspection_services.decode_data_url(data["signature"],
+                                                                      "signature")
+                                 if data["signature"] else None)
+                    check = {"answers": given.answers, "fixes": given.fixes,
+                             "photos": given.uploads, "signature": signature,
+                             "notes": data["notes"]}
+                elif refused:
+                    check = {"notes": data["notes"]}
+                done = services.order_deliver(
+                    actor=user, order=order, full_codes=full, client_id=data["client_id"],
+                    empty_codes=[code for _n, code in collected], check=check,
+                    check_refused=refused, payment=data["payment"],
+                    payment_ref=data["payment_ref"])
+            except ValidationError as exc:
+                errors.update(_renumber_empties(exc.message_dict, collected))
+            except services.OrderConflict:
+                form.add_error(None, _("This form was already sent for another order: open "
+                                       "the delivery form again."))
+            except Order.DoesNotExist:
+                raise Http404 from None
+            else:
+                messages.success(request, _("Delivered: %(name)s, %(n)d × %(type)s.") % {
+                    "name": customer.name, "n": done.quantity,
+                    "type": order.cylinder_type.name})
+                if user.has_role(Role.COURIER):
+                    return redirect("delivery-home")  # on to the next stop
+                return redirect("delivery-order", pk=done.pk)
+        # The codes, the check and the payment first; what remains is the checklist's.
+        rest: dict = {}
+        for key, value in errors.items():
+            texts = value if isinstance(value, list) else [value]
+            head, _dot, tail = key.partition(".")
+            if head in ("full_codes", "empty_codes") and tail.isdigit() and int(tail) < quantity:
+                (full_errors if head == "full_codes" else empty_errors)[int(tail)].extend(texts)
+            elif key in ("full_codes", "empty_codes"):
+                placed["full_codes"].extend(texts)
+            elif key == "check":
+                placed["check"].extend(texts)
+            elif key in ("payment", "payment_ref"):
+                placed["payment"].extend(texts)
+            elif key in ("order", "client_id", "checklist"):
+                placed["top"].extend(texts)
+            else:
+                rest[key] = texts
+        placed.update({k: v for k, v in _place_errors(rest, form, entries,
+                                                      given.upload_labels).items()})
+        files_lost = bool(request.FILES)
+        status = 400
+    else:
+        form = DeliverForm(initial={"client_id": uuid.uuid4(), "payment": Payment.CASH})
+        entries = blank_entries(items)
+    _show_phones(request, [customer], "delivery at the door")
+    item_errors = sum(1 for entry in entries if entry.errors)
+    chosen = request.POST.get("outcome", "") if request.method == "POST" else ""
+    return render(request, "delivery/deliver.html", _context(
+        request, order=order, customer=customer, form=form, checklist=checklist,
+        entries=entries, placed=placed, files_lost=files_lost, item_errors=item_errors,
+        english=_english(), parts=DeviceKind.choices, materials=HoseMaterial.choices,
+        full=list(zip(full, full_errors, strict=True)),
+        empty=list(zip(empty, empty_errors, strict=True)),
+        chosen=chosen, check_done=CHECK_DONE, check_refused=CHECK_REFUSED,
+        payments=Payment.choices, is_open=order.state in OPEN_STATES,
+        fail_form=FailForm(), fail_reasons=PAGE_FAIL_REASONS,
+        has_errors=status == 400,
+        max_photo_mb=inspection_services.MAX_PHOTO_BYTES // 1024 // 1024), status=status)
+
+
+def _renumber_empties(errors: dict, collected: list[tuple[int, str]]) -> dict:
+    """The service numbers the empties it was given; the page numbers its boxes (some may
+    be left blank)."""
+    out = {}
+    for key, value in errors.items():
+        head, _dot, tail = key.partition(".")
+        if head == "empty_codes" and tail.isdigit() and int(tail) < len(collected):
+            key = f"empty_codes.{collected[int(tail)][0]}"
+        out[key] = value
+    return out
+
+
+@require_POST
+@login_required
+def fail(request, pk):
+    """The delivery could not be made: not at home, the address wrong, refused."""
+    user = request.user
+    _require(can_deliver, user)
+    order = get_object_or_404(selectors.orders_for(user), pk=pk)
+    form = FailForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose why the delivery could not be made."))
+        return redirect("delivery-deliver", pk=order.pk)
+    try:
+        services.order_fail(actor=user, order=order, reason=form.cleaned_data["reason"],
+                            note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("delivery-order", pk=order.pk)
+    except Order.DoesNotExist:
+        raise Http404 from None
+    messages.warning(request, _("Not delivered (%(reason)s): %(name)s.") % {
+        "reason": FailReason(form.cleaned_data["reason"]).label, "name": order.customer.name})
+    return redirect("delivery-home" if user.has_role(Role.COURIER) else "delivery-station")
+
+
+# --- The station ---------------------------------------------------------------------------------
+
+
+def _assignable_rounds(user):
+    today = timezone.localdate()
+    return (selectors.rounds_for(user).filter(date__gte=today,
+                                              date__lt=today + datetime.timedelta(days=7))
+            .exclude(state=RoundState.DONE).order_by("date", "courier__username", "id"))
+
+
+@login_required
+def station(request):
+    """A day's orders by village and state, the after-hours queue, the orders waiting for a
+    round (the station puts them on one), the couriers' load."""
+    user = request.user
+    _require(can_oversee, user)
+    today = timezone.localdate()
+    day = _day(request.GET.get("date"), today)
+    cells = (selectors.orders_for(user).filter(scheduled_date=day)
+             .values("customer__jurisdiction_id", "customer__jurisdiction__name", "state")
+             .annotate(n=Count("id"), cylinders=Sum("quantity"))
+             .order_by("customer__jurisdiction__name"))
+    states = [s for s in OrderState if s != OrderState.CANCELLED]
+    villages: dict[int, dict] = {}
+    totals = {s.value: 0 for s in states}
+    for cell in cells:
+        row = villages.setdefault(cell["customer__jurisdiction_id"], {
+            "name": cell["customer__jurisdiction__name"], "counts": {s.value: 0 for s in states},
+            "total": 0, "cylinders": 0})
+        if cell["state"] in row["counts"]:
+            row["counts"][cell["state"]] += cell["n"]
+            totals[cell["state"]] += cell["n"]
+        row["total"] += cell["n"]
+        row["cylinders"] += cell["cylinders"] or 0
+    by_village = [{**row, "cells": [row["counts"][s.value] for s in states]}
+                  for row in villages.values()]
+    after_hours = list(selectors.after_hours_queue(user).select_related(
+        "customer__jurisdiction")[:LIST_ROWS])
+    waiting = list(selectors.unassigned(user).select_related("customer__jurisdiction")
+                   .order_by("scheduled_date", "priority", "received_at")[:LIST_ROWS])
+    load = selectors.couriers_load(user, day)
+    return render(request, "delivery/station.html", _context(
+        request, day=day, today=today, states=states, by_village=by_village,
+        totals=[totals[s.value] for s in states], grand_total=sum(totals.values()),
+        after_hours=after_hours, waiting=waiting, load=load,
+        rounds=list(_assignable_rounds(user)) if can_manage(user) else [],
+        previous_day=day - datetime.timedelta(days=1), next_day=day + datetime.timedelta(days=1),
+        priority_labels=dict(Priority.choices)))
+
+
+@require_POST
+@login_required
+def assign(request, pk):
+    user = request.user
+    _require(can_manage, user)
+    order = get_object_or_404(selectors.orders_for(user), pk=pk)
+    form = AssignForm(request.POST)
+    back = request.POST.get("next") or reverse("delivery-station")
+    if not back.startswith("/delivery/"):
+        back = reverse("delivery-station")
+    if not form.is_valid():
+        messages.error(request, _("Choose a round."))
+        return redirect(back)
+    the_round = get_object_or_404(selectors.rounds_for(user), pk=form.cleaned_data["round"])
+    try:
+        services.order_assign(actor=user, order=order, the_round=the_round)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except (Order.DoesNotExist, Round.DoesNotExist):
+        raise Http404 from None
+    else:
+        messages.success(request, _("%(name)s goes in the round of %(date)s (%(courier)s).") % {
+            "name": order.customer.name, "date": the_round.date.isoformat(),
+            "courier": the_round.courier or the_round.vehicle or "—"})
+    return redirect(back)
+
+
+@login_required
+def rounds(request):
+    """The rounds of seven days from a date: courier, stops, cylinders, planned distance."""
+    user = request.user
+    _require(can_oversee, user)
+    today = timezone.localdate()
+    start = _day(request.GET.get("date"), today)
+    end = start + datetime.timedelta(days=6)
+    rows = (selectors.rounds_for(user).filter(date__range=(start, end))
+            .annotate(n_orders=Count("orders", filter=~Q(orders__state=OrderState.CANCELLED)),
+                      n_cylinders=Sum("orders__quantity",
+                                      filter=~Q(orders__state=OrderState.CANCELLED)),
+                      n_done=Count("orders", filter=Q(orders__state=OrderState.DELIVERED)),
+                      n_failed=Count("orders", filter=Q(orders__state=OrderState.FAILED)))
+            .order_by("date", "courier__username", "id"))
+    by_day: dict[datetime.date, list] = {start + datetime.timedelta(days=n): [] for n in range(7)}
+    for row in rows:
+        by_day[row.date].append(row)
+    return render(request, "delivery/rounds.html", _context(
+        request, start=start, end=end, today=today, days=list(by_day.items()),
+        previous_week=start - datetime.timedelta(days=7),
+        next_week=start + datetime.timedelta(days=7)))
+
+
+def _ordered(qs):
+    return qs.order_by(F("sequence").asc(nulls_last=True), "priority", "received_at", "id")
+
+
+@login_required
+def round_detail(request, pk):
+    user = request.user
+    _require(can_oversee, user)
+    the_round = get_object_or_404(selectors.rounds_for(user), pk=pk)
+    stops = list(_ordered(selectors.orders_for(user).filter(round=the_round))
+                 .select_related("customer__jurisdiction", "cylinder_type"))
+    _show_phones(request, [s.customer for s in stops], "delivery round")
+    route = route_map(the_round, stops)
+    service = services.service_of(the_round.station)
+    hours = None
+    if the_round.minutes_after is not None:
+        hours = divmod(the_round.minutes_after, 60)
+    return render(request, "delivery/round_detail.html", _context(
+        request, the_round=the_round, stops=stops, route=route, hours=hours, service=service,
+        open_stops=sum(1 for s in stops if s.state in OPEN_STATES),
+        saved=(float(the_round.km_before) - float(the_round.km_after)
+               if the_round.km_before is not None and the_round.km_after is not None else None),
+        priority_labels=dict(Priority.choices)))
+
+
+@require_POST
+@login_required
+def plan(request, pk):
+    user = request.user
+    _require(can_manage, user)
+    the_round = get_object_or_404(selectors.rounds_for(user), pk=pk)
+    try:
+        the_round = services.plan_round(actor=user, the_round=the_round)
+    except Round.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("Route planned: %(after)s km instead of %(before)s km in the "
+                                "order received.") % {"after": the_round.km_after,
+                                                      "before": the_round.km_before})
+    return redirect("delivery-round", pk=the_round.pk)
+
+
+# The map: the station and the stops on a plane (longitude scaled by the cosine of the
+# latitude, which is true enough over a county), no tiles, no online service.
+MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 640, 420, 36
+
+
+def route_map(the_round: Round, stops: list[Order]) -> dict | None:
+    """Points of an inline SVG: the station, one dot per place with the stop numbers there,
+    the line through the stops in their order (from and back to the station), a scale."""
+    service = services.service_of(the_round.station)
+    villages = {v.village_id: v for v in VillageRound.objects.filter(station=the_round.station)}
+
+    def where(customer):
+        if customer.latitude is not None and customer.longitude is not None:
+            return float(customer.latitude), float(customer.longitude)
+        village = villages.get(customer.jurisdiction_id)
+        if village is not None and village.latitude is not None and village.longitude is not None:
+            return float(village.latitude), float(village.longitude)
+        return None
+
+    depot = None
+    if service.latitude is not None and service.longitude is not None:
+        depot = (float(service.latitude), float(service.longitude))
+    located = [(n, stop, where(stop.customer)) for n, stop in enumerate(stops, start=1)]
+    missing = [stop for _n, stop, point in located if point is None]
+    located = [(n, stop, point) for n, stop, point in located if point is not None]
+    points = [p for _n, _s, p in located] + ([depot] if depot else [])
+    if not points:
+        return None
+    lat0 = sum(p[0] for p in points) / len(points)
+    squeeze = math.cos(math.radians(lat0))
+
+    def plane(p):
+        return p[1] * squeeze, -p[0]
+
+    xs = [plane(p)[0] for p in points]
+    ys = [plane(p)[1] for p in points]
+    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+    inner_w, inner_h = MAP_WIDTH - 2 * MAP_PAD, MAP_HEIGHT - 2 * MAP_PAD
+    scale = min(inner_w / span_x if span_x else math.inf, inner_h / span_y if span_y else math.inf)
+    if scale == math.inf:
+        scale = 2000.0  # one place: any scale
+    off_x = MAP_PAD + (inner_w - span_x * scale) / 2
+    off_y = MAP_PAD + (inner_h - span_y * scale) / 2
+
+    def xy(p):
+        x, y = plane(p)
+        return round(off_x + (x - min(xs)) * scale, 1), round(off_y + (y - min(ys)) * scale, 1)
+
+    places: dict[tuple, dict] = {}
+    for n, stop, point in located:
+        place = places.setdefault(point, {"x": xy(point)[0], "y": xy(point)[1], "numbers": [],
+                                          "name": stop.customer.jurisdiction.name,
+                                          "open": False})
+        place["numbers"].append(n)
+        place["open"] = place["open"] or stop.state in OPEN_STATES
+    for place in places.values():
+        place["label"] = _numbers_label(place["numbers"])
+    line = [xy(p) for _n, _s, p in located]
+    if depot:
+        line = [xy(depot), *line, xy(depot)]
+    # A scale bar of a round number of km, about a fifth of the width.
+    km_per_px = 111.2 / scale
+    bar_km = next((k for k in (1, 2, 5, 10, 20, 50, 100) if k / km_per_px >= MAP_WIDTH / 8), 100)
+    for place in places.values():
+        place["name_y"] = round(place["y"] - 16, 1)
+    station = None
+    if depot:
+        x, y = xy(depot)
+        station = {"x": x, "y": y, "box_x": round(x - 9, 1), "box_y": round(y - 9, 1),
+                   "label_y": round(y + 24, 1)}
+    return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "station": station,
+            "bar_y": MAP_HEIGHT - 16, "bar_label_y": MAP_HEIGHT - 22,
+            "places": list(places.values()),
+            "line": " ".join(f"{x},{y}" for x, y in line),
+            "planned": the_round.planned_at is not None,
+            "missing": missing, "bar_km": bar_km, "bar_end": round(16 + bar_km / km_per_px, 1)}
+
+
+def _numbers_label(numbers: list[int]) -> str:
+    numbers = sorted(numbers)
+    if len(numbers) > 2 and numbers[-1] - numbers[0] == len(numbers) - 1:
+        return f"{numbers[0]}–{numbers[-1]}"
+    return ",".join(str(n) for n in numbers)
+
+
+# --- The report --------------------------------------------------------------------------------
+
+
+@login_required
+def report(request):
+    """Deliveries per courier, village and day; the wait from order to delivery; the share
+    delivered with a completed check; failures by reason; money collected."""
+    user = request.user
+    _require(can_oversee, user)
+    today = timezone.localdate()
+    end = _day(request.GET.get("to"), today)
+    start = _day(request.GET.get("from"), end - datetime.timedelta(days=29))
+    errors = {}
+    if start > end:
+        errors["from"] = _("The start is after the end.")
+        start = end - datetime.timedelta(days=29)
+    elif (end - start).days > 366:
+        errors["from"] = _("At most a year at a time.")
+        start = end - datetime.timedelta(days=366)
+    code = (request.GET.get("jurisdiction") or "").strip()
+    node = None
+    if code:
+        node = jurisdiction_by_code(user, code)
+        if node is None:
+            errors["jurisdiction"] = _("Unknown area code “%(code)s”.") % {"code": code}
+    figures = selectors.report(user, node.path if node else None, start, end)
+    rate = figures["deliveries_checked_rate"]
+    money_total = sum(row["total"] or 0 for row in figures["money_by_courier_day"])
+    fail_labels = dict(FailReason.choices)
+    failed = [{"reason": fail_labels.get(r["fail_reason"], r["fail_reason"] or "—"),
+               "code": r["fail_reason"], "n": r["n"]} for r in figures["failed_by_reason"]]
+    unpaid = (selectors.orders_for(user).filter(
+        state=OrderState.DELIVERED, payment=Payment.UNPAID,
+        delivered_at__date__range=(start, end)))
+    if node is not None:
+        unpaid = unpaid.filter(subtree_q("jpath", node.path))
+    return render(request, "delivery/report.html", _context(
+        request, start=start, end=end, code=code, node=node, errors=errors, figures=figures,
+        percent=round(100 * rate["value"]) if rate["value"] is not None else None, rate=rate,
+        money_total=money_total, failed=failed, failed_total=sum(f["n"] for f in failed),
+        unpaid=unpaid.count(),
+        median=_hours(figures["delivery_wait_median_hours"]),
+        p90=_hours(figures["delivery_wait_p90_hours"])),
+        status=400 if errors else 200)
+
+
+def _hours(value) -> str | None:
+    if value is None:
+        return None
+    return f"{value:.1f}"
