@@ -66,10 +66,12 @@ class Standing:
 
 
 def standings(customers: QuerySet, since: datetime.datetime,
-              path: str | None = None) -> dict[int, Standing]:
+              path: str | None = None, unreached_only: bool = False) -> dict[int, Standing]:
     """Each customer's visits since `since` (counted ones only) and measures, by customer id.
     `customers` is a scoped queryset; two grouped queries and one for the shut households.
-    `path`: the area the customers are in, when known (the visits' own path index is used)."""
+    `path`: the area the customers are in, when known (the visits' own path index is used).
+    `unreached_only`: leave out in SQL the households reached (most of an area: the list of
+    the unreached needs only the others)."""
     ids = customers.values("pk")
     out: dict[int, Standing] = {}
     visits = counted_visits().filter(customer__in=ids, started_at__gte=since)
@@ -82,6 +84,8 @@ def standings(customers: QuerySet, since: datetime.datetime,
                 address_not_found=Count("id", filter=Q(outcome=Outcome.ADDRESS_NOT_FOUND)),
                 inspected=Count("id", filter=Q(outcome=Outcome.INSPECTED)),
                 last_visit=Max("started_at")))
+    if unreached_only:
+        rows = rows.filter(inspected=0)
     for row in rows:
         out[row["customer_id"]] = Standing(**row)
     for customer_id, kind in (Measure.objects.filter(customer__in=ids, at__gte=since)
@@ -113,7 +117,8 @@ def unreached(user, path: str, since: datetime.datetime | None = None,
     unanswered visits: the community's and the sub-district's list."""
     since = since or default_since()
     customers = area_customers(user, path)
-    by_id = {pk: s for pk, s in standings(customers, since, path).items() if s.tier}
+    by_id = {pk: s for pk, s in standings(customers, since, path, unreached_only=True).items()
+             if s.tier}
     if tier:
         by_id = {pk: s for pk, s in by_id.items() if s.tier == tier}
     rows = []
