@@ -12,6 +12,7 @@ import re
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -22,9 +23,12 @@ from ranan.hazards.models import Hazard, HazardEvent, HazardPhoto
 from tests.hazards.conftest import days, png
 
 
-def browser(account):
+def browser(account, language="en"):
+    """A logged-in client; pages in English (they default to Chinese) so that assertions
+    read the same words as the services' messages."""
     client = Client()
     client.force_login(account)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
 
@@ -178,7 +182,7 @@ def test_the_hazard_page_shows_facts_timeline_and_the_open_actions(hazard):
     page = browser(hazard.inspector).get(f"/hazards/{h.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    for text in ("软管隐患", "橡胶软管老化龟裂", "住户1", h.deadline.isoformat(), "inspector"):
+    for text in ("Hose", "橡胶软管老化龟裂", "住户1", h.deadline.isoformat(), "inspector"):
         assert text in html
     assert set(page.context["forms"]) == {"rectify", "unfixable"}
     assert 'data-testid="form-rectify"' in html and 'data-testid="form-fix"' not in html
@@ -188,6 +192,18 @@ def test_the_hazard_page_shows_facts_timeline_and_the_open_actions(hazard):
     # Each form its own client_id, made when the page is shown.
     ids = {f["client_id"].value() for f in page.context["forms"].values()}
     assert len(ids) == 2
+
+
+def test_the_pages_speak_chinese_by_default(hazard):
+    h = hazard.hazard
+    put(h, State.FIXED, fixer=hazard.inspector)
+    client = browser(hazard.inspector, language="zh-hans")
+    answer = act(client, h, State.VERIFIED)
+    html = answer.content.decode()
+    assert answer.status_code == 400 and 'lang="zh-CN"' in html
+    assert "Someone other than the fixer" not in html
+    assert 'data-testid="action-error"' in html
+    assert "隐患" in client.get("/hazards/").content.decode()
 
 
 def test_the_hazard_page_is_404_in_another_area_and_403_for_the_auditor(hazard):

@@ -88,6 +88,13 @@ def _decorate(hazards, today: datetime.date) -> list[Hazard]:
     return rows
 
 
+def _paged(qs):
+    """The rows of a page with their category, customer and area fetched for that page
+    alone: joined in the query, PostgreSQL joined all 100,000 hazards of a district before
+    keeping the first 50 by deadline (175 ms against 50 ms, bench of the supervision list)."""
+    return qs.select_related(None).prefetch_related("category", "customer", "jurisdiction")
+
+
 def _area_code(node: Jurisdiction) -> str:
     return node.code or f"#{node.pk}"
 
@@ -134,7 +141,7 @@ def hazard_list(request):
         errors = {}
     except ValidationError as exc:
         qs, errors = Hazard.objects.none(), exc.message_dict
-    page = Paginator(qs, LIST_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(_paged(qs), LIST_PAGE).get_page(request.GET.get("page"))
     rows = _decorate(page.object_list, today)
     toggle = params.copy()
     toggle["mine"] = "false" if mine else "true"
@@ -358,7 +365,7 @@ def supervision(request):
     page, rows = None, []
     if node is not None:
         qs = selectors.supervision_list(user, node.path)
-        page = Paginator(qs, SUPERVISION_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(_paged(qs), SUPERVISION_PAGE).get_page(request.GET.get("page"))
         rows = _decorate(page.object_list, timezone.localdate())
     return render(request, "hazards/supervision.html", _context(
         request, node=node, area_error=area_error, area_code=_area_code(node) if node else "",
