@@ -210,11 +210,24 @@ def order_new(request):
         else:
             form = OrderForm(real_name_needed=real_name_needed, initial={
                 "client_id": uuid.uuid4(), "customer": customer.pk, "quantity": 1,
+                "cylinder_type": _usual_type(user, customer),
                 "received_at": timezone.localtime().replace(second=0, microsecond=0),
                 "channel": "courier" if user.has_role(Role.COURIER) else "phone"})
     return render(request, "delivery/order_new.html", _context(
         request, q=q, results=results[:SEARCH_ROWS], more=len(results) > SEARCH_ROWS,
         customer=customer, form=form), status=status)
+
+
+def _usual_type(user, customer):
+    """The type the customer ordered last, else the one most ordered from the account's
+    villages: the select starts on it."""
+    orders = selectors.orders_for(user)
+    last = (orders.filter(customer=customer).order_by("-received_at")
+            .values_list("cylinder_type", flat=True).first())
+    if last is not None:
+        return last
+    return (orders.values("cylinder_type").annotate(n=Count("id")).order_by("-n")
+            .values_list("cylinder_type", flat=True).first())
 
 
 @login_required
@@ -314,7 +327,9 @@ def deliver(request, pk):
             texts = value if isinstance(value, list) else [value]
             head, _dot, tail = key.partition(".")
             if head in ("full_codes", "empty_codes") and tail.isdigit() and int(tail) < quantity:
-                (full_errors if head == "full_codes" else empty_errors)[int(tail)].extend(texts)
+                # The interlock's reasons come joined in one message: one line each.
+                (full_errors if head == "full_codes" else empty_errors)[int(tail)].extend(
+                    part for text in texts for part in str(text).split("；") if part)
             elif key in ("full_codes", "empty_codes"):
                 placed["full_codes"].extend(texts)
             elif key == "check":
@@ -334,10 +349,13 @@ def deliver(request, pk):
         entries = blank_entries(items)
     _show_phones(request, [customer], "delivery at the door")
     item_errors = sum(1 for entry in entries if entry.errors)
+    code_errors = sum(1 for errors in full_errors + empty_errors if errors) + bool(
+        placed["full_codes"])
     chosen = request.POST.get("outcome", "") if request.method == "POST" else ""
     return render(request, "delivery/deliver.html", _context(
         request, order=order, customer=customer, form=form, checklist=checklist,
         entries=entries, placed=placed, files_lost=files_lost, item_errors=item_errors,
+        code_errors=code_errors,
         english=_english(), parts=DeviceKind.choices, materials=HoseMaterial.choices,
         full=list(zip(full, full_errors, strict=True)),
         empty=list(zip(empty, empty_errors, strict=True)),
@@ -420,8 +438,9 @@ def station(request):
         row["cylinders"] += cell["cylinders"] or 0
     by_village = [{**row, "cells": [row["counts"][s.value] for s in states]}
                   for row in villages.values()]
-    after_hours = list(selectors.after_hours_queue(user).select_related(
-        "customer__jurisdiction")[:LIST_ROWS])
+    # The morning queue of the day: asked after hours, due that day or earlier.
+    after_hours = list(selectors.after_hours_queue(user).filter(scheduled_date__lte=day)
+                       .select_related("customer__jurisdiction", "round__courier")[:LIST_ROWS])
     waiting = list(selectors.unassigned(user).select_related("customer__jurisdiction")
                    .order_by("scheduled_date", "priority", "received_at")[:LIST_ROWS])
     load = selectors.couriers_load(user, day)
@@ -528,7 +547,7 @@ def plan(request, pk):
 
 # The map: the station and the stops on a plane (longitude scaled by the cosine of the
 # latitude, which is true enough over a county), no tiles, no online service.
-MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 640, 420, 36
+MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 640, 420, 44
 
 
 def route_map(the_round: Round, stops: list[Order]) -> dict | None:
@@ -590,12 +609,12 @@ def route_map(the_round: Round, stops: list[Order]) -> dict | None:
     km_per_px = 111.2 / scale
     bar_km = next((k for k in (1, 2, 5, 10, 20, 50, 100) if k / km_per_px >= MAP_WIDTH / 8), 100)
     for place in places.values():
-        place["name_y"] = round(place["y"] - 16, 1)
+        place["name_y"] = round(place["y"] - 20, 1)
     station = None
     if depot:
         x, y = xy(depot)
         station = {"x": x, "y": y, "box_x": round(x - 9, 1), "box_y": round(y - 9, 1),
-                   "label_y": round(y + 24, 1)}
+                   "label_y": round(y + 26, 1)}
     return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "station": station,
             "bar_y": MAP_HEIGHT - 16, "bar_label_y": MAP_HEIGHT - 22,
             "places": list(places.values()),
