@@ -90,6 +90,13 @@ class Hazard(models.Model):
             models.Index(fields=["state", "deadline"], name="hazard_state_deadline"),
             models.Index(fields=["jpath", "escalation", "deadline"], name="hazard_supervision"),
             models.Index(fields=["jpath", "found_at"], name="hazard_area_found"),
+            # The supervision list: its rows in deadline order, and its count per area.
+            models.Index(fields=["deadline", "id"], name="hazard_supervision_due",
+                         condition=models.Q(escalation__gte=3,
+                                            state__in=["open", "rectifying", "rejected"])),
+            models.Index(fields=["jpath"], name="hazard_supervision_area",
+                         condition=models.Q(escalation__gte=3,
+                                            state__in=["open", "rectifying", "rejected"])),
         ]
 
     def __str__(self) -> str:
@@ -101,7 +108,9 @@ class Hazard(models.Model):
 
 
 class HazardEvent(models.Model):
-    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="events")
+    # Indexed by the (hazard, step) constraint below: one index less for the daily job.
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="events",
+                               db_index=False)
     kind = models.CharField(max_length=12, choices=EventKind.choices)
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12, blank=True)
@@ -114,8 +123,8 @@ class HazardEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # A step is recorded once per hazard; other events have no step (NULLs never clash).
         constraints = [models.UniqueConstraint(fields=["hazard", "step"],
-                                               condition=models.Q(kind="escalation"),
                                                name="hazard_step_once")]
 
     def __str__(self) -> str:
