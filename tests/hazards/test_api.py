@@ -25,7 +25,7 @@ def test_create_list_and_the_whole_loop(homes, api):
                           {"to": "rectifying", "client_id": str(uuid.uuid4())}, format="json")
     assert step.status_code == 200 and step.json()["state"] == "rectifying"
     no_evidence = inspector.post(f"/api/v1/hazards/{hazard['id']}/transitions",
-                                 {"to": "fixed"}, format="json")
+                                 {"to": "fixed", "note": "已更换"}, format="json")
     assert no_evidence.status_code == 400
     assert no_evidence.json()["errors"][0]["field"] == "photos"
     fixed = inspector.post(f"/api/v1/hazards/{hazard['id']}/transitions",

@@ -62,7 +62,8 @@ def test_fixed_or_closed_hazards_do_not_climb(hazard):
     services.hazard_transition(actor=hazard.inspector, hazard=h, to=State.RECTIFYING)
     from tests.hazards.conftest import png
 
-    services.hazard_transition(actor=hazard.inspector, hazard=h, to=State.FIXED, photos=[png()])
+    services.hazard_transition(actor=hazard.inspector, hazard=h, to=State.FIXED, photos=[png()],
+                               note="已更换")
     overdue_by(h, 20)
     services.escalate()
     assert Hazard.objects.get(pk=h.pk).escalation == Step.NONE

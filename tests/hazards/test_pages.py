@@ -284,7 +284,7 @@ def test_photos_are_served_only_to_those_who_see_the_hazard(hazard):
     h = hazard.hazard
     put(h, State.RECTIFYING)
     services.hazard_transition(actor=hazard.inspector, hazard=h, to=State.FIXED,
-                               photos=[png()])
+                               photos=[png()], note="已更换")
     url = f"/hazards/photos/{HazardPhoto.objects.get().pk}"
     assert browser(hazard.gas_admin).get(url).status_code == 200
     assert browser(hazard.regulator_a).get(url).status_code == 404

@@ -20,6 +20,7 @@ ALLOWED = {(f, t) for t, froms in services.TRANSITIONS.items() for f in froms}
 def move(actor, hazard, to, **kw):
     if to == State.FIXED:
         kw.setdefault("photos", [png()])
+        kw.setdefault("note", "已更换")
     if to in (State.REJECTED, State.UNFIXABLE):
         kw.setdefault("note", "理由")
     return services.hazard_transition(actor=actor, hazard=hazard, to=to, **kw)
@@ -74,6 +75,25 @@ def test_rejected_goes_back_to_rectifying(hazard):
     with pytest.raises(ValidationError):
         move(hazard.gas_admin, h, State.CLOSED)  # closing without verification
     assert move(hazard.inspector, h, State.RECTIFYING).state == State.RECTIFYING
+
+
+def test_a_fix_says_what_was_done(hazard):
+    h = hazard.hazard
+    move(hazard.inspector, h, State.RECTIFYING)
+    with pytest.raises(ValidationError) as error:
+        move(hazard.inspector, h, State.FIXED, note="")
+    assert "note" in error.value.message_dict
+
+
+def test_recording_twice_with_one_client_id_is_one_hazard(homes):
+    client_id = uuid.uuid4()
+    kw = {"customer": homes.homes[0], "category": "hose", "description": "软管老化",
+          "source": "inspection", "client_id": client_id}
+    first = services.hazard_create(actor=homes.inspector, **kw)
+    assert services.hazard_create(actor=homes.inspector, **kw).pk == first.pk
+    with pytest.raises(services.TransitionConflict):
+        services.hazard_create(actor=homes.gas_admin, **kw)
+    assert Hazard.objects.count() == 1
 
 
 def test_fixing_without_evidence_and_bad_photos(hazard):

@@ -85,6 +85,7 @@ class HazardWrite(serializers.Serializer):
     responsible_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     deadline = serializers.DateField(required=False)
     photos = serializers.ListField(child=ImageText(), required=False, max_length=10)
+    client_id = serializers.UUIDField(required=False)
 
 
 class HazardList(generics.ListAPIView):
@@ -130,6 +131,9 @@ class HazardList(generics.ListAPIView):
                                             jurisdiction=jurisdiction, photos=photos, **data)
         except Customer.DoesNotExist:
             raise NotFound from None
+        except services.TransitionConflict:
+            return error_response("client_id", "conflict", _(
+                "This client_id was already used by someone else."), status.HTTP_409_CONFLICT)
         return Response(HazardRead(hazard).data, status=status.HTTP_201_CREATED)
 
 

@@ -2,12 +2,13 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ranan.inspections.choices import Grade  # noqa: F401 - the four grades, shared
 
 
 class State(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("hazard state", "Open")
     RECTIFYING = "rectifying", _("Being rectified")
     FIXED = "fixed", _("Fixed, to verify")
     VERIFIED = "verified", _("Verified")

@@ -75,6 +75,7 @@ class Hazard(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     finding = models.OneToOneField("inspections.Finding", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="hazard")
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()

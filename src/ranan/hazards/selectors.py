@@ -117,7 +117,8 @@ def kpis(user, path: str, start: datetime.date, end: datetime.date,
         **{f"step_{s}": Count("id", filter=overdue_q(today) & Q(escalation=s))
            for s in Step.values})
     durations = [(closed - found_at).total_seconds() / 86400 for found_at, closed in
-                 found.filter(state=State.CLOSED).values_list("found_at", "closed_at")
+                 found.filter(state=State.CLOSED, closed_at__isnull=False)
+                 .values_list("found_at", "closed_at")
                  .iterator(chunk_size=5000)]
 
     def ratio(num, den):

@@ -89,10 +89,17 @@ def hazard_create(*, actor, category: str | Category, description: str, source: 
                   deadline: datetime.date | None = None,
                   responsible: str = Responsible.CUSTOMER, responsible_name: str = "",
                   found_at: datetime.datetime | None = None, photos: list[bytes] | None = None,
-                  finding=None) -> Hazard:
-    """Record a hazard. Its deadline defaults to the grade's; one in the past is refused."""
+                  finding=None, client_id: uuid.UUID | None = None) -> Hazard:
+    """Record a hazard. Its deadline defaults to the grade's; one in the past is refused.
+    The same `client_id` again answers the first hazard."""
     _require_writer(actor)
     photos = photos or []
+    if client_id is not None:
+        previous = Hazard.objects.filter(client_id=client_id).first()
+        if previous is not None:
+            if previous.found_by_id != actor.pk:
+                raise TransitionConflict
+            return previous
     if customer is not None:
         if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
             raise Customer.DoesNotExist
@@ -138,7 +145,7 @@ def hazard_create(*, actor, category: str | Category, description: str, source: 
         description=description, found_by=actor, found_at=found_at,
         responsible=responsible, responsible_name=responsible_name.strip()[:100],
         deadline=deadline or deadline_for(grade, timezone.localtime(found_at).date()),
-        finding=finding)
+        finding=finding, client_id=client_id)
     event = HazardEvent.objects.create(hazard=hazard, kind=EventKind.CREATED,
                                        to_state=State.OPEN, at=found_at, by=actor)
     _save_photos(event, photos)
@@ -196,6 +203,8 @@ def hazard_transition(*, actor, hazard: Hazard, to: str, note: str = "",
             "state": State(current.state).label, "to": State(to).label}})
     if to == State.FIXED and not photos:
         raise ValidationError({"photos": _("A fix needs a photo as evidence.")})
+    if to == State.FIXED and not note:
+        raise ValidationError({"note": _("Say what was done.")})
     if to in (State.VERIFIED, State.REJECTED) and current.fixed_by_id == actor.pk:
         raise ValidationError({"actor": _("Someone other than the fixer verifies the fix.")})
     if to in (State.REJECTED, State.UNFIXABLE) and not note:
