@@ -241,8 +241,10 @@ def test_a_first_purchase_needs_the_buyers_name_and_id_number(shop):
     if o.scheduled_date > TODAY():
         assert 'data-testid="later"' in page and f"{o.scheduled_date:%Y-%m-%d}" in page
 
-    # The real name is on record: not asked again.
-    html = client.get(url).content.decode()
+    # The real name is on record: not asked again; the form starts on the usual cylinder.
+    again = client.get(url)
+    assert again.context["form"].initial["cylinder_type"] == shop.type15.pk
+    html = again.content.decode()
     assert 'data-testid="real-name"' not in html and 'name="buyer_name"' not in html
 
 
