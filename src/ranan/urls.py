@@ -22,6 +22,7 @@ urlpatterns = [
     path("delivery/", include("ranan.delivery.urls")),
     path("c/<str:code>", cylinder_views.public_page, name="cylinder-public"),
     path("C/<str:code>", cylinder_views.public_page),
+    path("hazard-catalogue/", include("ranan.hazards.urls_catalogue")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("django-admin/", admin.site.urls),
