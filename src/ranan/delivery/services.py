@@ -397,6 +397,12 @@ def order_assign(*, actor, order: Order, the_round: Round) -> Order:
 
 
 def round_start(*, actor, the_round: Round) -> Round:
+    """The round leaves the station: its scheduled orders are out for delivery."""
+    if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
+        raise PermissionDenied(_("Rounds are started by the station or its couriers."))
+    ids = None if actor.is_superuser else enterprise_ids(actor)
+    if ids is not None and the_round.station_id not in ids:
+        raise Round.DoesNotExist
     Round.objects.filter(pk=the_round.pk, state=RoundState.PLANNED).update(state=RoundState.OUT)
     the_round.orders.filter(state=OrderState.SCHEDULED).update(state=OrderState.OUT)
     the_round.refresh_from_db()
