@@ -165,13 +165,101 @@ def _cpu_seconds(backend_pid: int) -> dict[str, float]:
             "postgres": (int(fields[11]) + int(fields[12])) / ticks}
 
 
+# Indexes a schema change could spare the import (see docs/performance.md): covered by a
+# composite index, the LIKE index Django adds to a unique CharField, and FK indexes over
+# columns that are NULL for every cylinder at a station (partial indexes would skip those).
+REDUNDANT = ["cylinders_cylinder_station_id_c2dce798", "cylinders_cylinder_code_1b1226fe_like",
+             "cylinders_cylinderevent_cylinder_id_cc06bd13"]
+MOSTLY_NULL = ["cylinders_cylinder_courier_id_1ad37a17", "cylinders_cylinder_customer_id_22501ac9",
+               "cylinders_cylinderevent_courier_id_f830c152",
+               "cylinders_cylinderevent_customer_id_4e96270e"]
+
+
+def server_cost(rows: int = 100_000) -> None:
+    """PostgreSQL backend CPU a row for each statement the importer sends, as the schema is
+    and with the indexes above dropped (every variant in a transaction rolled back)."""
+    import psycopg
+
+    from ranan.cylinders.importer import CYLINDER_FIELDS, new_codes
+    from ranan.cylinders.models import CylinderType
+
+    conn = psycopg.connect(os.environ["DATABASE_URL"])  # not autocommit: each run rolls back
+    cursor = conn.cursor()
+    cursor.execute("SELECT pg_backend_pid()")
+    backend = cursor.fetchone()[0]
+    kind = CylinderType.objects.first().pk
+    cursor.execute("SELECT id FROM core_organisation WHERE kind = 'lpg_station' LIMIT 1")
+    station = cursor.fetchone()[0]
+    cursor.execute("SELECT id FROM core_account LIMIT 1")
+    actor = cursor.fetchone()[0]
+    conn.rollback()
+    now = datetime.datetime.now(datetime.UTC)
+    day = datetime.date(2019, 3, 1)
+
+    def run(name: str, drop: list[str], checks: bool = True) -> None:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if not checks:  # what-if only (superuser): the foreign-key triggers do not fire
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for index in drop:
+            cursor.execute(f"DROP INDEX {index}")
+        spent = dict.fromkeys(("look-up", "nextval", "COPY cylinders", "INSERT events"), 0.0)
+        codes = new_codes(rows)
+        started = time.perf_counter()
+        for i in range(0, rows, 5000):
+            batch = codes[i:i + 5000]
+            marks = [_cpu_seconds(backend)["postgres"]]
+            cursor.execute(
+                "SELECT code, NULL FROM cylinders_cylinder WHERE code = ANY(%s) UNION ALL "
+                "SELECT i.code, b.station_id FROM cylinders_issuedcode i JOIN "
+                "cylinders_labelbatch b ON b.id = i.batch_id WHERE i.code = ANY(%s)",
+                [batch, batch])
+            cursor.fetchall()
+            marks.append(_cpu_seconds(backend)["postgres"])
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('cylinders_cylinder', 'id')) "
+                           "FROM generate_series(1, %s)", [len(batch)])
+            ids = [r[0] for r in cursor.fetchall()]
+            marks.append(_cpu_seconds(backend)["postgres"])
+            with cursor.copy(f"COPY cylinders_cylinder ({', '.join(CYLINDER_FIELDS)}) "
+                             "FROM STDIN") as copy:
+                for pk, code in zip(ids, batch, strict=True):
+                    copy.write_row((pk, code, kind, "某厂", "G1", day, None, False, day, day,
+                                    station, "empty", now))
+            marks.append(_cpu_seconds(backend)["postgres"])
+            cursor.execute(
+                "INSERT INTO cylinders_cylinderevent (cylinder_id, kind, at, actor_id, "
+                "station_id, filling_line, details) SELECT generate_series(%s::bigint, "
+                "%s::bigint), 'registered', %s, %s, %s, '', '{}'::jsonb",
+                [ids[0], ids[-1], now, actor, station])
+            marks.append(_cpu_seconds(backend)["postgres"])
+            for key, before, after in zip(spent, marks, marks[1:], strict=False):
+                spent[key] += after - before
+        elapsed = time.perf_counter() - started
+        conn.rollback()
+        parts = ", ".join(f"{k} {v / rows * 1e6:.1f}" for k, v in spent.items())
+        print(f"{name}: {sum(spent.values()) / rows * 1e6:.1f} µs a row ({parts}); "
+              f"{rows / elapsed:,.0f} rows/s for these statements alone")
+
+    print(f"PostgreSQL backend CPU, {rows:,} rows, load {os.getloadavg()[0]:.2f}:")
+    run("as the schema is", [])
+    run(f"without the {len(REDUNDANT)} redundant indexes", REDUNDANT)
+    run(f"and without the {len(MOSTLY_NULL)} mostly-NULL FK indexes", REDUNDANT + MOSTLY_NULL)
+    run("as the schema is, foreign keys not checked (what-if)", [], checks=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("path")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--make-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--server-cost", action="store_true",
+                        help="only measure PostgreSQL's CPU per statement (no file needed)")
     args = parser.parse_args()
+    if args.server_cost:
+        prepare()
+        server_cost()
+        return
     if args.make_only:
         started = time.perf_counter()
         write_file(args.path, args.rows)
