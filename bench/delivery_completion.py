@@ -26,6 +26,20 @@ import uuid
 ORDERS = 5_000_000
 
 
+def ensure_prices() -> None:
+    """A price for every type at every station (the bench's stations keep one type or two)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("""
+            INSERT INTO delivery_price (station_id, cylinder_type_id, price, valid_from, valid_to)
+            SELECT o.id, t.id, 135, DATE '2020-01-01', NULL
+            FROM core_organisation o CROSS JOIN cylinders_cylindertype t
+            WHERE o.kind = 'lpg_station'
+            ON CONFLICT (station_id, cylinder_type_id, valid_from) DO NOTHING
+        """)
+
+
 def load_orders() -> None:
     from django.db import connection
 
@@ -80,6 +94,7 @@ def main() -> None:
 
     ensure_database()
     load_orders()
+    ensure_prices()
     import datetime
 
     from _setup import machine
@@ -104,7 +119,6 @@ def main() -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (300, 100), "white").save(buffer, "PNG")
     signature = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-    type15 = CylinderType.objects.get(size_kg=15)
     horizon = timezone.localdate() + datetime.timedelta(days=60)
     couriers = list(Account.objects.filter(role_rows__role="courier").order_by("id")
                     [:args.deliveries + 20])
@@ -112,11 +126,16 @@ def main() -> None:
     for index, courier in enumerate(couriers):
         station = courier.organisation
         customer = Customer.objects.filter(lpg_station=station).order_by("id")[index % 50]
+        # The type the station has full and in date (the bench's stations keep one type).
+        kind = (Cylinder.objects.filter(station=station, state="full",
+                                        next_inspection_due__gt=horizon, scrap_on__gt=horizon)
+                .values_list("type_id", flat=True).first())
         order = services.order_create(
-            actor=courier, customer=customer, cylinder_type=type15, quantity=2,
+            actor=courier, customer=customer, cylinder_type=CylinderType.objects.get(pk=kind),
+            quantity=2,
             channel="courier", client_id=uuid.uuid4(), buyer_name="买方",
             buyer_id_number="11010519491231002X")
-        full = list(Cylinder.objects.filter(station=station, type=type15, state="full",
+        full = list(Cylinder.objects.filter(station=station, type_id=kind, state="full",
                                             next_inspection_due__gt=horizon,
                                             scrap_on__gt=horizon)
                     .values_list("pk", "code")[:2])
