@@ -150,7 +150,7 @@ def test_cylinders_are_scoped_to_the_station_and_its_area(fleet):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real concurrent test needs "
                     "PostgreSQL (SQLite serialises writers; its rule is the same update)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_fills_at_the_same_instant_exactly_one_wins():
     import threading
 

@@ -102,7 +102,7 @@ def test_a_courier_of_another_village_cannot_deliver(shop):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real concurrent test needs "
                     "PostgreSQL (SQLite serialises writers)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_couriers_completing_one_order_at_once_exactly_one_succeeds(settings, tmp_path):
     import threading
 

@@ -174,7 +174,7 @@ def test_a_visit_finding_becomes_a_hazard(homes):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real concurrent test needs "
                     "PostgreSQL (SQLite serialises writers)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_verifiers_at_once_exactly_one_succeeds(settings, tmp_path):
     import threading
 

@@ -154,7 +154,7 @@ def test_out_of_area_and_wrong_role(homes):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real concurrent test needs "
                     "PostgreSQL (SQLite serialises writers)")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_submissions_with_one_client_id_at_once_make_one_visit(settings, tmp_path):
     """On PostgreSQL: two threads send the same visit at the same instant: one record."""
     import threading
