@@ -35,6 +35,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -223,6 +224,7 @@ def main() -> None:
 
     connection.close()
     server = start_server(port)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the server on the way out
     best = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -375,6 +377,10 @@ async def client(plan_file: str, port: int, kind: str, concurrency: int, seconds
 
     await asyncio.gather(*(loop() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
+    if kind == "scan":  # the next run (level, round) starts from the states reached here
+        for station in plan["stations"]:
+            station["pool"] = work.free[station["id"]]
+        Path(plan_file).write_text(json.dumps(plan))
     latencies.sort()
     n = len(latencies)
 
