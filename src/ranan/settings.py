@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ranan.inspections",
     "ranan.hazards",
     "ranan.delivery",
+    "ranan.reports",
 ]
 
 MIDDLEWARE = [

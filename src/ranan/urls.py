@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("ranan.inspections.api_urls")),
     path("api/v1/", include("ranan.hazards.api_urls")),
     path("api/v1/", include("ranan.delivery.api_urls")),
+    path("api/v1/", include("ranan.reports.api_urls")),
     path("customers/", include("ranan.customers.urls")),
     path("cylinders/", include("ranan.cylinders.urls")),
     path("inspections/", include("ranan.inspections.urls")),

@@ -86,3 +86,21 @@ class Router(SimpleRouter):
     def __init__(self):
         super().__init__()
         self.trailing_slash = "/?"
+
+
+def date_param(params, key: str):
+    """A YYYY-MM-DD query parameter, None when absent; a 400 naming it when it is not a date
+    (malformed, or a 13th month)."""
+    from django.utils.dateparse import parse_date
+    from django.utils.translation import gettext as _
+
+    raw = params.get(key)
+    if not raw:
+        return None
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        raise exceptions.ValidationError({key: [_("A date, YYYY-MM-DD.")]})
+    return day

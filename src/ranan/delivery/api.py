@@ -6,7 +6,6 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -14,7 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ranan.core.api_base import error_response
+from ranan.core.api_base import date_param, error_response
 from ranan.core.permissions import has_data_role
 from ranan.customers.models import Customer
 from ranan.cylinders.models import CylinderType
@@ -73,10 +72,8 @@ class OrderList(generics.ListAPIView):
                 raise ValidationError({"state": _("Unknown value: %(values)s") % {
                     "values": params["state"]}})
             qs = qs.filter(state=params["state"])
-        if params.get("date"):
-            day = parse_date(params["date"])
-            if day is None:
-                raise ValidationError({"date": _("A date, YYYY-MM-DD.")})
+        day = date_param(params, "date")
+        if day is not None:
             qs = qs.filter(scheduled_date=day)
         if params.get("round", "").isdigit():
             qs = qs.filter(round_id=int(params["round"]))
@@ -179,7 +176,7 @@ class RoundList(generics.ListAPIView):
 
     def get_queryset(self):
         qs = selectors.rounds_for(self.request.user)
-        day = parse_date(self.request.query_params.get("date", "") or "")
+        day = date_param(self.request.query_params, "date")
         return qs.filter(date=day) if day else qs
 
 
@@ -215,7 +212,7 @@ class ReportView(APIView):
                    responses=ReportAnswer)
     def get(self, request):
         _data_role(request)
-        end = parse_date(request.query_params.get("to", "") or "") or timezone.localdate()
-        start = parse_date(request.query_params.get("from", "") or "") or (
+        end = date_param(request.query_params, "to") or timezone.localdate()
+        start = date_param(request.query_params, "from") or (
             end - datetime.timedelta(days=29))
         return Response(selectors.report(request.user, None, start, end))

@@ -8,7 +8,6 @@ import datetime
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +16,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ranan.core.api_base import error_response
+from ranan.core.api_base import date_param, error_response
 from ranan.core.permissions import has_data_role
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.models import Customer
@@ -212,8 +211,8 @@ class KpiView(APIView):
         if node is None:
             raise ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
                 "code": code}})
-        end = parse_date(request.query_params.get("to", "")) or timezone.localdate()
-        start = parse_date(request.query_params.get("from", "")) or end - datetime.timedelta(
+        end = date_param(request.query_params, "to") or timezone.localdate()
+        start = date_param(request.query_params, "from") or end - datetime.timedelta(
             days=364)
         return Response({"jurisdiction": node.code or f"#{node.pk}",
                          "kpis": selectors.kpis(request.user, node.path, start, end)})

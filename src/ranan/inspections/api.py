@@ -8,7 +8,6 @@ import json
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -18,7 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ranan.core.api_base import error_response
+from ranan.core.api_base import date_param, error_response
 from ranan.core.models import Jurisdiction
 from ranan.core.permissions import has_data_role
 from ranan.core.selectors import jurisdiction_by_code
@@ -198,10 +197,8 @@ class VisitList(generics.ListAPIView):
                 raise ValidationError({"outcome": _("Unknown outcome.")})
             qs = qs.filter(outcome=params["outcome"])
         for key, lookup in (("from", "started_at__date__gte"), ("to", "started_at__date__lte")):
-            if params.get(key):
-                day = parse_date(params[key])
-                if day is None:
-                    raise ValidationError({key: _("A date, YYYY-MM-DD.")})
+            day = date_param(params, key)
+            if day is not None:
                 qs = qs.filter(**{lookup: day})
         return qs
 
@@ -403,10 +400,8 @@ class UnreachedView(APIView):
         if tier and tier not in Tier.values:
             raise ValidationError({"tier": _("Unknown tier.")})
         since = None
-        if request.query_params.get("since"):
-            day = parse_date(request.query_params["since"])
-            if day is None:
-                raise ValidationError({"since": _("A date, YYYY-MM-DD.")})
+        day = date_param(request.query_params, "since")
+        if day is not None:
             since = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
         rows = selectors.unreached(request.user, node.path, since=since, tier=tier)
         return Response({"count": len(rows), "results": [_row(r) for r in rows]})
@@ -457,8 +452,8 @@ class KpiView(APIView):
     def get(self, request):
         _data_role(request)
         node = _area(request)
-        end = parse_date(request.query_params.get("to", "")) or timezone.localdate()
-        start = parse_date(request.query_params.get("from", "")) or end - datetime.timedelta(
+        end = date_param(request.query_params, "to") or timezone.localdate()
+        start = date_param(request.query_params, "from") or end - datetime.timedelta(
             days=29)
         return Response({"jurisdiction": node.code or f"#{node.pk}", "from": start, "to": end,
                          "kpis": selectors.kpis(request.user, node.path, start, end)})

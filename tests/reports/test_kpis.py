@@ -1,0 +1,126 @@
+"""The KPI catalogue: every KPI computed through the owning app's selectors, each figure equal
+to a count of the records behind it; the API's answers and bad input; scoping."""
+
+import datetime
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from ranan.customers import services as customer_services
+from ranan.customers.choices import Supply
+from ranan.customers.models import Customer
+from ranan.cylinders import services as cylinder_services
+from ranan.hazards import services as hazard_services
+from ranan.inspections import services as inspection_services
+from ranan.inspections.choices import Outcome
+from ranan.reports import kpis
+from tests.delivery.conftest import build_shop, order, ready_cylinder
+from tests.inspections.conftest import all_pass, png, visit
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def world(cast):
+    build_shop(cast)
+    registered = timezone.now() - datetime.timedelta(days=400)
+    homes = [customer_services.customer_create(
+        actor=None, name=f"户{n}", address=f"一村{n}号", jurisdiction=cast.village_a1,
+        supply=Supply.LPG, lpg_station=cast.station) for n in range(4)]
+    Customer.objects.update(created_at=registered)
+    for h in homes:
+        h.refresh_from_db()
+    customer_services.device_add(actor=None, customer=homes[0], kind="hose", material="metal")
+    customer_services.device_add(actor=None, customer=homes[1], kind="hose", material="rubber")
+    customer_services.device_add(actor=None, customer=homes[0], kind="alarm")
+    cast.homes = homes
+    # Visits: home 0 inspected (one failed item → a hazard), home 1 not at home twice,
+    # home 2 refused.
+    answers = all_pass(inspection_services.current_checklist("lpg_household"))
+    answers["alarm"] = "fail"
+    visit(cast.courier_a1, homes[0], Outcome.INSPECTED, answers=answers, kind="delivery")
+    visit(cast.courier_a1, homes[1], Outcome.NOT_HOME, kind="delivery")
+    visit(cast.courier_a1, homes[1], Outcome.NOT_HOME, kind="delivery")
+    visit(cast.courier_a1, homes[2], Outcome.REFUSED, kind="delivery")
+    # A refusal by the interlock (an overdue cylinder).
+    cylinder_services.cylinder_scan(actor=cast.station_manager, code=cast.overdue.code,
+                                    action="fill", client_id=uuid.uuid4())
+    # A delivered order with its check.
+    o = order(cast, customer=homes[3], buyer_name="户3")
+    full = ready_cylinder(cast)
+    from ranan.delivery import services as delivery_services
+
+    delivery_services.order_deliver(
+        actor=cast.courier_a1, order=o, full_codes=[full.code], client_id=uuid.uuid4(),
+        check={"answers": all_pass(inspection_services.current_checklist("lpg_household")),
+               "signature": png()})
+    return cast
+
+
+def figures(world, **kw):
+    today = timezone.localdate()
+    rows = kpis.compute(world.regulator_a, world.district_a.path,
+                        today - datetime.timedelta(days=29), today, **kw)
+    return {r["name"]: r for r in rows}
+
+
+def test_every_kpi_of_the_issue_is_in_the_catalogue(world):
+    names = {"inspection_coverage", "entry_success", "households_reached", "hazards_found",
+             "hazards_open", "hazards_closed", "rectification_rate", "on_time_rate",
+             "hazards_overdue", "metal_hose_coverage", "self_closing_valve_coverage",
+             "regulator_cutoff_coverage", "alarm_coverage", "cylinders_overdue",
+             "interlock_refusals", "deliveries_checked_rate", "delivery_wait_median_hours",
+             "unreached_revisit", "unreached_shut_off", "valves_shut"}
+    assert names <= set(kpis.BY_NAME)
+    assert set(figures(world)) == set(kpis.BY_NAME)
+
+
+def test_the_figures_equal_their_records(world):
+    f = figures(world)
+    # Households: villager (build_shop), 卓玛 (build_fleet), 户0-3: six active LPG households.
+    assert f["inspection_coverage"]["denominator"] == 6
+    assert f["inspection_coverage"]["numerator"] == 2  # 户0 and 户3 (the delivery's check)
+    assert (f["entry_success"]["numerator"], f["entry_success"]["denominator"]) == (2, 4)
+    assert f["hazards_found"]["value"] == 1 and f["hazards_open"]["value"] == 1
+    assert f["rectification_rate"]["value"] == 0
+    assert (f["metal_hose_coverage"]["numerator"], f["metal_hose_coverage"]["denominator"]) == (
+        1, 6)
+    assert f["alarm_coverage"]["numerator"] == 1
+    assert f["cylinders_overdue"]["value"] == 2  # the fleet's overdue and past-scrap ones
+    assert f["interlock_refusals"]["value"] == 1
+    assert f["deliveries_checked_rate"]["value"] == 1.0
+    assert f["unreached_revisit"]["value"] == 1 and f["unreached_shut_off"]["value"] == 1
+    assert f["valves_shut"]["value"] == 0
+    hazard = hazard_services.Hazard.objects.get()
+    assert f["hazards_found"]["value"] == hazard_services.Hazard.objects.filter(
+        pk=hazard.pk).count()
+
+
+def test_another_area_sees_zeros(world):
+    today = timezone.localdate()
+    rows = {r["name"]: r for r in kpis.compute(world.regulator_b, world.district_b.path,
+                                               today - datetime.timedelta(days=29), today)}
+    assert rows["hazards_found"]["value"] == 0 and rows["interlock_refusals"]["value"] == 0
+    assert rows["inspection_coverage"]["denominator"] == 0
+
+
+def test_the_api(world, api):
+    client = api.as_(world.regulator_a)
+    answer = client.get(f"/api/v1/kpis/?jurisdiction=%23{world.district_a.pk}"
+                        "&kpi=hazards_found&kpi=entry_success")
+    assert answer.status_code == 200, answer.json()
+    rows = answer.json()["kpis"]
+    assert [r["name"] for r in rows] == ["entry_success", "hazards_found"]
+    assert rows[0]["numerator"] == 2 and rows[0]["label"]
+    assert client.get("/api/v1/kpis/").json()["errors"][0]["field"] == "jurisdiction"
+    assert client.get(f"/api/v1/kpis/?jurisdiction=%23{world.district_a.pk}&kpi=nope"
+                      ).json()["errors"][0]["field"] == "kpi"
+    assert client.get(f"/api/v1/kpis/?jurisdiction=%23{world.district_a.pk}&from=2026-13-01"
+                      ).json()["errors"][0]["field"] == "from"
+    other = api.as_(world.regulator_b).get(f"/api/v1/kpis/?jurisdiction=%23{world.district_a.pk}")
+    assert other.status_code == 400  # not in the account's area
+    assert api.as_(world.auditor).get("/api/v1/kpis/?jurisdiction=540000").status_code == 403
