@@ -1,7 +1,7 @@
 """The cylinder benchmarks' database: `ranan_bench_cyl` on PostgreSQL with 10,000,000
 cylinders over 2,000 LPG stations (5,000 each). Not part of the test suite.
 
-    python bench/cylinders_10m.py            # build it (~3 min), or reuse it if it is there
+    python bench/cylinders_10m.py            # build it (~4.5 min), or reuse it if it is there
     python bench/cylinders_10m.py --rebuild  # start over
 
 `BENCH_CYL_DATABASE_URL` overrides `postgres://postgres@127.0.0.1:5432/ranan_bench_cyl`;
