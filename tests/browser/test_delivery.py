@@ -14,6 +14,8 @@ import zoneinfo
 
 import pytest
 
+from tests.browser.test_inspections import answer_everything_safe, sign  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
@@ -31,30 +33,7 @@ def no_sideways_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def answer_everything_safe(page):
-    """Pass, 1, or the first choice for every item (each a tap on a big label)."""
-    for item in page.locator("[data-testid=checklist] .item[data-item]").all():
-        code = item.get_attribute("data-item")
-        kind = item.get_attribute("data-type")
-        if kind == "pass_fail":
-            item.locator(f"label[for='a-{code}-pass']").click()
-        elif kind == "number":
-            item.locator(f"#a-{code}").fill("1")
-        else:
-            item.locator(f"label[for='a-{code}-1']").click()
-
-
-def sign(page):
-    canvas = page.locator("[data-testid=signature] canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    x, y = box["x"] + 30, box["y"] + box["height"] * 0.6
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(1, 25):
-        page.mouse.move(x + step * 11, y - 35 * (step % 4 == 1) + 20 * (step % 3 == 0), steps=3)
-    page.mouse.up()
-    assert page.locator("input[name=signature]").input_value().startswith("data:image/png")
+# The checklist and the signature are the visit form's: the same helpers drive both.
 
 
 def cylinders_to_hand_over(api, count=2):
