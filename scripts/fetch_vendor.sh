@@ -8,6 +8,7 @@ set -euo pipefail
 
 TABLER_VERSION="1.6.1"   # @tabler/core, latest 1.x stable
 HTMX_VERSION="2.0.11"    # htmx.org, latest 2.x
+ECHARTS_VERSION="6.1.0"  # echarts, dashboards (issue 8)
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENDOR_DIR="$REPO_ROOT/src/ranan/static/vendor"
@@ -35,6 +36,10 @@ pkg_field() {
 
 fetch "@tabler/core@$TABLER_VERSION" tabler
 fetch "htmx.org@$HTMX_VERSION" htmx
+fetch "echarts@$ECHARTS_VERSION" echarts
+ECHARTS_PKG="$TMP/echarts/package"
+[[ "$(pkg_field "$ECHARTS_PKG" version)" == "$ECHARTS_VERSION" ]] || { echo "error: echarts version mismatch" >&2; exit 1; }
+ECHARTS_LICENSE="$(pkg_field "$ECHARTS_PKG" license)"
 TABLER_PKG="$TMP/tabler/package"
 HTMX_PKG="$TMP/htmx/package"
 
@@ -121,6 +126,13 @@ mkdir -p "$VENDOR_DIR/htmx"
 cp "$HTMX_PKG/dist/htmx.min.js" "$VENDOR_DIR/htmx/"
 cp "$HTMX_PKG/LICENSE" "$VENDOR_DIR/htmx/LICENSE"
 
+# ---------------------------------------------------------------- echarts
+rm -rf "$VENDOR_DIR/echarts"
+mkdir -p "$VENDOR_DIR/echarts"
+cp "$ECHARTS_PKG/dist/echarts.min.js" "$VENDOR_DIR/echarts/"
+cp "$ECHARTS_PKG/LICENSE" "$VENDOR_DIR/echarts/LICENSE"
+[[ -f "$ECHARTS_PKG/NOTICE" ]] && cp "$ECHARTS_PKG/NOTICE" "$VENDOR_DIR/echarts/NOTICE"
+
 # ---------------------------------------------------------------- VERSIONS.md
 {
     cat <<EOF
@@ -133,6 +145,7 @@ Do not edit by hand; bump the pinned versions in the script and re-run it.
 |---|---|---|---|
 | \`@tabler/core\` | $TABLER_VERSION | $TABLER_LICENSE | \`tabler/tabler.min.css\` (from \`dist/css/\`), \`tabler/tabler.min.js\` (from \`dist/js/\`), \`tabler/LICENSE\` |
 | \`htmx.org\` | $HTMX_VERSION | $HTMX_LICENSE | \`htmx/htmx.min.js\` (from \`dist/\`), \`htmx/LICENSE\` |
+| \`echarts\` | $ECHARTS_VERSION | $ECHARTS_LICENSE | \`echarts/echarts.min.js\` (from \`dist/\`), \`echarts/LICENSE\`, \`echarts/NOTICE\` |
 
 ## Notes
 
@@ -144,4 +157,4 @@ EOF
 } > "$VENDOR_DIR/VERSIONS.md"
 
 echo "==> vendored into $VENDOR_DIR" >&2
-(cd "$VENDOR_DIR" && ls -l tabler htmx VERSIONS.md) >&2
+(cd "$VENDOR_DIR" && ls -l tabler htmx echarts VERSIONS.md) >&2
