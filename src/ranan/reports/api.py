@@ -1,21 +1,17 @@
-"""GET /api/v1/kpis/: the KPI catalogue for an area and a period."""
+"""GET /api/v1/kpis/, /kpis/timeseries, /kpis/breakdown: the KPI catalogue for an area and a
+period, week by week, and by child jurisdiction."""
 
 from __future__ import annotations
 
-import datetime
-
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ranan.core.api_base import date_param
 from ranan.core.permissions import has_data_role
-from ranan.core.selectors import jurisdiction_by_code
 from ranan.reports import kpis
+from ranan.reports.params import ParamError, parse
 
 
 class KpiRow(serializers.Serializer):
@@ -32,32 +28,79 @@ class KpiList(serializers.Serializer):
     kpis = KpiRow(many=True)
 
 
-class KpiView(APIView):
+class Week(serializers.Serializer):
+    kpis = KpiRow(many=True)
+
+
+class Series(serializers.Serializer):
+    jurisdiction = serializers.CharField()
+    weeks = Week(many=True)
+
+
+class Child(serializers.Serializer):
+    jurisdiction = serializers.CharField()
+    name = serializers.CharField()
+    kpis = KpiRow(many=True)
+
+
+class Breakdown(serializers.Serializer):
+    jurisdiction = serializers.CharField()
+    children = Child(many=True)
+
+
+PARAMS = [OpenApiParameter("jurisdiction", str, description="division code or #id; default "
+                           "the account's area"),
+          OpenApiParameter("from", str), OpenApiParameter("to", str),
+          OpenApiParameter("kpi", str, many=True, enum=list(kpis.BY_NAME))]
+
+
+def code_of(node) -> str:
+    return node.code or f"#{node.pk}"
+
+
+class _Base(APIView):
+    def query(self, request):
+        if not has_data_role(request.user):
+            raise PermissionDenied
+        try:
+            return parse(request.user, request.query_params)
+        except ParamError as e:
+            raise ValidationError({e.field: [e.message]}) from None
+
+
+class KpiView(_Base):
     """Every KPI (or those named with `kpi=`, repeatable) of a jurisdiction and a period
     (`from`, `to`; default the last 30 days), each with its numerator and denominator."""
 
-    @extend_schema(parameters=[
-        OpenApiParameter("jurisdiction", str, required=True, description="division code or #id"),
-        OpenApiParameter("from", str), OpenApiParameter("to", str),
-        OpenApiParameter("kpi", str, many=True, enum=list(kpis.BY_NAME))],
-        responses=KpiList)
+    @extend_schema(parameters=PARAMS, responses=KpiList)
     def get(self, request):
-        if not has_data_role(request.user):
-            raise PermissionDenied
-        params = request.query_params
-        code = params.get("jurisdiction", "")
-        node = jurisdiction_by_code(request.user, code) if code else None
-        if node is None:
-            raise ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
-                "code": code}})
-        end = date_param(params, "to") or timezone.localdate()
-        start = date_param(params, "from") or end - datetime.timedelta(days=29)
-        if start > end:
-            raise ValidationError({"from": _("After the end of the period.")})
-        names = params.getlist("kpi")
-        unknown = [n for n in names if n not in kpis.BY_NAME]
-        if unknown:
-            raise ValidationError({"kpi": _("Unknown KPI: %(names)s") % {
-                "names": ", ".join(unknown)}})
-        return Response({"jurisdiction": node.code or f"#{node.pk}", "from": start, "to": end,
-                         "kpis": kpis.compute(request.user, node.path, start, end, names)})
+        q = self.query(request)
+        return Response({"jurisdiction": code_of(q.node), "from": q.start, "to": q.end,
+                         "kpis": kpis.compute(request.user, q.node.path, q.start, q.end,
+                                              q.names)})
+
+
+class TimeseriesView(_Base):
+    """The KPIs week by week (Monday to Sunday): `weeks` weeks (default 12) ending with the
+    week holding `to`."""
+
+    @extend_schema(parameters=[*PARAMS, OpenApiParameter("weeks", int)], responses=Series)
+    def get(self, request):
+        q = self.query(request)
+        series = kpis.timeseries(request.user, q.node.path, q.end, q.weeks, q.names)
+        return Response({"jurisdiction": code_of(q.node), "weeks": [
+            {"from": w["from"], "to": w["to"], "kpis": list(w["kpis"].values())}
+            for w in series]})
+
+
+class BreakdownView(_Base):
+    """The KPIs of each child jurisdiction over the period."""
+
+    @extend_schema(parameters=PARAMS, responses=Breakdown)
+    def get(self, request):
+        q = self.query(request)
+        rows = kpis.breakdown(request.user, q.node, q.start, q.end, q.names)
+        return Response({"jurisdiction": code_of(q.node), "from": q.start, "to": q.end,
+                         "children": [{"jurisdiction": r["code"] or f"#{r['id']}",
+                                       "name": r["name"], "kpis": list(r["kpis"].values())}
+                                      for r in rows]})

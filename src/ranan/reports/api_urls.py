@@ -2,4 +2,8 @@ from django.urls import path
 
 from ranan.reports import api
 
-urlpatterns = [path("kpis/", api.KpiView.as_view(), name="api-kpis")]
+urlpatterns = [
+    path("kpis/", api.KpiView.as_view(), name="api-kpis"),
+    path("kpis/timeseries", api.TimeseriesView.as_view(), name="api-kpis-timeseries"),
+    path("kpis/breakdown", api.BreakdownView.as_view(), name="api-kpis-breakdown"),
+]

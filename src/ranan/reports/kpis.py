@@ -1,23 +1,29 @@
 """The KPI catalogue (issue 8): every KPI of DOMAIN.md defined once (name, Chinese and English
-label, unit, which records it counts) and computed for any jurisdiction and period by the
-selectors of the app that owns the records. Pages, the API, exports and briefings read them
-from here, so a figure is the same everywhere.
+label, unit, which records it counts) and computed for any jurisdiction and period. Pages, the
+API, exports and briefings read them from here, so a figure is the same everywhere.
 
-Each computation answers {"value", "numerator", "denominator"}: a rate's numerator and
-denominator are the counts of the records behind it (the drill-down lists count the same).
+A KPI is defined by the records it counts, as querysets built on the owning app's scoped
+selectors: `records` (the numerator) and, for a rate, `base` (the denominator). A figure is the
+count of those querysets, so the drill-down list behind a figure (the same queryset, paginated)
+always has as many rows as the figure says. The breakdown by child jurisdiction groups the same
+querysets by the prefix of their materialised path: one grouped query per queryset, whatever
+the number of children.
 """
 
 from __future__ import annotations
 
 import datetime
+import statistics
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ranan.core.models import subtree_q
+from ranan.core.models import PATH_SEGMENT, subtree_q
 
 
 @dataclass(frozen=True)
@@ -25,31 +31,34 @@ class Kpi:
     name: str
     label: object
     unit: str  # "ratio", "count", "hours"
-    counts: str  # the records it counts, for the drill-down and the docs
-    compute: Callable
+    counts: object  # the records it counts, for the drill-down and the docs
+    records: Callable[[Context], QuerySet]  # the numerator's records
+    base: Callable[[Context], QuerySet] | None = None  # the denominator's records (a rate)
+    model: str = "customer"  # what a drill-down row shows
+    path: str = "jpath"  # the records' jurisdiction path lookup
+    multi: bool = False  # the path crosses a many-to-many relation: count distinct records
+    median: Callable[[QuerySet], float | None] | None = None  # a value that is not a count
+    higher_is_better: bool = True
+    section: str = "inspection"
 
 
-def _bounds(start: datetime.date, end: datetime.date):
+def bounds(start: datetime.date, end: datetime.date):
     lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
     hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
                                                        datetime.time.min))
     return lo, hi
 
 
-def _ratio(num: int, den: int) -> dict:
-    return {"value": (num / den) if den else None, "numerator": num, "denominator": den}
-
-
-def _count(n) -> dict:
-    return {"value": n, "numerator": n, "denominator": None}
-
-
 class Context:
-    """One computation: the account, the area, the period; each app's selector result is
-    computed once and shared by the KPIs that come from it."""
+    """One computation: the account, the area, the period and the day figures are taken on
+    ("today" for a current period, the period's last day for a past one). Querysets and counts
+    are built once and shared by the KPIs that use them."""
 
-    def __init__(self, user, path: str, start: datetime.date, end: datetime.date):
+    def __init__(self, user, path: str, start: datetime.date, end: datetime.date,
+                 today: datetime.date | None = None):
         self.user, self.path, self.start, self.end = user, path, start, end
+        self.today = min(today or timezone.localdate(), end)
+        self.lo, self.hi = bounds(start, end)
         self._cache: dict = {}
 
     def once(self, key, fn):
@@ -57,150 +66,325 @@ class Context:
             self._cache[key] = fn()
         return self._cache[key]
 
-    def inspections(self):
-        from ranan.inspections import selectors
+    # -- the record sets the KPIs are made of --------------------------------------------------
+    def customers(self) -> QuerySet:
+        from ranan.inspections.selectors import area_customers
 
-        return self.once("inspections", lambda: selectors.kpis(self.user, self.path, self.start,
-                                                               self.end))
+        return self.once("customers", lambda: area_customers(self.user, self.path))
 
-    def hazards(self):
-        from ranan.hazards import selectors
+    def active(self) -> QuerySet:
+        from ranan.customers.choices import CustomerStatus
 
-        return self.once("hazards", lambda: selectors.kpis(self.user, self.path, self.start,
-                                                           self.end))
+        return self.customers().filter(status=CustomerStatus.ACTIVE)
 
-    def delivery(self):
-        from ranan.delivery import selectors
+    def households(self) -> QuerySet:
+        from ranan.customers.choices import CustomerKind
 
-        return self.once("delivery", lambda: selectors.report(self.user, self.path, self.start,
-                                                              self.end))
+        return self.active().filter(kind=CustomerKind.RESIDENTIAL)
 
-    def households(self):
-        from ranan.customers.choices import CustomerKind, CustomerStatus
-        from ranan.customers.models import Customer
+    def visits(self, **kw) -> QuerySet:
+        from ranan.inspections.selectors import counted_visits
 
-        return (Customer.objects.visible_to(self.user).filter(subtree_q("jpath", self.path))
-                .filter(status=CustomerStatus.ACTIVE, kind=CustomerKind.RESIDENTIAL))
+        return counted_visits().filter(customer=OuterRef("pk"), started_at__gte=self.lo,
+                                       started_at__lt=self.hi, **kw)
+
+    def reached(self) -> QuerySet:
+        from ranan.inspections.choices import Outcome
+
+        return self.customers().filter(Exists(self.visits(outcome=Outcome.INSPECTED)))
+
+    def hazards(self) -> QuerySet:
+        from ranan.hazards.selectors import hazards_for
+
+        return hazards_for(self.user).filter(subtree_q("jpath", self.path),
+                                             found_at__gte=self.lo, found_at__lt=self.hi)
+
+    def closed(self) -> QuerySet:
+        from ranan.hazards.choices import State
+
+        return self.hazards().filter(state=State.CLOSED)
+
+    def overdue(self, step: int | None = None) -> QuerySet:
+        from ranan.hazards.selectors import overdue_q
+
+        qs = self.hazards().filter(overdue_q(self.today))
+        return qs if step is None else qs.filter(escalation=step)
+
+    def delivered(self) -> QuerySet:
+        from ranan.delivery.choices import OrderState
+        from ranan.delivery.models import Order
+
+        return (Order.objects.visible_to(self.user)
+                .filter(subtree_q("jpath", self.path), state=OrderState.DELIVERED,
+                        delivered_at__gte=self.lo, delivered_at__lt=self.hi)
+                .select_related("customer", "delivered_by"))
+
+    def unreached(self, tier: str) -> QuerySet:
+        """Households on the ladder (inspections.selectors.tier_of) from the period's start:
+        the same rule as the unreached list, in SQL."""
+        from ranan.inspections.choices import MeasureKind, Outcome
+        from ranan.inspections.models import Measure
+        from ranan.inspections.selectors import counted_visits
+
+        since = counted_visits().filter(customer=OuterRef("pk"), started_at__gte=self.lo)
+        measures = Measure.objects.filter(customer=OuterRef("pk"), at__gte=self.lo)
+        not_home = Coalesce(Subquery(
+            since.filter(outcome=Outcome.NOT_HOME).order_by().values("customer")
+            .annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+        qs = (self.customers()
+              .filter(Exists(since.filter(outcome__in=[Outcome.NOT_HOME, Outcome.REFUSED,
+                                                       Outcome.ADDRESS_NOT_FOUND])))
+              .exclude(Exists(since.filter(outcome=Outcome.INSPECTED)))
+              .exclude(Exists(measures.filter(kind__in=[MeasureKind.SHUT_OFF,
+                                                        MeasureKind.ENFORCEMENT])))
+              .annotate(not_home_times=not_home))
+        refused = Exists(since.filter(outcome=Outcome.REFUSED))
+        if tier == "shut_off":
+            return qs.filter(refused | Q(not_home_times__gte=3))
+        return qs.exclude(refused).filter(not_home_times__lt=3)
 
 
-def _device_coverage(kind: str, condition: Q, lpg_only: bool = False):
-    def compute(ctx: Context) -> dict:
+def _device(kind: str, condition: Q, lpg_only: bool = False):
+    def base(ctx: Context) -> QuerySet:
+        qs = ctx.households()
+        return qs.filter(supply="lpg") if lpg_only else qs
+
+    def records(ctx: Context) -> QuerySet:
         from ranan.customers.models import Device
 
-        households = ctx.households()
-        if lpg_only:
-            households = households.filter(supply="lpg")
-        having = Device.objects.filter(customer=OuterRef("pk"), kind=kind,
-                                       removed_on__isnull=True).filter(condition)
-        den = households.count()
-        num = households.filter(Exists(having)).count()
-        return _ratio(num, den)
-    return compute
+        having = (Device.objects.filter(customer=OuterRef("pk"), kind=kind,
+                                        removed_on__isnull=True).filter(condition)
+                  .filter(Q(installed_on__isnull=True) | Q(installed_on__lte=ctx.end)))
+        return base(ctx).filter(Exists(having))
+    return records, base
 
 
-def _cylinders_overdue(ctx: Context) -> dict:
+def _cylinders_overdue(ctx: Context) -> QuerySet:
     from ranan.cylinders.selectors import IN_CIRCULATION, cylinders_for, overdue_q
 
-    qs = cylinders_for(ctx.user).filter(state__in=IN_CIRCULATION).filter(
-        subtree_q("station__jurisdictions__path", ctx.path)).filter(
-        overdue_q(timezone.localdate())).order_by().values("pk").distinct()
-    return _count(qs.count())
+    return (cylinders_for(ctx.user).filter(state__in=IN_CIRCULATION)
+            .filter(subtree_q("station__jurisdictions__path", ctx.path))
+            .filter(overdue_q(ctx.today)))
 
 
-def _refusals(ctx: Context) -> dict:
+def _refusals(ctx: Context) -> QuerySet:
     from ranan.cylinders.selectors import refusals_for
 
-    lo, hi = _bounds(ctx.start, ctx.end)
-    qs = refusals_for(ctx.user).filter(at__gte=lo, at__lt=hi).filter(
-        subtree_q("actor__organisation__jurisdictions__path", ctx.path)).order_by().values(
-        "pk").distinct()
-    return _count(qs.count())
+    return refusals_for(ctx.user).filter(
+        at__gte=ctx.lo, at__lt=ctx.hi).filter(
+        subtree_q("actor__organisation__jurisdictions__path", ctx.path))
 
 
-def _valves_shut(ctx: Context) -> dict:
+def _valves_shut(ctx: Context) -> QuerySet:
     from ranan.inspections.choices import MeasureKind
     from ranan.inspections.models import Measure
 
-    lo, hi = _bounds(ctx.start, ctx.end)
-    n = (Measure.objects.visible_to(ctx.user).filter(subtree_q("jpath", ctx.path),
-                                                     kind=MeasureKind.SHUT_OFF, at__gte=lo,
-                                                     at__lt=hi).count())
-    return _count(n)
+    return (Measure.objects.visible_to(ctx.user)
+            .filter(subtree_q("jpath", ctx.path), kind=MeasureKind.SHUT_OFF, at__gte=ctx.lo,
+                    at__lt=ctx.hi).select_related("customer", "by"))
 
 
-def _from(app: str, key: str):
-    return lambda ctx: getattr(ctx, app)()[key]
+def _median_wait(orders: QuerySet) -> float | None:
+    waits = [(d - r).total_seconds() / 3600 for r, d in
+             orders.values_list("received_at", "delivered_at").iterator(chunk_size=5000)]
+    return statistics.median(waits) if waits else None
 
 
-def _wait(ctx: Context) -> dict:
-    value = ctx.delivery()["delivery_wait_median_hours"]
-    return {"value": value, "numerator": ctx.delivery()["deliveries"], "denominator": None}
+def _checked(ctx: Context) -> QuerySet:
+    return ctx.delivered().filter(visit__outcome="inspected")
 
+
+def _on_time(ctx: Context) -> QuerySet:
+    return ctx.closed().filter(fixed_at__date__lte=F("deadline"))
+
+
+def _open(ctx: Context) -> QuerySet:
+    from ranan.hazards.choices import DONE
+
+    return ctx.hazards().exclude(state__in=list(DONE))
+
+
+def _step(step: int):
+    return lambda ctx: ctx.overdue(step)
+
+
+_hose, _households = _device("hose", Q(material="metal"))
+_valve = _device("valve", Q(self_closing=True))[0]
+_alarm = _device("alarm", Q())[0]
+_cutoff, _lpg_households = _device("regulator", Q(has_cutoff=True), lpg_only=True)
 
 CATALOGUE: list[Kpi] = [
     Kpi("inspection_coverage", _("Inspection coverage"), "ratio",
-        "households with an inspected visit in the period / active households",
-        _from("inspections", "inspection_coverage")),
+        _("active households with an inspected visit in the period / active households"),
+        lambda c: c.active().filter(Exists(c.visits(outcome="inspected"))),
+        base=lambda c: c.active()),
     Kpi("entry_success", _("Entry success"), "ratio",
-        "households reached / households visited in the period",
-        _from("inspections", "entry_success")),
+        _("households reached / households visited in the period"),
+        lambda c: c.reached(), base=lambda c: c.customers().filter(Exists(c.visits()))),
     Kpi("households_reached", _("Households reached"), "count",
-        "households with an inspected visit in the period",
-        _from("inspections", "households_reached")),
-    Kpi("hazards_found", _("Hazards found"), "count", "hazards found in the period",
-        _from("hazards", "hazards_found")),
+        _("households with an inspected visit in the period"), lambda c: c.reached()),
+    Kpi("hazards_found", _("Hazards found"), "count", _("hazards found in the period"),
+        lambda c: c.hazards(), model="hazard", section="hazard", higher_is_better=None),
     Kpi("hazards_open", _("Hazards open"), "count",
-        "hazards found in the period not closed or converted", _from("hazards", "hazards_open")),
-    Kpi("hazards_closed", _("Hazards closed"), "count", "hazards found in the period, closed",
-        _from("hazards", "hazards_closed")),
+        _("hazards found in the period, not closed nor unfixable"), _open, model="hazard",
+        section="hazard", higher_is_better=False),
+    Kpi("hazards_closed", _("Hazards closed"), "count",
+        _("hazards found in the period, closed"), lambda c: c.closed(), model="hazard",
+        section="hazard"),
     Kpi("rectification_rate", _("Rectification rate"), "ratio",
-        "hazards closed / hazards found (found in the period)",
-        _from("hazards", "rectification_rate")),
-    Kpi("on_time_rate", _("On-time rate"), "ratio", "closed by the deadline / closed",
-        _from("hazards", "on_time_rate")),
+        _("hazards closed / hazards found (found in the period)"), lambda c: c.closed(),
+        base=lambda c: c.hazards(), model="hazard", section="hazard"),
+    Kpi("on_time_rate", _("On-time rate"), "ratio",
+        _("hazards fixed by their deadline / hazards closed"), _on_time,
+        base=lambda c: c.closed(), model="hazard", section="hazard"),
     Kpi("hazards_overdue", _("Hazards overdue"), "count",
-        "hazards found in the period, past their deadline and not fixed",
-        _from("hazards", "hazards_overdue")),
+        _("hazards found in the period, past their deadline and not fixed"),
+        lambda c: c.overdue(), model="hazard", section="hazard", higher_is_better=False),
+    *[Kpi(f"hazards_overdue_step_{s}", label, "count",
+          _("overdue hazards at this step of the escalation ladder"), _step(s),
+          model="hazard", section="escalation", higher_is_better=False)
+      for s, label in ((1, _("Overdue: reminded")), (2, _("Overdue: notice served")),
+                       (3, _("Overdue: under supervision")), (4, _("Overdue: enforcement")))],
     Kpi("metal_hose_coverage", _("Metal hose coverage"), "ratio",
-        "active households with a current metal hose / active households",
-        _device_coverage("hose", Q(material="metal"))),
+        _("active households with a metal hose in place / active households"), _hose,
+        base=_households, section="device"),
     Kpi("self_closing_valve_coverage", _("Self-closing valve coverage"), "ratio",
-        "active households with a current self-closing valve / active households",
-        _device_coverage("valve", Q(self_closing=True))),
+        _("active households with a self-closing valve in place / active households"), _valve,
+        base=_households, section="device"),
     Kpi("regulator_cutoff_coverage", _("Regulator cut-off coverage"), "ratio",
-        "active LPG households with a regulator with cut-off / active LPG households",
-        _device_coverage("regulator", Q(has_cutoff=True), lpg_only=True)),
+        _("active LPG households with a regulator with cut-off / active LPG households"),
+        _cutoff, base=_lpg_households, section="device"),
     Kpi("alarm_coverage", _("Gas alarm coverage"), "ratio",
-        "active households with a current gas alarm / active households",
-        _device_coverage("alarm", Q())),
+        _("active households with a gas alarm in place / active households"), _alarm,
+        base=_households, section="device"),
     Kpi("cylinders_overdue", _("Cylinders overdue in circulation"), "count",
-        "cylinders in circulation past inspection due or scrap date (today)", _cylinders_overdue),
+        _("cylinders in circulation past their inspection due or scrap date"),
+        _cylinders_overdue, model="cylinder", path="station__jurisdictions__path", multi=True,
+        section="cylinder", higher_is_better=False),
     Kpi("interlock_refusals", _("Interlock refusals"), "count",
-        "scans refused by the interlock in the period", _refusals),
+        _("scans refused by the interlock in the period"), _refusals, model="scan",
+        path="actor__organisation__jurisdictions__path", multi=True, section="cylinder",
+        higher_is_better=None),
     Kpi("deliveries_checked_rate", _("Deliveries with a completed check"), "ratio",
-        "deliveries whose check was completed / deliveries in the period",
-        _from("delivery", "deliveries_checked_rate")),
+        _("deliveries whose check was completed / deliveries in the period"), _checked,
+        base=lambda c: c.delivered(), model="order", section="delivery"),
     Kpi("delivery_wait_median_hours", _("Median wait from order to delivery"), "hours",
-        "median hours from the order to its delivery, deliveries in the period", _wait),
+        _("median hours from the order to its delivery, deliveries in the period"),
+        lambda c: c.delivered(), model="order", median=_median_wait, section="delivery",
+        higher_is_better=False),
     Kpi("unreached_revisit", _("Unreached: to revisit"), "count",
-        "households not at home once or twice since the period's start",
-        _from("inspections", "unreached_revisit")),
+        _("households not at home once or twice (or address not found) since the period's "
+          "start, not reached since"), lambda c: c.unreached("revisit"),
+        section="unreached", higher_is_better=False),
     Kpi("unreached_shut_off", _("Unreached: to be shut off"), "count",
-        "households not at home three times, or refusing, since the period's start",
-        _from("inspections", "unreached_shut_off")),
-    Kpi("valves_shut", _("Valves shut off"), "count", "valve shut-offs recorded in the period",
-        _valves_shut),
+        _("households not at home three times, or refusing, since the period's start, not "
+          "reached nor shut since"), lambda c: c.unreached("shut_off"), section="unreached",
+        higher_is_better=False),
+    Kpi("valves_shut", _("Valves shut off"), "count", _("valve shut-offs recorded in the period"),
+        _valves_shut, model="measure", section="unreached", higher_is_better=None),
 ]
 BY_NAME = {k.name: k for k in CATALOGUE}
 
 
+def records(user, path: str, start: datetime.date, end: datetime.date, name: str,
+            part: str = "records", today: datetime.date | None = None) -> QuerySet:
+    """The records behind a figure: `part` "records" (the numerator) or "base" (the
+    denominator). Their count is the figure."""
+    kpi = BY_NAME[name]
+    ctx = Context(user, path, start, end, today)
+    fn = kpi.base if part == "base" else kpi.records
+    qs = fn(ctx)
+    if kpi.multi:
+        qs = qs.distinct()
+    return qs
+
+
+def _count(kpi: Kpi, ctx: Context, fn) -> int:
+    qs = fn(ctx)
+    return ctx.once(("count", kpi.multi, str(qs.query)), lambda: (qs.order_by().values("pk").distinct().count() if kpi.multi
+                                  else qs.order_by().count()))
+
+
+def _row(kpi: Kpi, num: int, den: int | None, value=None) -> dict:
+    if kpi.median is not None:
+        pass
+    elif kpi.base is not None:
+        value = (num / den) if den else None
+    else:
+        value = num
+    return {"name": kpi.name, "label": str(kpi.label), "unit": kpi.unit, "value": value,
+            "numerator": num, "denominator": den}
+
+
 def compute(user, path: str, start: datetime.date, end: datetime.date,
-            names: list[str] | None = None) -> list[dict]:
-    ctx = Context(user, path, start, end)
+            names: list[str] | None = None, today: datetime.date | None = None) -> list[dict]:
+    ctx = Context(user, path, start, end, today)
     out = []
     for kpi in CATALOGUE:
         if names and kpi.name not in names:
             continue
-        figure = kpi.compute(ctx)
-        out.append({"name": kpi.name, "label": str(kpi.label), "unit": kpi.unit, **figure})
+        num = _count(kpi, ctx, kpi.records)
+        den = _count(kpi, ctx, kpi.base) if kpi.base is not None else None
+        value = kpi.median(kpi.records(ctx)) if kpi.median is not None and num else None
+        out.append(_row(kpi, num, den, value))
     return out
+
+
+def previous_period(start: datetime.date, end: datetime.date):
+    days = (end - start).days + 1
+    return start - datetime.timedelta(days=days), start - datetime.timedelta(days=1)
+
+
+def _grouped(kpi: Kpi, ctx: Context, fn, width: int) -> dict[str, int]:
+    """Counts of `fn`'s records by the first `width` characters of their path."""
+    qs = (fn(ctx).order_by().annotate(child=Substr(kpi.path, 1, width)).values("child")
+          .annotate(n=Count("pk", distinct=kpi.multi)).values_list("child", "n"))
+    return ctx.once(("grouped", str(qs.query)), lambda: dict(qs))
+
+
+def breakdown(user, node, start: datetime.date, end: datetime.date,
+              names: list[str] | None = None, today: datetime.date | None = None) -> list[dict]:
+    """The KPIs of each child jurisdiction of `node` (one grouped query per record set)."""
+    from ranan.core.models import Jurisdiction
+
+    children = list(Jurisdiction.objects.filter(parent=node).order_by("code", "name"))
+    ctx = Context(user, node.path, start, end, today)
+    width = len(node.path) + PATH_SEGMENT
+    table: dict[str, dict] = {c.path: {} for c in children}
+    for kpi in CATALOGUE:
+        if names and kpi.name not in names:
+            continue
+        nums = _grouped(kpi, ctx, kpi.records, width)
+        dens = _grouped(kpi, ctx, kpi.base, width) if kpi.base is not None else {}
+        medians = {}
+        if kpi.median is not None:
+            waits: dict[str, list] = defaultdict(list)
+            for child, r, d in (kpi.records(ctx).order_by()
+                                .annotate(child=Substr(kpi.path, 1, width))
+                                .values_list("child", "received_at", "delivered_at")
+                                .iterator(chunk_size=5000)):
+                waits[child].append((d - r).total_seconds() / 3600)
+            medians = {c: statistics.median(w) for c, w in waits.items()}
+        for c in children:
+            den = dens.get(c.path, 0) if kpi.base is not None else None
+            table[c.path][kpi.name] = _row(kpi, nums.get(c.path, 0), den, medians.get(c.path))
+    return [{"id": c.pk, "code": c.code, "name": c.name, "level": c.level, "path": c.path,
+             "kpis": table[c.path]} for c in children]
+
+
+def weeks_ending(end: datetime.date, weeks: int) -> list[tuple[datetime.date, datetime.date]]:
+    """`weeks` calendar weeks (Monday to Sunday), the last one holding `end` (cut at `end`)."""
+    monday = end - datetime.timedelta(days=end.weekday())
+    out = []
+    for i in range(weeks - 1, -1, -1):
+        start = monday - datetime.timedelta(weeks=i)
+        out.append((start, min(start + datetime.timedelta(days=6), end)))
+    return out
+
+
+def timeseries(user, path: str, end: datetime.date, weeks: int = 12,
+               names: list[str] | None = None, today: datetime.date | None = None) -> list[dict]:
+    """The KPIs of each week: the figures of a week are those of a period of that week."""
+    return [{"from": s, "to": e,
+             "kpis": {r["name"]: r for r in compute(user, path, s, e, names, today)}}
+            for s, e in weeks_ending(end, weeks)]
