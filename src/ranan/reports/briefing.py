@@ -1,0 +1,540 @@
+"""The weekly briefing (工作简报, issue 8; the Qinghai seed is the model): the figures of a
+jurisdiction's week gathered once into a snapshot, the short text of each section written
+from those figures in the reader's language, and the two documents, PDF and .xlsx.
+
+The snapshot holds numbers only (KPI rows, per-child rows, hazard counts); labels and
+sentences are produced when the document is rendered, so one stored issue reads in Chinese
+or English and always shows the same figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.db.models import Count, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ranan.core.models import Jurisdiction, subtree_q
+from ranan.reports import kpis
+
+# Headline figures of the week (the KPI catalogue's names).
+HEADLINE = ["inspection_coverage", "households_reached", "entry_success", "hazards_found",
+            "hazards_closed", "rectification_rate", "hazards_overdue", "metal_hose_coverage",
+            "self_closing_valve_coverage", "regulator_cutoff_coverage", "alarm_coverage",
+            "cylinders_overdue", "interlock_refusals", "deliveries_checked_rate", "valves_shut"]
+# Compared with the previous week in the headline table and text.
+COMPARED = ["inspection_coverage", "households_reached", "entry_success", "hazards_found",
+            "hazards_closed", "rectification_rate"]
+# The per-child table: few columns, so that a province's table stays readable (and cheap).
+CHILD = ["inspection_coverage", "households_reached", "hazards_found", "hazards_closed",
+         "rectification_rate", "hazards_overdue", "metal_hose_coverage"]
+# Overdue hazards listed by name in the document (the counts by step cover all of them).
+OVERDUE_LISTED = 50
+
+
+def monday_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def last_week(today: datetime.date | None = None) -> datetime.date:
+    """The Monday of the last week that has ended."""
+    today = today or timezone.localdate()
+    return monday_of(today) - datetime.timedelta(days=7)
+
+
+def _bounds(start: datetime.date, end: datetime.date):
+    lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
+                                                       datetime.time.min))
+    return lo, hi
+
+
+def _rows(user, path, start, end, names) -> dict[str, dict]:
+    rows = kpis.compute(user, path, start, end, names)
+    return {r["name"]: {k: r[k] for k in ("value", "numerator", "denominator", "unit")}
+            for r in rows}
+
+
+def _children(user, node: Jurisdiction, start, end) -> list[dict]:
+    """One row per child jurisdiction: the catalogue's breakdown when it is there (one
+    computation for all children), else the catalogue per child."""
+    breakdown = getattr(kpis, "breakdown", None)
+    if breakdown is not None:
+        out = []
+        for child in breakdown(user, node, start, end, names=CHILD):
+            out.append({"id": child["id"], "code": child.get("code") or "",
+                        "name": child["name"],
+                        "kpis": {n: {k: r.get(k) for k in ("value", "numerator", "denominator",
+                                                           "unit")}
+                                 for n, r in child["kpis"].items() if n in CHILD}})
+        return out
+    children = Jurisdiction.objects.visible_to(user).filter(parent=node).order_by("path")
+    return [{"id": c.pk, "code": c.code or "", "name": c.name,
+             "kpis": _rows(user, c.path, start, end, CHILD)} for c in children]
+
+
+def _hazards(user, node: Jurisdiction, start, end, today) -> dict:
+    """Hazards of the area: found and closed in the week, still open, overdue today by
+    escalation step, and the most overdue by name. Each a single aggregate query."""
+    from ranan.hazards.choices import DONE, ESCALATING, Step
+    from ranan.hazards.selectors import hazards_for, overdue_q
+
+    lo, hi = _bounds(start, end)
+    area = hazards_for(user).filter(subtree_q("jpath", node.path)).order_by()
+    totals = area.aggregate(
+        found=Count("id", filter=Q(found_at__gte=lo, found_at__lt=hi)),
+        closed=Count("id", filter=Q(closed_at__gte=lo, closed_at__lt=hi)),
+        outstanding=Count("id", filter=~Q(state__in=list(DONE))),
+        overdue=Count("id", filter=overdue_q(today)),
+        **{f"step_{s}": Count("id", filter=overdue_q(today) & Q(escalation=s))
+           for s in Step.values})
+    listed = (area.filter(overdue_q(today)).filter(state__in=list(ESCALATING))
+              .select_related("category", "customer", "jurisdiction")
+              .order_by("-escalation", "deadline", "id")[:OVERDUE_LISTED])
+    return {
+        "found": totals["found"], "closed": totals["closed"],
+        "outstanding": totals["outstanding"], "overdue": totals["overdue"],
+        "by_step": [{"step": s, "n": totals[f"step_{s}"]} for s in reversed(Step.values)],
+        "overdue_list": [{
+            "id": h.pk, "step": h.escalation, "category": h.category.name,
+            "category_en": h.category.name_en, "grade": h.grade,
+            "where": h.jurisdiction.name, "deadline": h.deadline.isoformat(),
+            "days_late": (today - h.deadline).days} for h in listed],
+    }
+
+
+def gather(user, node: Jurisdiction, week_start: datetime.date,
+           today: datetime.date | None = None) -> dict:
+    """The figures of one issue, as stored in `Briefing.snapshot`."""
+    today = today or timezone.localdate()
+    end = week_start + datetime.timedelta(days=6)
+    previous = week_start - datetime.timedelta(days=7)
+    return {
+        "version": 1,
+        "jurisdiction": {"id": node.pk, "code": node.code or "", "name": node.name,
+                         "level": str(node.level)},
+        "week_start": week_start.isoformat(), "week_end": end.isoformat(),
+        "as_of": today.isoformat(),
+        "headline": _rows(user, node.path, week_start, end, HEADLINE),
+        "previous": _rows(user, node.path, previous, previous + datetime.timedelta(days=6),
+                          COMPARED),
+        "children": _children(user, node, week_start, end),
+        "hazards": _hazards(user, node, week_start, end, today),
+        # Neither campaigns nor training sessions have a model yet (issue 8 says "when
+        # campaigns exist", "when recorded"): the sections are left out, never faked.
+        "campaigns": None,
+        "training": None,
+    }
+
+
+# --- Rendering helpers (in the active language) -------------------------------------------
+
+
+def label(name: str) -> str:
+    kpi = kpis.BY_NAME.get(name)
+    return str(kpi.label) if kpi else name
+
+
+def fmt(row: dict | None) -> str:
+    """A figure for reading: a ratio as a percentage, hours with one decimal; "—" for a
+    figure without data (no denominator), never a division by zero."""
+    if not row or row.get("value") is None:
+        return "—"
+    value = row["value"]
+    if row.get("unit") == "ratio":
+        return f"{value * 100:.1f}%"
+    if row.get("unit") == "hours":
+        return f"{value:.1f}"
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+def change(name: str, snap: dict) -> str:
+    """The change against the previous week: percentage points for a ratio, a difference
+    for a count; "" when either week has no data."""
+    now, before = snap["headline"].get(name), snap["previous"].get(name)
+    if not now or not before or now.get("value") is None or before.get("value") is None:
+        return ""
+    if now.get("unit") == "ratio":
+        points = (now["value"] - before["value"]) * 100
+        return f"{points:+.1f} pp" if abs(points) >= 0.05 else "±0"
+    diff = now["value"] - before["value"]
+    return f"{diff:+,}" if diff else "±0"
+
+
+def step_label(step: int) -> str:
+    from ranan.hazards.choices import Step
+
+    return str(Step(step).label)
+
+
+def category_name(row: dict) -> str:
+    english = (translation.get_language() or "").startswith("en")
+    return row.get("category_en") if english and row.get("category_en") else row["category"]
+
+
+def title(number: int) -> str:
+    return _("Gas safety task force work briefing, issue %(number)s") % {"number": number}
+
+
+def texts(snap: dict) -> dict[str, str]:
+    """The short text of each section, filled from the figures."""
+    h = snap["headline"]
+    out = {}
+    coverage, reached = h.get("inspection_coverage", {}), h.get("households_reached", {})
+    before = snap["previous"].get("inspection_coverage", {})
+    args = {"reached": fmt(reached), "coverage": fmt(coverage)}
+    if coverage.get("value") is None:
+        out["headline"] = _("In the week %(reached)s households were inspected; there are no "
+                            "active households to compute the coverage.") % args
+    elif before.get("value") is None:
+        out["headline"] = _("In the week %(reached)s households were inspected, an inspection "
+                            "coverage of %(coverage)s.") % args
+    else:
+        points = (coverage["value"] - before["value"]) * 100
+        args["points"] = f"{abs(points):.1f}"
+        if points >= 0.05:
+            out["headline"] = _("In the week %(reached)s households were inspected, an "
+                                "inspection coverage of %(coverage)s, up %(points)s "
+                                "percentage points on the previous week.") % args
+        elif points <= -0.05:
+            out["headline"] = _("In the week %(reached)s households were inspected, an "
+                                "inspection coverage of %(coverage)s, down %(points)s "
+                                "percentage points on the previous week.") % args
+        else:
+            out["headline"] = _("In the week %(reached)s households were inspected, an "
+                                "inspection coverage of %(coverage)s, the same as the "
+                                "previous week.") % args
+    out["devices"] = _("Metal hose coverage %(hose)s, self-closing valves %(valve)s, gas "
+                       "alarms %(alarm)s; %(refusals)s cylinder scans were refused at the "
+                       "station by the filling interlock, and %(overdue)s cylinders in "
+                       "circulation are overdue.") % {
+        "hose": fmt(h.get("metal_hose_coverage")),
+        "valve": fmt(h.get("self_closing_valve_coverage")),
+        "alarm": fmt(h.get("alarm_coverage")),
+        "refusals": fmt(h.get("interlock_refusals")),
+        "overdue": fmt(h.get("cylinders_overdue"))}
+    children = [c for c in snap["children"]
+                if c["kpis"].get("inspection_coverage", {}).get("value") is not None]
+    if not snap["children"]:
+        out["children"] = _("This jurisdiction has no lower-level jurisdictions.")
+    elif not children:
+        out["children"] = _("No lower-level jurisdiction has active households to compute "
+                            "the coverage.")
+    else:
+        ranked = sorted(children, key=lambda c: c["kpis"]["inspection_coverage"]["value"])
+
+        joiner = ", " if (translation.get_language() or "").startswith("en") else "、"
+        low = joiner.join(_("%(name)s (%(value)s)") % {
+            "name": c["name"], "value": fmt(c["kpis"]["inspection_coverage"])}
+            for c in ranked[:3])
+        out["children"] = _("Highest inspection coverage: %(high)s (%(high_value)s). Lowest: "
+                            "%(low)s.") % {
+            "high": ranked[-1]["name"],
+            "high_value": fmt(ranked[-1]["kpis"]["inspection_coverage"]), "low": low}
+    hz = snap["hazards"]
+    out["hazards"] = _("%(found)s hazards were found and %(closed)s closed in the week; as of "
+                       "%(as_of)s, %(outstanding)s are still open, %(overdue)s of them past "
+                       "their deadline.") % {**hz, "as_of": snap["as_of"]}
+    out["campaigns"] = _("No campaign is recorded in Ranan yet: campaign progress is left out "
+                         "of this issue.")
+    out["training"] = _("No training session is recorded in Ranan yet: training held is left "
+                        "out of this issue.")
+    return out
+
+
+def sections(briefing) -> dict:
+    """Everything a page, the PDF and the workbook show, in the active language."""
+    snap = briefing.snapshot
+    headline = [{"name": n, "label": label(n), "value": fmt(snap["headline"].get(n)),
+                 "previous": fmt(snap["previous"].get(n)) if n in snap["previous"] else "",
+                 "change": change(n, snap) if n in snap["previous"] else "",
+                 "row": snap["headline"].get(n)} for n in HEADLINE if n in snap["headline"]]
+    child_columns = [(n, label(n)) for n in CHILD]
+    children = [{"name": c["name"], "code": c["code"], "id": c["id"],
+                 "cells": [fmt(c["kpis"].get(n)) for n in CHILD], "kpis": c["kpis"]}
+                for c in snap["children"]]
+    hz = snap["hazards"]
+    steps = [{"step": s["step"], "label": step_label(s["step"]), "n": s["n"]}
+             for s in hz["by_step"]]
+    overdue = [{**r, "category_label": category_name(r), "step_label": step_label(r["step"])}
+               for r in hz["overdue_list"]]
+    return {"title": title(briefing.number), "headline": headline,
+            "child_columns": child_columns, "children": children, "hazards": hz,
+            "steps": steps, "overdue": overdue, "texts": texts(snap),
+            "week_start": briefing.week_start, "week_end": briefing.week_end,
+            "jurisdiction": snap["jurisdiction"]["name"], "as_of": snap["as_of"]}
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def _coverage_chart(children: list[dict], font: str, width: float):
+    """A bar chart of inspection coverage (%) per child jurisdiction."""
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+
+    rows = children[:30]
+    height = 200
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 40, 50
+    chart.width, chart.height = width - 60, height - 80
+    values = [round((c["kpis"].get("inspection_coverage", {}).get("value") or 0) * 100, 1)
+              for c in rows]
+    chart.data = [values]
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = 100
+    chart.valueAxis.valueStep = 20
+    chart.valueAxis.labels.fontName = font
+    chart.categoryAxis.categoryNames = [c["name"][:8] for c in rows]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 30 if len(rows) > 6 else 0
+    chart.categoryAxis.labels.boxAnchor = "ne" if len(rows) > 6 else "n"
+    chart.bars[0].fillColor = colors.HexColor("#206bc4")
+    chart.barLabelFormat = "%.1f"
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 7
+    chart.barLabels.nudge = 6
+    drawing.add(chart)
+    drawing.add(String(40, height - 14, _("Inspection coverage by jurisdiction (%)"),
+                       fontName=font, fontSize=10))
+    return drawing
+
+
+def pdf(briefing) -> bytes:
+    """The issue as an A4 PDF in the layout of the seed: red masthead with the issue number,
+    the issuing body and the date, then one titled section each with its text and table."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        HRFlowable,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    from ranan.cylinders.labels import cjk_font
+
+    font = cjk_font()
+    s = sections(briefing)
+    red = colors.HexColor("#c00000")
+    base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK",
+                          firstLineIndent=21)
+    mast = ParagraphStyle("mast", parent=base, fontSize=30, leading=38, alignment=TA_CENTER,
+                          textColor=red, firstLineIndent=0)
+    centred = ParagraphStyle("centred", parent=base, alignment=TA_CENTER, firstLineIndent=0)
+    heading = ParagraphStyle("heading", parent=base, fontSize=13, leading=20, spaceBefore=8,
+                             spaceAfter=4, firstLineIndent=0)
+    cell = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, firstLineIndent=0)
+
+    def table(rows, widths, header=True):
+        data = [[Paragraph(str(v), cell) for v in row] for row in rows]
+        t = Table(data, colWidths=widths, repeatRows=1 if header else 0)
+        t.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3fa")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        return t
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
+                            topMargin=18 * mm, bottomMargin=18 * mm,
+                            title=s["title"], author="Ranan")
+    width = A4[0] - 40 * mm
+    esc = _escape
+    story = [
+        Paragraph(esc(_("Work briefing")), mast),
+        Paragraph(esc(_("Issue %(number)s") % {"number": briefing.number}), centred),
+        Spacer(1, 3 * mm),
+        Table([[Paragraph(esc(_("%(area)s gas safety task force") % {"area": s["jurisdiction"]}),
+                          ParagraphStyle("l", parent=cell, fontSize=10.5)),
+                Paragraph(esc(_date(timezone.localtime(briefing.created_at).date())),
+                          ParagraphStyle("r", parent=cell, fontSize=10.5, alignment=2))]],
+              colWidths=[width * 0.6, width * 0.4]),
+        HRFlowable(width="100%", thickness=1.5, color=red, spaceBefore=2, spaceAfter=6),
+        Paragraph(esc(s["title"]), ParagraphStyle("t", parent=heading, alignment=TA_CENTER,
+                                                  fontSize=15)),
+        Paragraph(esc(_("Week of %(start)s to %(end)s") % {
+            "start": _date(s["week_start"]), "end": _date(s["week_end"])}), centred),
+        Paragraph("1. " + esc(_("Headline figures of the week")), heading),
+        Paragraph(esc(s["texts"]["headline"]), base),
+        Paragraph(esc(s["texts"]["devices"]), base),
+        Spacer(1, 2 * mm),
+        table([[_("Figure"), _("This week"), _("Previous week"), _("Change")]]
+              + [[r["label"], r["value"], r["previous"], r["change"]] for r in s["headline"]],
+              [width * 0.46, width * 0.18, width * 0.18, width * 0.18]),
+        Paragraph("2. " + esc(_("By jurisdiction")), heading),
+        Paragraph(esc(s["texts"]["children"]), base),
+    ]
+    if s["children"]:
+        n = len(s["child_columns"])
+        first = width * 0.2
+        story += [Spacer(1, 2 * mm), _coverage_chart(s["children"], font, width), table(
+            [[_("Jurisdiction")] + [lbl for _n, lbl in s["child_columns"]]]
+            + [[c["name"], *c["cells"]] for c in s["children"]],
+            [first] + [(width - first) / n] * n)]
+    hz = s["hazards"]
+    story += [
+        Paragraph("3. " + esc(_("Hazards closed and outstanding")), heading),
+        Paragraph(esc(s["texts"]["hazards"]), base), Spacer(1, 2 * mm),
+        table([[_("Found in the week"), _("Closed in the week"), _("Still open"),
+                _("Overdue")], [hz["found"], hz["closed"], hz["outstanding"], hz["overdue"]]],
+              [width / 4] * 4),
+        Spacer(1, 2 * mm),
+        table([[_("Escalation step"), _("Overdue hazards")]]
+              + [[f"{r['step']} {r['label']}", r["n"]] for r in s["steps"]],
+              [width * 0.7, width * 0.3]),
+    ]
+    if s["overdue"]:
+        story += [Spacer(1, 2 * mm), Paragraph(esc(_("Most overdue hazards (%(shown)s of "
+                                                     "%(total)s)") % {
+            "shown": len(s["overdue"]), "total": hz["overdue"]}), heading), table(
+            [[_("Step"), _("Category"), _("Where"), _("Deadline"), _("Days late")]]
+            + [[r["step"], r["category_label"], r["where"], r["deadline"], r["days_late"]]
+               for r in s["overdue"]],
+            [width * 0.1, width * 0.3, width * 0.3, width * 0.17, width * 0.13])]
+    story += [
+        Paragraph("4. " + esc(_("Campaign progress")), heading),
+        Paragraph(esc(s["texts"]["campaigns"]), base),
+        Paragraph("5. " + esc(_("Training held")), heading),
+        Paragraph(esc(s["texts"]["training"]), base),
+        Spacer(1, 8 * mm),
+        HRFlowable(width="100%", thickness=0.8, color=colors.black, spaceAfter=4),
+        Paragraph(esc(_("Figures as of %(as_of)s, generated by Ranan from the records of "
+                        "%(area)s.") % {"as_of": s["as_of"], "area": s["jurisdiction"]}),
+                  cell),
+    ]
+    doc.build(story)
+    return out.getvalue()
+
+
+def _escape(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _date(day) -> str:
+    if isinstance(day, str):
+        day = datetime.date.fromisoformat(day)
+    return _("%(y)s-%(m)s-%(d)s") % {"y": day.year, "m": f"{day.month:02d}",
+                                     "d": f"{day.day:02d}"}
+
+
+# --- Workbook -------------------------------------------------------------------------------
+
+
+def xlsx(briefing) -> bytes:
+    """The same figures as the PDF, one sheet per section."""
+    import xlsxwriter
+
+    s = sections(briefing)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    big = book.add_format({"bold": True, "font_size": 14})
+    pct = book.add_format({"num_format": "0.0%"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+
+    def value(ws, r, c, row):
+        if not row or row.get("value") is None:
+            ws.write_blank(r, c, None)
+        elif row.get("unit") == "ratio":
+            ws.write_number(r, c, row["value"], pct)
+        else:
+            ws.write_number(r, c, row["value"])
+
+    snap = briefing.snapshot
+    ws = book.add_worksheet(_sheet(_("Headline")))
+    ws.write(0, 0, s["title"], big)
+    ws.write(1, 0, s["jurisdiction"])
+    ws.write(2, 0, _("Week of %(start)s to %(end)s") % {"start": _date(s["week_start"]),
+                                                         "end": _date(s["week_end"])})
+    ws.merge_range(3, 0, 3, 5, s["texts"]["headline"] + " " + s["texts"]["devices"], wrap)
+    ws.set_row(3, 60)
+    for c, head in enumerate([_("Figure"), _("This week"), _("Previous week"), _("Numerator"),
+                              _("Denominator"), _("KPI")]):
+        ws.write(5, c, head, bold)
+    for r, row in enumerate(s["headline"], start=6):
+        ws.write(r, 0, row["label"])
+        value(ws, r, 1, row["row"])
+        value(ws, r, 2, snap["previous"].get(row["name"]))
+        for c, key in ((3, "numerator"), (4, "denominator")):
+            if row["row"] and row["row"].get(key) is not None:
+                ws.write_number(r, c, row["row"][key])
+        ws.write(r, 5, row["name"])
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, 5, 14)
+
+    ws = book.add_worksheet(_sheet(_("By jurisdiction")))
+    ws.write(0, 0, s["texts"]["children"])
+    ws.write(2, 0, _("Jurisdiction"), bold)
+    ws.write(2, 1, _("Division code"), bold)
+    for c, (_name, lbl) in enumerate(s["child_columns"], start=2):
+        ws.write(2, c, lbl, bold)
+    for r, child in enumerate(s["children"], start=3):
+        ws.write(r, 0, child["name"])
+        ws.write(r, 1, child["code"])
+        for c, (name, _lbl) in enumerate(s["child_columns"], start=2):
+            value(ws, r, c, child["kpis"].get(name))
+    ws.set_column(0, 0, 20)
+    ws.set_column(1, 1 + len(s["child_columns"]), 14)
+    if s["children"]:
+        chart = book.add_chart({"type": "column"})
+        sheet = ws.get_name()
+        chart.add_series({"name": label("inspection_coverage"),
+                          "categories": [sheet, 3, 0, 2 + len(s["children"]), 0],
+                          "values": [sheet, 3, 2, 2 + len(s["children"]), 2]})
+        chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+        chart.set_legend({"none": True})
+        ws.insert_chart(4 + len(s["children"]), 0, chart)
+
+    hz = s["hazards"]
+    ws = book.add_worksheet(_sheet(_("Hazards")))
+    ws.write(0, 0, s["texts"]["hazards"])
+    for r, (lbl, n) in enumerate(((_("Found in the week"), hz["found"]),
+                                  (_("Closed in the week"), hz["closed"]),
+                                  (_("Still open"), hz["outstanding"]),
+                                  (_("Overdue"), hz["overdue"])), start=2):
+        ws.write(r, 0, lbl, bold)
+        ws.write_number(r, 1, n)
+    ws.write(7, 0, _("Escalation step"), bold)
+    ws.write(7, 1, _("Overdue hazards"), bold)
+    for r, step in enumerate(s["steps"], start=8):
+        ws.write(r, 0, f"{step['step']} {step['label']}")
+        ws.write_number(r, 1, step["n"])
+    top = 9 + len(s["steps"])
+    for c, head in enumerate([_("Hazard"), _("Step"), _("Category"), _("Where"), _("Deadline"),
+                              _("Days late")]):
+        ws.write(top, c, head, bold)
+    for r, row in enumerate(s["overdue"], start=top + 1):
+        ws.write_number(r, 0, row["id"])
+        ws.write_number(r, 1, row["step"])
+        ws.write(r, 2, row["category_label"])
+        ws.write(r, 3, row["where"])
+        ws.write(r, 4, row["deadline"])
+        ws.write_number(r, 5, row["days_late"])
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 5, 14)
+
+    ws = book.add_worksheet(_sheet(_("Campaigns and training")))
+    ws.write(0, 0, _("Campaign progress"), bold)
+    ws.write(1, 0, s["texts"]["campaigns"])
+    ws.write(3, 0, _("Training held"), bold)
+    ws.write(4, 0, s["texts"]["training"])
+    book.close()
+    return out.getvalue()
+
+
+def _sheet(name: str) -> str:
+    """A valid sheet name: at most 31 characters, none of []:*?/\\."""
+    for ch in "[]:*?/\\":
+        name = name.replace(ch, " ")
+    return name[:31]
