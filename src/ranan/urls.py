@@ -21,6 +21,7 @@ urlpatterns = [
     path("inspections/", include("ranan.inspections.urls")),
     path("hazards/", include("ranan.hazards.urls")),
     path("delivery/", include("ranan.delivery.urls")),
+    path("dashboard/", include("ranan.reports.urls")),
     path("c/<str:code>", cylinder_views.public_page, name="cylinder-public"),
     path("C/<str:code>", cylinder_views.public_page),
     path("hazard-catalogue/", include("ranan.hazards.urls_catalogue")),

@@ -6,3 +6,11 @@ class ReportsConfig(AppConfig):
     name = "ranan.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from ranan.core.context_processors import NAVIGATION
+        from ranan.core.permissions import has_data_role
+
+        # Right after Home: the figures are what regulators open first.
+        if "dashboard" not in [e[0] for e in NAVIGATION]:
+            NAVIGATION.insert(1, ("dashboard", _("Dashboard"), has_data_role))

@@ -1,0 +1,76 @@
+"""What a dashboard shows (issue 8): the KPI cards of an area for a period with the change
+against the previous period, and the ranking of the child jurisdictions. The pages, the big
+screen and the benchmark all call `build`."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from ranan.core.choices import Role
+from ranan.reports import kpis
+
+SECTIONS = [
+    ("inspection", _("Household inspection")),
+    ("unreached", _("Unreached households")),
+    ("hazard", _("Hazards")),
+    ("escalation", _("Overdue hazards by escalation step")),
+    ("device", _("Safety devices")),
+    ("cylinder", _("Cylinders")),
+    ("delivery", _("Delivery")),
+]
+# The sections an account sees first: a station's people live on cylinders and delivery.
+ENTERPRISE_ORDER = ["cylinder", "delivery", "inspection", "hazard", "escalation", "device",
+                    "unreached"]
+# The figures of the ranking table (which child is behind).
+RANKING = ["inspection_coverage", "entry_success", "rectification_rate", "hazards_overdue",
+           "unreached_shut_off", "metal_hose_coverage", "cylinders_overdue"]
+
+
+def _change(kpi: kpis.Kpi, now: dict, before: dict) -> dict | None:
+    if now["value"] is None or before["value"] is None:
+        return None
+    delta = now["value"] - before["value"]
+    if kpi.unit == "ratio":
+        delta *= 100  # percentage points
+    better = None
+    if delta and kpi.higher_is_better is not None:
+        better = (delta > 0) == kpi.higher_is_better
+    return {"delta": delta, "better": better, "points": kpi.unit == "ratio"}
+
+
+def section_order(user) -> list[str]:
+    roles = getattr(user, "roles", set())
+    if not user.is_superuser and roles & {Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN,
+                                          Role.COURIER} and not roles & {Role.REGULATOR,
+                                                                         Role.TASK_FORCE}:
+        return ENTERPRISE_ORDER
+    return [s for s, _label in SECTIONS]
+
+
+def build(user, node, start: datetime.date, end: datetime.date,
+          rank_by: str = "inspection_coverage", today: datetime.date | None = None) -> dict:
+    now = kpis.compute(user, node.path, start, end, today=today)
+    p_start, p_end = kpis.previous_period(start, end)
+    before = {r["name"]: r for r in kpis.compute(user, node.path, p_start, p_end, today=today)}
+    cards = []
+    for row in now:
+        kpi = kpis.BY_NAME[row["name"]]
+        cards.append({**row, "kpi": kpi, "section": kpi.section, "previous": before[row["name"]],
+                      "change": _change(kpi, row, before[row["name"]])})
+    labels = dict(SECTIONS)
+    sections = [{"key": s, "label": labels[s], "cards": [c for c in cards if c["section"] == s]}
+                for s in section_order(user)]
+    children = kpis.breakdown(user, node, start, end, RANKING, today=today)
+    rank = kpis.BY_NAME[rank_by]
+
+    def key(child):
+        value = child["kpis"][rank_by]["value"]
+        if value is None:
+            return (1, 0)
+        return (0, value if rank.higher_is_better is not False else -value)
+    children.sort(key=key)
+    return {"node": node, "start": start, "end": end, "previous": (p_start, p_end),
+            "cards": cards, "sections": sections, "children": children, "rank_by": rank_by,
+            "ranking": [kpis.BY_NAME[n] for n in RANKING]}

@@ -1,0 +1,212 @@
+"""Dashboard pages (issue 8): the area's KPI cards with the change against the previous period,
+weekly charts, the ranking of child jurisdictions with drill-down, the records behind a figure,
+and the big screen."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from ranan.core.permissions import has_data_role, require
+from ranan.reports import dashboard as board
+from ranan.reports import kpis
+from ranan.reports.params import ParamError, home_node, parse
+
+
+def _query(request, **kw):
+    """The parameters, or the defaults with the error named when they are wrong."""
+    try:
+        return parse(request.user, request.GET, **kw), {}
+    except ParamError as e:
+        clean = request.GET.copy()
+        for key in ("from", "to", "kpi", "weeks"):
+            clean.pop(key, None)
+        return parse(request.user, clean, **kw), {e.field: e.message}
+
+
+def _trail(user, node) -> list:
+    """From the top of the account's area down to `node`."""
+    top = home_node(user)
+    nodes = [*node.ancestors(), node]
+    if top is not None and not user.is_superuser:
+        for i, n in enumerate(nodes):
+            if n.pk == top.pk or user.area.filter(pk=n.pk).exists():
+                return nodes[i:]
+    return nodes
+
+
+def _params(node, start, end, **extra) -> str:
+    return urlencode({"jurisdiction": node.code or f"#{node.pk}", "from": start.isoformat(),
+                      "to": end.isoformat(), **extra})
+
+
+@login_required
+def dashboard(request):
+    require(has_data_role, request.user)
+    q, errors = _query(request)
+    rank_by = request.GET.get("rank", "inspection_coverage")
+    if rank_by not in board.RANKING:
+        rank_by = "inspection_coverage"
+    data = board.build(request.user, q.node, q.start, q.end, rank_by)
+    base = _params(q.node, q.start, q.end)
+    for card in data["cards"]:
+        card["url"] = reverse("kpi-records", args=[card["name"]]) + "?" + base
+    for child in data["children"]:
+        child_q = urlencode({"jurisdiction": child["code"] or f"#{child['id']}",
+                             "from": q.start.isoformat(), "to": q.end.isoformat()})
+        child["url"] = reverse("dashboard") + "?" + child_q + f"&rank={rank_by}"
+        child["cells"] = [{**child["kpis"][k.name], "kpi": k, "url": reverse(
+            "kpi-records", args=[k.name]) + "?" + child_q} for k in data["ranking"]]
+    today = datetime.date.today()
+    presets = [(_("Last 7 days"), today - datetime.timedelta(days=6)),
+               (_("Last 30 days"), today - datetime.timedelta(days=29)),
+               (_("Last 90 days"), today - datetime.timedelta(days=89)),
+               (_("This year"), today.replace(month=1, day=1))]
+    chart = {"api": reverse("api-kpis-timeseries"), "jurisdiction": q.node.code or f"#{q.node.pk}",
+             "to": q.end.isoformat(),
+             "kpis": [{"name": k.name, "label": str(k.label), "unit": k.unit}
+                      for k in kpis.CATALOGUE],
+             "ranking": {"kpi": rank_by, "label": str(kpis.BY_NAME[rank_by].label),
+                         "unit": kpis.BY_NAME[rank_by].unit,
+                         "names": [c["name"] for c in data["children"]],
+                         "values": [c["kpis"][rank_by]["value"] for c in data["children"]]}}
+    return render(request, "reports/dashboard.html", {
+        **data, "errors": errors, "trail": _trail(request.user, q.node), "base": base,
+        "presets": [(label, _params(q.node, s, today)) for label, s in presets],
+        "chart": chart, "rank_kpi": kpis.BY_NAME[rank_by],
+        "big_screen": reverse("big-screen") + "?" + base,
+        "briefings_url": _maybe("briefing-list"), "statement_url": _maybe("statement")})
+
+
+def _maybe(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+COLUMNS = {
+    "customer": [(_("Customer"), "name"), (_("Address"), "address"),
+                 (_("Area"), "jurisdiction")],
+    "hazard": [(_("Hazard"), "description"), (_("Grade"), "grade"), (_("State"), "state"),
+               (_("Deadline"), "deadline"), (_("Escalation"), "escalation"),
+               (_("Area"), "jurisdiction")],
+    "cylinder": [(_("Code"), "code"), (_("State"), "state"), (_("Station"), "station"),
+                 (_("Inspection due"), "next_inspection_due"), (_("Scrap on"), "scrap_on")],
+    "scan": [(_("Time"), "at"), (_("Code"), "code"), (_("Station"), "station"),
+             (_("Scanned by"), "actor")],
+    "order": [(_("Order"), "pk"), (_("Customer"), "customer"), (_("Asked at"), "received_at"),
+              (_("Delivered at"), "delivered_at"), (_("Courier"), "delivered_by")],
+    "measure": [(_("Time"), "at"), (_("Customer"), "customer"), (_("By"), "by")],
+}
+
+
+def _cell(obj, attr):
+    if attr == "jurisdiction":
+        j = getattr(obj, "jurisdiction", None)
+        return j.name if j else ""
+    if attr == "station":
+        s = getattr(obj, "station", None) or getattr(getattr(obj, "actor", None),
+                                                     "organisation", None)
+        return s.name if s else ""
+    display = getattr(obj, f"get_{attr}_display", None)
+    value = display() if display else getattr(obj, attr, "")
+    return "" if value is None else value
+
+
+def _link(model, obj) -> str | None:
+    if model == "customer":
+        return reverse("customer-detail", args=[obj.pk])
+    if model == "hazard":
+        return reverse("hazard-detail", args=[obj.pk])
+    if model == "cylinder":
+        return reverse("cylinder-detail", args=[obj.code])
+    if model == "order":
+        return reverse("delivery-order", args=[obj.pk])
+    if model == "measure":
+        return reverse("customer-detail", args=[obj.customer_id])
+    if model == "scan" and obj.cylinder_id:
+        return reverse("cylinder-detail", args=[obj.code])
+    return None
+
+
+@login_required
+def records(request, kpi: str):
+    """The records behind a figure, as many as the figure says (also as .xlsx)."""
+    require(has_data_role, request.user)
+    if kpi not in kpis.BY_NAME:
+        raise Http404
+    item = kpis.BY_NAME[kpi]
+    q, errors = _query(request)
+    part = "base" if request.GET.get("part") == "base" and item.base is not None else "records"
+    qs = kpis.records(request.user, q.node.path, q.start, q.end, kpi, part)
+    if item.model == "customer":
+        qs = qs.select_related("jurisdiction")
+    qs = qs.order_by("-pk")
+    columns = COLUMNS[item.model]
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(item, q, qs, columns)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [{"link": _link(item.model, o), "cells": [_cell(o, a) for _l, a in columns]}
+            for o in page.object_list]
+    figure = kpis.compute(request.user, q.node.path, q.start, q.end, [kpi])[0]
+    base = _params(q.node, q.start, q.end)
+    return render(request, "reports/records.html", {
+        "kpi": item, "figure": figure, "part": part, "node": q.node, "start": q.start,
+        "end": q.end, "page": page, "rows": rows, "columns": [c for c, _a in columns],
+        "errors": errors, "trail": _trail(request.user, q.node), "base": base,
+        "dashboard_url": reverse("dashboard") + "?" + base,
+        "other_part": (reverse("kpi-records", args=[kpi]) + "?" + base
+                       + ("" if part == "base" else "&part=base")) if item.base else None,
+        "xlsx_url": request.path + "?" + base + f"&part={part}&format=xlsx"})
+
+
+def _xlsx(item, q, qs, columns) -> HttpResponse:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "remove_timezone": True})
+    sheet = book.add_worksheet(str(item.label)[:31])
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, [str(item.label), q.node.name, f"{q.start} – {q.end}"], bold)
+    sheet.write_row(1, 0, [str(c) for c, _a in columns], bold)
+    for r, obj in enumerate(qs.iterator(chunk_size=2000), start=2):
+        sheet.write_row(r, 0, [str(v) if not isinstance(v, (int, float)) else v
+                               for v in (_cell(obj, a) for _l, a in columns)])
+    sheet.set_column(0, len(columns), 18)
+    book.close()
+    response = HttpResponse(out.getvalue(), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = (f'attachment; filename="{item.name}-{q.start}-{q.end}'
+                                       '.xlsx"')
+    return response
+
+
+@login_required
+def big_screen(request):
+    """The control room's screen: dark, full-screen, refreshed every minute."""
+    require(has_data_role, request.user)
+    q, errors = _query(request)
+    names = ["inspection_coverage", "households_reached", "entry_success", "hazards_found",
+             "rectification_rate", "hazards_overdue", "unreached_shut_off", "valves_shut",
+             "cylinders_overdue", "interlock_refusals", "deliveries_checked_rate",
+             "metal_hose_coverage"]
+    figures = kpis.compute(request.user, q.node.path, q.start, q.end, names)
+    children = kpis.breakdown(request.user, q.node, q.start, q.end,
+                              ["inspection_coverage", "hazards_overdue"])
+    refresh = request.GET.get("refresh", "60")
+    refresh = int(refresh) if refresh.isdigit() and 10 <= int(refresh) <= 3600 else 60
+    return render(request, "reports/big_screen.html", {
+        "node": q.node, "start": q.start, "end": q.end, "figures": figures, "refresh": refresh,
+        "children": [{"name": c["name"], "coverage": c["kpis"]["inspection_coverage"]["value"],
+                      "overdue": c["kpis"]["hazards_overdue"]["value"]} for c in children],
+        "errors": errors, "dashboard_url": reverse("dashboard") + "?" + _params(
+            q.node, q.start, q.end)})
