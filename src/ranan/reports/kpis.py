@@ -301,8 +301,8 @@ def records(user, path: str, start: datetime.date, end: datetime.date, name: str
 
 def _count(kpi: Kpi, ctx: Context, fn) -> int:
     qs = fn(ctx)
-    return ctx.once(("count", kpi.multi, str(qs.query)), lambda: (qs.order_by().values("pk").distinct().count() if kpi.multi
-                                  else qs.order_by().count()))
+    counted = qs.order_by().values("pk").distinct() if kpi.multi else qs.order_by()
+    return ctx.once(("count", str(counted.query)), counted.count)
 
 
 def _row(kpi: Kpi, num: int, den: int | None, value=None) -> dict:
