@@ -51,19 +51,19 @@ def _bounds(start: datetime.date, end: datetime.date):
     return lo, hi
 
 
-def _rows(user, path, start, end, names) -> dict[str, dict]:
-    rows = kpis.compute(user, path, start, end, names)
+def _rows(user, path, start, end, names, today=None) -> dict[str, dict]:
+    rows = kpis.compute(user, path, start, end, names, today=today)
     return {r["name"]: {k: r[k] for k in ("value", "numerator", "denominator", "unit")}
             for r in rows}
 
 
-def _children(user, node: Jurisdiction, start, end) -> list[dict]:
+def _children(user, node: Jurisdiction, start, end, today) -> list[dict]:
     """One row per child jurisdiction: the catalogue's breakdown when it is there (one
     computation for all children), else the catalogue per child."""
     breakdown = getattr(kpis, "breakdown", None)
     if breakdown is not None:
         out = []
-        for child in breakdown(user, node, start, end, names=CHILD):
+        for child in breakdown(user, node, start, end, names=CHILD, today=today):
             out.append({"id": child["id"], "code": child.get("code") or "",
                         "name": child["name"],
                         "kpis": {n: {k: r.get(k) for k in ("value", "numerator", "denominator",
@@ -72,7 +72,7 @@ def _children(user, node: Jurisdiction, start, end) -> list[dict]:
         return out
     children = Jurisdiction.objects.visible_to(user).filter(parent=node).order_by("path")
     return [{"id": c.pk, "code": c.code or "", "name": c.name,
-             "kpis": _rows(user, c.path, start, end, CHILD)} for c in children]
+             "kpis": _rows(user, c.path, start, end, CHILD, today)} for c in children]
 
 
 def _hazards(user, node: Jurisdiction, start, end, today) -> dict:
@@ -117,10 +117,10 @@ def gather(user, node: Jurisdiction, week_start: datetime.date,
                          "level": str(node.level)},
         "week_start": week_start.isoformat(), "week_end": end.isoformat(),
         "as_of": today.isoformat(),
-        "headline": _rows(user, node.path, week_start, end, HEADLINE),
+        "headline": _rows(user, node.path, week_start, end, HEADLINE, today),
         "previous": _rows(user, node.path, previous, previous + datetime.timedelta(days=6),
-                          COMPARED),
-        "children": _children(user, node, week_start, end),
+                          COMPARED, today),
+        "children": _children(user, node, week_start, end, today),
         "hazards": _hazards(user, node, week_start, end, today),
         # Neither campaigns nor training sessions have a model yet (issue 8 says "when
         # campaigns exist", "when recorded"): the sections are left out, never faked.
