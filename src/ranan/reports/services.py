@@ -26,11 +26,15 @@ class BriefingExists(ValidationError):
     """The week already has its issue; `briefing` is that issue."""
 
     def __init__(self, existing: Briefing):
-        super().__init__({"week_start": _(
+        super().__init__({"week_start": ValidationError(_(
             "Issue %(number)s already covers the week of %(week)s.") % {
-            "number": existing.number, "week": existing.week_start.isoformat()}},
-            code="duplicate")
+            "number": existing.number, "week": existing.week_start.isoformat()},
+            code="duplicate")})
         self.briefing = existing
+
+
+def _invalid(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
 
 
 def can_create_briefing(user) -> bool:
@@ -46,16 +50,16 @@ def parse_week(value) -> datetime.date:
         return briefing_doc.monday_of(value)
     text = (value or "").strip() if isinstance(value, str) else ""
     if not text:
-        raise ValidationError({"week_start": _("Choose a week.")}, code="required")
+        raise _invalid("week_start", _("Choose a week."), "required")
     try:
         if "-W" in text.upper():
             year, week = text.upper().split("-W")
             return datetime.date.fromisocalendar(int(year), int(week), 1)
         return briefing_doc.monday_of(datetime.date.fromisoformat(text))
     except ValueError:
-        raise ValidationError({"week_start": _("“%(value)s” is not a date (YYYY-MM-DD) or a "
-                                               "week (YYYY-Www).") % {"value": text[:20]}},
-                              code="invalid") from None
+        raise _invalid("week_start", _("“%(value)s” is not a date (YYYY-MM-DD) or a "
+                                       "week (YYYY-Www).") % {"value": text[:20]},
+                       "invalid") from None
 
 
 def briefing_create(*, actor, node: Jurisdiction, week_start, today: datetime.date | None = None
@@ -76,14 +80,14 @@ def briefing_create(*, actor, node: Jurisdiction, week_start, today: datetime.da
     today = today or timezone.localdate()
     sunday = monday + datetime.timedelta(days=6)
     if monday > today:
-        raise ValidationError({"week_start": _("The week of %(week)s is in the future.") % {
-            "week": monday.isoformat()}}, code="future")
+        raise _invalid("week_start", _("The week of %(week)s is in the future.") % {
+            "week": monday.isoformat()}, "future")
     if sunday >= today:
-        raise ValidationError({"week_start": _(
+        raise _invalid("week_start", _(
             "The week of %(week)s has not ended yet: a briefing can be written from "
             "%(day)s.") % {"week": monday.isoformat(),
-                           "day": (sunday + datetime.timedelta(days=1)).isoformat()}},
-            code="not_ended")
+                           "day": (sunday + datetime.timedelta(days=1)).isoformat()},
+            "not_ended")
     existing = Briefing.objects.filter(jurisdiction=node, week_start=monday).first()
     if existing is not None:
         raise BriefingExists(existing)

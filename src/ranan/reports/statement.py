@@ -59,6 +59,10 @@ def can_read_statement(user) -> bool:
     return user.is_authenticated and (user.is_superuser or user.has_role(*STATEMENT_ROLES))
 
 
+def _invalid(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def parse_month(value, today: datetime.date | None = None) -> datetime.date:
     """"YYYY-MM" → the month's first day; malformed or not yet begun → a ValidationError
     naming `month`."""
@@ -67,17 +71,17 @@ def parse_month(value, today: datetime.date | None = None) -> datetime.date:
     if isinstance(value, datetime.date):
         first = value.replace(day=1)
     elif not text:
-        raise ValidationError({"month": _("Choose a month.")}, code="required")
+        raise _invalid("month", _("Choose a month."), "required")
     else:
         try:
             year, month = text.split("-")[:2]
             first = datetime.date(int(year), int(month), 1)
         except ValueError:
-            raise ValidationError({"month": _("“%(value)s” is not a month (YYYY-MM).") % {
-                "value": text[:20]}}, code="invalid") from None
+            raise _invalid("month", _("“%(value)s” is not a month (YYYY-MM).") % {
+                "value": text[:20]}, "invalid") from None
     if first > today:
-        raise ValidationError({"month": _("The month %(month)s has not begun.") % {
-            "month": f"{first:%Y-%m}"}}, code="future")
+        raise _invalid("month", _("The month %(month)s has not begun.") % {
+            "month": f"{first:%Y-%m}"}, "future")
     return first
 
 
