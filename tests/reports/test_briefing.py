@@ -159,6 +159,7 @@ def test_the_figures_equal_the_records(week):
         text = briefing.texts(snap)
     assert "2 households were inspected" in text["headline"]
     assert "up 20.0 percentage points" in text["headline"]  # 1/5 → 2/5
+    assert text["children"] == "Highest inspection coverage: 二村 (50.0%). Lowest: 一村 (33.3%)."
     assert "left out" in text["campaigns"] and "left out" in text["training"]
 
 
@@ -313,3 +314,36 @@ def test_two_issues_generated_at_once_get_two_numbers(settings, tmp_path):
         t.join()
     assert sorted(results, key=str) == [1, 2, "exists"], results
     assert sorted(Briefing.objects.values_list("number", flat=True)) == [1, 2]
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def test_the_api_generates_lists_and_downloads(week, api):
+    client = api.as_(week.regulator_a)
+    made = client.post("/api/v1/briefings/", {"jurisdiction": week.township.code,
+                                              "week_start": MONDAY.isoformat()}, format="json")
+    assert made.status_code == 201, made.json()
+    body = made.json()
+    assert body["number"] == 1 and body["week_start"] == MONDAY.isoformat()
+    assert body["snapshot"]["headline"]["households_reached"]["value"] == 2
+    again = client.post("/api/v1/briefings/", {"jurisdiction": week.township.code,
+                                               "week_start": MONDAY.isoformat()}, format="json")
+    assert again.status_code == 409 and again.json()["existing"] == body["id"]
+    future = client.post("/api/v1/briefings/", {"jurisdiction": week.township.code,
+                                                "week_start": "2999-01-04"}, format="json")
+    assert future.status_code == 400 and future.json()["errors"][0]["field"] == "week_start"
+    listed = client.get("/api/v1/briefings/").json()
+    assert [r["id"] for r in listed["results"]] == [body["id"]]
+    assert client.get(body["pdf"]).content.startswith(b"%PDF")
+    assert client.get(body["xlsx"]).content[:2] == b"PK"
+    other = api.as_(week.regulator_b)
+    assert other.get(body["pdf"]).status_code == 404
+    assert other.get("/api/v1/briefings/").json()["results"] == []
+    assert other.post("/api/v1/briefings/", {"jurisdiction": week.township.code,
+                                             "week_start": MONDAY.isoformat()},
+                      format="json").status_code == 404
+    assert api.as_(week.courier_a1).post("/api/v1/briefings/", {
+        "jurisdiction": week.village_a1.code, "week_start": MONDAY.isoformat()},
+        format="json").status_code == 403
+    assert api.as_(week.auditor).get("/api/v1/briefings/").status_code == 403

@@ -224,15 +224,18 @@ def texts(snap: dict) -> dict[str, str]:
                             "the coverage.")
     else:
         ranked = sorted(children, key=lambda c: c["kpis"]["inspection_coverage"]["value"])
-
         joiner = ", " if (translation.get_language() or "").startswith("en") else "、"
-        low = joiner.join(_("%(name)s (%(value)s)") % {
-            "name": c["name"], "value": fmt(c["kpis"]["inspection_coverage"])}
-            for c in ranked[:3])
-        out["children"] = _("Highest inspection coverage: %(high)s (%(high_value)s). Lowest: "
-                            "%(low)s.") % {
-            "high": ranked[-1]["name"],
-            "high_value": fmt(ranked[-1]["kpis"]["inspection_coverage"]), "low": low}
+        high = ranked[-1]
+        args = {"high": high["name"], "high_value": fmt(high["kpis"]["inspection_coverage"])}
+        if len(ranked) == 1:
+            out["children"] = _("Inspection coverage of %(high)s: %(high_value)s.") % args
+        else:
+            # The (up to three) lowest, never the highest among them.
+            args["low"] = joiner.join(_("%(name)s (%(value)s)") % {
+                "name": c["name"], "value": fmt(c["kpis"]["inspection_coverage"])}
+                for c in ranked[:-1][:3])
+            out["children"] = _("Highest inspection coverage: %(high)s (%(high_value)s). "
+                                "Lowest: %(low)s.") % args
     hz = snap["hazards"]
     out["hazards"] = _("%(found)s hazards were found and %(closed)s closed in the week; as of "
                        "%(as_of)s, %(outstanding)s are still open, %(overdue)s of them past "
