@@ -1,0 +1,124 @@
+"""Property: for random data, every figure equals the count of its drill-down list, for the
+area and for each child area of the breakdown, and the children of a path-attributed KPI add up
+to their parent."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ranan.customers import services as customer_services
+from ranan.customers.choices import Supply
+from ranan.customers.models import Customer
+from ranan.hazards import selectors as hazard_selectors
+from ranan.hazards.choices import State
+from ranan.hazards.models import Hazard
+from ranan.inspections import selectors as inspection_selectors
+from ranan.inspections import services as inspection_services
+from ranan.inspections.choices import Outcome
+from ranan.reports import kpis
+from tests.delivery.conftest import build_shop
+from tests.inspections.conftest import all_pass, visit
+
+OUTCOMES = [Outcome.INSPECTED, Outcome.NOT_HOME, Outcome.REFUSED, Outcome.ADDRESS_NOT_FOUND]
+home = st.fixed_dictionaries({
+    "village": st.sampled_from(["a1", "a2"]),
+    "active": st.booleans(),
+    "hose": st.sampled_from([None, "metal", "rubber"]),
+    "alarm": st.booleans(),
+    "visits": st.lists(st.tuples(st.sampled_from(OUTCOMES), st.integers(0, 59), st.booleans()),
+                       max_size=4),
+})
+hazard_state = st.tuples(st.sampled_from([State.OPEN, State.RECTIFYING, State.FIXED,
+                                          State.CLOSED, State.UNFIXABLE]),
+                         st.integers(-20, 20), st.integers(0, 4))
+
+
+@pytest.fixture
+def shop(cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return build_shop(cast)
+
+
+def _build(shop, homes, states):
+    registered = timezone.now() - datetime.timedelta(days=400)
+    courier = {"a1": shop.courier_a1, "a2": shop.courier_a2}
+    village = {"a1": shop.village_a1, "a2": shop.village_a2}
+    checklist = inspection_services.current_checklist("lpg_household")
+    made = []
+    for n, h in enumerate(homes):
+        c = customer_services.customer_create(
+            actor=None, name=f"户{n}", address=f"村{n}号", jurisdiction=village[h["village"]],
+            supply=Supply.LPG, lpg_station=shop.station)
+        Customer.objects.filter(pk=c.pk).update(created_at=registered)
+        c.refresh_from_db()
+        if h["hose"]:
+            customer_services.device_add(actor=None, customer=c, kind="hose", material=h["hose"])
+        if h["alarm"]:
+            customer_services.device_add(actor=None, customer=c, kind="alarm")
+        for outcome, days, failing in h["visits"]:
+            answers = all_pass(checklist)
+            if failing:
+                answers["alarm"] = "fail"
+            visit(courier[h["village"]], c, outcome,
+                  when=timezone.now() - datetime.timedelta(days=days, hours=1), kind="delivery",
+                  **({"answers": answers} if outcome == Outcome.INSPECTED else {}))
+        made.append((c, h))
+    today = timezone.localdate()
+    for hazard, (state, deadline, step) in zip(Hazard.objects.order_by("pk"), states,
+                                               strict=False):
+        Hazard.objects.filter(pk=hazard.pk).update(
+            state=state, deadline=today + datetime.timedelta(days=deadline), escalation=step,
+            fixed_at=timezone.now() if state in (State.FIXED, State.CLOSED) else None)
+    for c, h in made:
+        if not h["active"]:
+            Customer.objects.filter(pk=c.pk).update(status="suspended")
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(homes=st.lists(home, min_size=1, max_size=6),
+       states=st.lists(hazard_state, max_size=6),
+       span=st.tuples(st.integers(0, 60), st.integers(0, 60)))
+def test_every_figure_equals_its_records(shop, homes, states, span):
+    with transaction.atomic():
+        _build(shop, homes, states)
+        today = timezone.localdate()
+        start = today - datetime.timedelta(days=max(span))
+        end = today - datetime.timedelta(days=min(span))
+        user = shop.regulator_a
+        for node in (shop.district_a, shop.township):
+            figures = {r["name"]: r for r in kpis.compute(user, node.path, start, end)}
+            for name, row in figures.items():
+                assert row["numerator"] == kpis.records(user, node.path, start, end,
+                                                        name).count(), name
+                if row["denominator"] is not None:
+                    assert row["denominator"] == kpis.records(
+                        user, node.path, start, end, name, "base").count(), name
+            # The same figures as the owning apps' own pages (computed there another way).
+            own = inspection_selectors.kpis(user, node.path, start, end)
+            for name in ("households_reached", "unreached_revisit", "unreached_shut_off"):
+                assert figures[name]["value"] == own[name]["value"], name
+            assert figures["entry_success"]["denominator"] == own["entry_success"]["denominator"]
+            found = hazard_selectors.kpis(user, node.path, start, end, today=end)
+            for name in ("hazards_found", "hazards_open", "hazards_closed", "hazards_overdue",
+                         "rectification_rate", "on_time_rate"):
+                assert (figures[name]["numerator"], figures[name]["denominator"]) == (
+                    found[name]["numerator"], found[name]["denominator"]), name
+        children = kpis.breakdown(user, shop.township, start, end)
+        for child in children:
+            for name, row in child["kpis"].items():
+                assert row["numerator"] == kpis.records(user, child["path"], start, end,
+                                                        name).count(), (child["name"], name)
+                if row["denominator"] is not None:
+                    assert row["denominator"] == kpis.records(
+                        user, child["path"], start, end, name, "base").count()
+        township = {r["name"]: r for r in kpis.compute(user, shop.township.path, start, end)}
+        for name, kpi in kpis.BY_NAME.items():
+            if kpi.path == "jpath":
+                assert sum(c["kpis"][name]["numerator"] for c in children) == \
+                    township[name]["numerator"], name
+        transaction.set_rollback(True)
