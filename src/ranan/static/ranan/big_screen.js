@@ -11,7 +11,7 @@
       xAxis: { type: "category", data: names, axisLabel: { rotate: names.length > 6 ? 30 : 0 } },
       yAxis: { type: "value", max: percent ? 100 : null,
                axisLabel: { formatter: percent ? "{value}%" : "{value}" } },
-      series: [{ type: "bar", data: values, itemStyle: { color: colour } }]
+      series: [{ type: "bar", data: values, barMaxWidth: 64, itemStyle: { color: colour } }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }

@@ -45,7 +45,7 @@
     tooltip: { trigger: "axis" }, grid: { left: 96, right: 24, top: 8, bottom: 24 },
     xAxis: axis(r.unit), yAxis: { type: "category", data: r.names.slice().reverse(),
                                    axisLabel: { width: 88, overflow: "truncate" } },
-    series: [{ name: r.label, type: "bar",
+    series: [{ name: r.label, type: "bar", barMaxWidth: 40,
                data: r.values.map(function (v) { return shown(v, r.unit); }).reverse() }]
   });
   window.addEventListener("resize", function () { trend.resize(); ranking.resize(); });
