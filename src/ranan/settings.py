@@ -98,8 +98,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A psycopg connection pool: connecting per request costs ~20x (ARCHITECTURE.md).
+    # JIT off: the report queries are short but costed high over millions of rows, and
+    # PostgreSQL's JIT then spends ~40 ms compiling each one (measured: issue 8's dashboard).
     DATABASES["default"]["OPTIONS"] = {
-        "pool": {"min_size": 1, "max_size": env_int("DB_POOL_MAX", 10)}
+        "pool": {"min_size": 1, "max_size": env_int("DB_POOL_MAX", 10)},
+        "options": "-c jit=off",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 

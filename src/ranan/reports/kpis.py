@@ -18,8 +18,22 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, Extract, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,8 +99,15 @@ class Context:
     def visits(self, **kw) -> QuerySet:
         from ranan.inspections.selectors import counted_visits
 
-        return counted_visits().filter(customer=OuterRef("pk"), started_at__gte=self.lo,
-                                       started_at__lt=self.hi, **kw)
+        return counted_visits().filter(self.here(), customer=OuterRef("pk"),
+                                       started_at__gte=self.lo, started_at__lt=self.hi, **kw)
+
+    def here(self) -> Q:
+        """A household's visits and measures count where they were made at its current place
+        (a household moved since is to be visited at its new address): so a figure is the sum
+        of its children's. The area's path also lets the planner walk the area's visits by
+        their (jpath, started_at) index instead of every visit of the period."""
+        return subtree_q("jpath", self.path) & Q(jpath=OuterRef("jpath"))
 
     def reached(self) -> QuerySet:
         from ranan.inspections.choices import Outcome
@@ -126,8 +147,9 @@ class Context:
         from ranan.inspections.models import Measure
         from ranan.inspections.selectors import counted_visits
 
-        since = counted_visits().filter(customer=OuterRef("pk"), started_at__gte=self.lo)
-        measures = Measure.objects.filter(customer=OuterRef("pk"), at__gte=self.lo)
+        since = counted_visits().filter(self.here(), customer=OuterRef("pk"),
+                                        started_at__gte=self.lo)
+        measures = Measure.objects.filter(self.here(), customer=OuterRef("pk"), at__gte=self.lo)
         not_home = Coalesce(Subquery(
             since.filter(outcome=Outcome.NOT_HOME).order_by().values("customer")
             .annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
@@ -184,10 +206,32 @@ def _valves_shut(ctx: Context) -> QuerySet:
                     at__lt=ctx.hi).select_related("customer", "by"))
 
 
-def _median_wait(orders: QuerySet) -> float | None:
-    waits = [(d - r).total_seconds() / 3600 for r, d in
-             orders.values_list("received_at", "delivered_at").iterator(chunk_size=5000)]
-    return statistics.median(waits) if waits else None
+class _Median(Aggregate):
+    """PostgreSQL's median (interpolated between the two middle values, as
+    statistics.median)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _median_wait(orders: QuerySet, group=None):
+    """Median hours from order to delivery; with `group` (an expression), by its value."""
+    if connection.vendor == "postgresql":
+        hours = Extract(ExpressionWrapper(F("delivered_at") - F("received_at"),
+                                          output_field=DurationField()), "epoch") / 3600.0
+        qs = orders.order_by()
+        if group is None:
+            return qs.aggregate(m=_Median(hours))["m"]
+        return dict(qs.annotate(g=group).values("g").annotate(m=_Median(hours))
+                    .values_list("g", "m"))
+    rows = (orders.order_by().annotate(g=group) if group is not None else orders.order_by())
+    waits: dict = defaultdict(list)
+    for g, r, d in rows.values_list("g" if group is not None else "pk", "received_at",
+                                    "delivered_at").iterator(chunk_size=5000):
+        waits[g if group is not None else None].append((d - r).total_seconds() / 3600)
+    medians = {g: statistics.median(w) for g, w in waits.items()}
+    return medians if group is not None else medians.get(None)
 
 
 def _checked(ctx: Context) -> QuerySet:
@@ -284,6 +328,9 @@ CATALOGUE: list[Kpi] = [
         _valves_shut, model="measure", section="unreached", higher_is_better=None),
 ]
 BY_NAME = {k.name: k for k in CATALOGUE}
+# The KPIs whose records lie at one node of the tree: their counts add up from children to
+# parent and are kept in reports.Figure (reports/figures.py).
+STORED = {k.name for k in CATALOGUE if k.path == "jpath" and not k.multi and k.median is None}
 
 
 def records(user, path: str, start: datetime.date, end: datetime.date, name: str,
@@ -316,15 +363,41 @@ def _row(kpi: Kpi, num: int, den: int | None, value=None) -> dict:
             "numerator": num, "denominator": den}
 
 
+def _stored(user, path: str, start, end, today, node=None, with_children=False):
+    """The stored counts (reports.figures) when they hold for this account, else None."""
+    from django.conf import settings
+
+    from ranan.reports import figures
+
+    if not getattr(settings, "RANAN_STORED_FIGURES", True) or not figures.eligible(user):
+        return None
+    if node is None:
+        from ranan.core.models import Jurisdiction
+
+        node = Jurisdiction.objects.filter(path=path).first()
+        if node is None:
+            return None
+    return figures.counts(user, node, start, end, today, with_children)
+
+
 def compute(user, path: str, start: datetime.date, end: datetime.date,
-            names: list[str] | None = None, today: datetime.date | None = None) -> list[dict]:
+            names: list[str] | None = None, today: datetime.date | None = None,
+            stored: bool = True) -> list[dict]:
+    """The figures of an area and a period. `stored`: read the counts kept in
+    reports.Figure where they hold (they equal the records' counts; False counts the
+    records)."""
     ctx = Context(user, path, start, end, today)
+    memo = _stored(user, path, start, end, today) if stored else None
     out = []
     for kpi in CATALOGUE:
         if names and kpi.name not in names:
             continue
-        num = _count(kpi, ctx, kpi.records)
-        den = _count(kpi, ctx, kpi.base) if kpi.base is not None else None
+        if memo is not None and kpi.name in STORED:
+            num = memo[0].get(f"{kpi.name}:n", 0)
+            den = memo[0].get(f"{kpi.name}:d", 0) if kpi.base is not None else None
+        else:
+            num = _count(kpi, ctx, kpi.records)
+            den = _count(kpi, ctx, kpi.base) if kpi.base is not None else None
         value = kpi.median(kpi.records(ctx)) if kpi.median is not None and num else None
         out.append(_row(kpi, num, den, value))
     return out
@@ -343,28 +416,29 @@ def _grouped(kpi: Kpi, ctx: Context, fn, width: int) -> dict[str, int]:
 
 
 def breakdown(user, node, start: datetime.date, end: datetime.date,
-              names: list[str] | None = None, today: datetime.date | None = None) -> list[dict]:
-    """The KPIs of each child jurisdiction of `node` (one grouped query per record set)."""
+              names: list[str] | None = None, today: datetime.date | None = None,
+              stored: bool = True) -> list[dict]:
+    """The KPIs of each child jurisdiction of `node` (one grouped query per record set, or
+    the stored counts of the children)."""
     from ranan.core.models import Jurisdiction
 
     children = list(Jurisdiction.objects.filter(parent=node).order_by("code", "name"))
     ctx = Context(user, node.path, start, end, today)
     width = len(node.path) + PATH_SEGMENT
+    memo = _stored(user, node.path, start, end, today, node, True) if stored else None
     table: dict[str, dict] = {c.path: {} for c in children}
     for kpi in CATALOGUE:
         if names and kpi.name not in names:
             continue
-        nums = _grouped(kpi, ctx, kpi.records, width)
-        dens = _grouped(kpi, ctx, kpi.base, width) if kpi.base is not None else {}
+        if memo is not None and kpi.name in STORED:
+            nums = {p: c.get(f"{kpi.name}:n", 0) for p, c in memo[1].items()}
+            dens = {p: c.get(f"{kpi.name}:d", 0) for p, c in memo[1].items()}
+        else:
+            nums = _grouped(kpi, ctx, kpi.records, width)
+            dens = _grouped(kpi, ctx, kpi.base, width) if kpi.base is not None else {}
         medians = {}
         if kpi.median is not None:
-            waits: dict[str, list] = defaultdict(list)
-            for child, r, d in (kpi.records(ctx).order_by()
-                                .annotate(child=Substr(kpi.path, 1, width))
-                                .values_list("child", "received_at", "delivered_at")
-                                .iterator(chunk_size=5000)):
-                waits[child].append((d - r).total_seconds() / 3600)
-            medians = {c: statistics.median(w) for c, w in waits.items()}
+            medians = kpi.median(kpi.records(ctx), Substr(kpi.path, 1, width))
         for c in children:
             den = dens.get(c.path, 0) if kpi.base is not None else None
             table[c.path][kpi.name] = _row(kpi, nums.get(c.path, 0), den, medians.get(c.path))

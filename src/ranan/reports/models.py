@@ -52,3 +52,41 @@ class Briefing(models.Model):
     @property
     def week_end(self) -> datetime.date:
         return self.week_start + datetime.timedelta(days=6)
+
+
+class Version(models.Model):
+    """How many times the records under a jurisdiction (its path) have changed. Database
+    triggers on the tables the KPIs count bump the node of every changed record and all its
+    ancestors, in the writing transaction, whatever wrote it (a service, a bulk update, a
+    COPY import): a stored figure is current exactly when its node's version has not moved."""
+
+    path = models.CharField(max_length=64, primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.path}@{self.n}"
+
+
+class Figure(models.Model):
+    """The KPI counts of one jurisdiction's subtree for one period, as of one day (issue 8's
+    summary table). `direct` counts the records attached to the node itself, `counts` those
+    of the whole subtree (direct + the children's counts): a change deep in the tree makes
+    only its chain of ancestors stale, and they are recomputed from the direct counts of the
+    stale nodes and the stored counts of their current children. Proven equal to the raw
+    figures by tests/reports/test_figures.py."""
+
+    path = models.CharField(max_length=64)
+    start = models.DateField()
+    end = models.DateField()
+    asof = models.DateField()
+    version = models.BigIntegerField()
+    direct = models.JSONField(default=dict)
+    counts = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["start", "end", "asof", "path"],
+                                               name="figure_period_path")]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.start}–{self.end} as of {self.asof}"

@@ -1,0 +1,140 @@
+"""Stored KPI counts (issue 8's summary table, `reports.Figure`), kept current incrementally.
+
+A jurisdiction's figure over a period is the sum of its own records' counts and its children's
+figures: every record the KPIs count (customers, devices, visits, measures, hazards, orders)
+lies at exactly one node of the tree, its `jpath`. So a stored figure of a node stays right as
+long as nothing under it changed, which `reports.Version` tells: database triggers bump the
+version of the changed record's node and of all its ancestors, in the writing transaction.
+
+Reading a figure: the node's stored row, if its version is the node's current one. Otherwise
+the stale nodes of the subtree (a chain of ancestors above each change) are recomputed: their
+own records are counted with the catalogue's querysets grouped by `jpath` (one grouped query
+per record set, limited to the stale nodes), and their totals summed bottom-up from the
+current children's rows. A province whose one community changed recomputes ~6 small rows.
+
+Only the KPIs whose records lie at one node are stored (`MEMO`): overdue cylinders and
+interlock refusals follow a station's areas (a station may serve several), and a median does
+not add up; the catalogue computes those from the records each time.
+
+Stored figures are the truth for accounts that see every record of the node (regulators, task
+forces, administrators). Enterprise staff see only their company's records: their figures
+are computed from the records (`eligible`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count
+from django.utils import timezone
+
+from ranan.core.choices import DATA_ROLES
+from ranan.core.models import Jurisdiction, subtree_q
+from ranan.core.scoping import enterprise_ids
+from ranan.reports import kpis
+from ranan.reports.models import Figure, Version
+
+MEMO = [k for k in kpis.CATALOGUE if k.path == "jpath" and not k.multi and k.median is None]
+# Above this many stale nodes, their own records are counted over the whole subtree at once
+# (a grouped scan) rather than through a list of paths.
+LIST_LIMIT = 500
+
+
+def eligible(user) -> bool:
+    if user.is_superuser:
+        return True
+    return bool(user.roles & DATA_ROLES) and enterprise_ids(user) is None
+
+
+def parts():
+    """(key, kpi, record set) of every stored count."""
+    for kpi in MEMO:
+        yield f"{kpi.name}:n", kpi, kpi.records
+        if kpi.base is not None:
+            yield f"{kpi.name}:d", kpi, kpi.base
+
+
+def _direct(user, top: str, start, end, today, paths: list[str] | None) -> dict[str, dict]:
+    """The counts of the records attached to each node (`jpath` equal to its path)."""
+    ctx = kpis.Context(user, top, start, end, today)
+    out: dict[str, dict] = defaultdict(dict)
+    for key, _kpi, fn in parts():
+        qs = fn(ctx).order_by()
+        if paths is not None:
+            qs = qs.filter(jpath__in=paths)
+        grouped = qs.values("jpath").annotate(n=Count("pk")).values_list("jpath", "n")
+        rows = ctx.once(("direct", str(grouped.query)), lambda g=grouped: dict(g))
+        for path, n in rows.items():
+            out[path][key] = n
+    return out
+
+
+def _window(start, end, today):
+    return {"start": start, "end": end, "asof": min(today or timezone.localdate(), end)}
+
+
+def refresh(user, node, start: datetime.date, end: datetime.date,
+            today: datetime.date | None = None) -> int:
+    """Recompute the stale or missing rows of `node`'s subtree; returns how many."""
+    window = _window(start, end, today)
+    # Versions first: a write committed after this read leaves the rows written here stale.
+    versions = dict(Version.objects.filter(subtree_q("path", node.path))
+                    .values_list("path", "n"))
+    stored = dict(Figure.objects.filter(subtree_q("path", node.path), **window)
+                  .values_list("path", "version"))
+    tree = list(Jurisdiction.objects.filter(subtree_q("path", node.path))
+                .values_list("path", "parent__path"))
+    stale = [p for p, _parent in tree if stored.get(p) != versions.get(p, 0)]
+    if not stale:
+        return 0
+    children: dict[str, list[str]] = defaultdict(list)
+    for path, parent in tree:
+        if parent is not None:
+            children[parent].append(path)
+    direct = _direct(user, node.path, start, end, window["asof"],
+                     None if len(stale) > LIST_LIMIT else stale)
+    stale_set = set(stale)
+    current = {c for p in stale for c in children[p] if c not in stale_set}
+    totals: dict[str, dict] = dict(Figure.objects.filter(path__in=current, **window)
+                                   .values_list("path", "counts")) if current else {}
+    rows = []
+    for path in sorted(stale, key=len, reverse=True):  # the deepest first
+        own = direct.get(path, {})
+        total = dict(own)
+        for child in children[path]:
+            for key, n in totals.get(child, {}).items():
+                total[key] = total.get(key, 0) + n
+        totals[path] = total
+        rows.append(Figure(path=path, version=versions.get(path, 0), direct=own, counts=total,
+                           **window))
+    Figure.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
+                               unique_fields=["start", "end", "asof", "path"],
+                               update_fields=["version", "direct", "counts", "computed_at"])
+    return len(rows)
+
+
+def counts(user, node, start: datetime.date, end: datetime.date,
+           today: datetime.date | None = None, with_children: bool = False):
+    """The stored counts of `node` (and of each child, by path), refreshed when stale."""
+    window = _window(start, end, today)
+    paths = [node.path]
+    if with_children:
+        paths += list(Jurisdiction.objects.filter(parent=node).values_list("path", flat=True))
+    for _attempt in range(2):
+        versions = dict(Version.objects.filter(path__in=paths).values_list("path", "n"))
+        rows = {p: (v, c) for p, v, c in Figure.objects.filter(path__in=paths, **window)
+                .values_list("path", "version", "counts")}
+        if all(p in rows and rows[p][0] == versions.get(p, 0) for p in paths):
+            break
+        refresh(user, node, start, end, today)
+    # A write between the refresh and this read leaves a row one version behind: it still
+    # holds the figures as of the refresh, which is what a read at that moment would give.
+    own = rows[node.path][1] if node.path in rows else {}
+    return own, {p: rows[p][1] for p in paths[1:] if p in rows}
+
+
+def prune(before: datetime.date) -> int:
+    """Forget the figures of periods that ended before `before` and were computed as of
+    their end (kept for the weekly charts and briefings until then)."""
+    return Figure.objects.filter(end__lt=before).delete()[0]

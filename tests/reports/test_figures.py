@@ -1,0 +1,92 @@
+"""The stored figures (reports.Figure) equal the records' counts after every kind of write:
+services, bulk updates, deletions, moves; a change recomputes only its chain of ancestors;
+enterprise staff are never served the stored (area-wide) counts."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from ranan.customers.models import Customer, Device
+from ranan.hazards.choices import State
+from ranan.hazards.models import Hazard
+from ranan.inspections.choices import Outcome
+from ranan.reports import figures, kpis
+from ranan.reports.models import Figure, Version
+from tests.inspections.conftest import visit
+
+
+def both(user, node, start, end):
+    stored = {r["name"]: r for r in kpis.compute(user, node.path, start, end)}
+    raw = {r["name"]: r for r in kpis.compute(user, node.path, start, end, stored=False)}
+    return stored, raw
+
+
+def assert_equal(world, start=None, end=None):
+    end = end or timezone.localdate()
+    start = start or end - datetime.timedelta(days=29)
+    for node in (world.province, world.district_a, world.township, world.village_a1,
+                 world.village_a2, world.district_b):
+        stored, raw = both(world.admin, node, start, end)
+        assert stored == raw, node.name
+        kids_stored = kpis.breakdown(world.admin, node, start, end)
+        kids_raw = kpis.breakdown(world.admin, node, start, end, stored=False)
+        assert kids_stored == kids_raw, node.name
+
+
+def test_stored_figures_follow_every_kind_of_write(world):
+    assert_equal(world)
+    assert Figure.objects.exists()
+    # a visit through the service
+    visit(world.courier_a1, world.homes[2], Outcome.NOT_HOME, kind="delivery")
+    assert_equal(world)
+    # a bulk update that no signal sees
+    Hazard.objects.update(state=State.CLOSED, fixed_at=timezone.now())
+    assert_equal(world)
+    # a device removed, a customer suspended, a customer moved to the other village
+    Device.objects.filter(kind="hose").update(removed_on=timezone.localdate())
+    Customer.objects.filter(pk=world.homes[1].pk).update(status="suspended")
+    home = Customer.objects.get(pk=world.homes[0].pk)
+    home.jurisdiction = world.village_a2
+    home.jpath = world.village_a2.path
+    home.save()
+    assert_equal(world)
+    # a deletion
+    Device.objects.filter(kind="alarm").delete()
+    assert_equal(world)
+    # a past period (as of its end) and an empty one
+    assert_equal(world, timezone.localdate() - datetime.timedelta(days=90),
+                 timezone.localdate() - datetime.timedelta(days=10))
+
+
+def test_a_change_recomputes_only_its_chain(world):
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=29)
+    assert figures.refresh(world.admin, world.province, start, end) > 6
+    assert figures.refresh(world.admin, world.province, start, end) == 0  # all current
+    before = Version.objects.get(path=world.village_a1.path).n
+    visit(world.courier_a1, world.homes[3], Outcome.NOT_HOME, kind="delivery")
+    assert Version.objects.get(path=world.village_a1.path).n > before
+    # village, township, district, city, province: nothing else
+    assert figures.refresh(world.admin, world.province, start, end) == 5
+    untouched = Figure.objects.get(path=world.district_b.path, start=start, end=end)
+    assert untouched.version == (Version.objects.filter(path=world.district_b.path)
+                                 .values_list("n", flat=True).first() or 0)
+
+
+@pytest.mark.parametrize("who, expected", [("admin", True), ("regulator_a", True),
+                                           ("station_manager", False), ("lpg_admin", False),
+                                           ("auditor", False)])
+def test_who_reads_stored_figures(world, who, expected):
+    assert figures.eligible(getattr(world, who)) is expected
+
+
+def test_enterprise_staff_get_their_own_counts(world):
+    """The station's manager sees its own customers only: never the area-wide stored row."""
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=29)
+    manager = {r["name"]: r for r in kpis.compute(world.station_manager, world.district_a.path,
+                                                  start, end)}
+    raw = {r["name"]: r for r in kpis.compute(world.station_manager, world.district_a.path,
+                                              start, end, stored=False)}
+    assert manager == raw
