@@ -90,3 +90,14 @@ def test_enterprise_staff_get_their_own_counts(world):
     raw = {r["name"]: r for r in kpis.compute(world.station_manager, world.district_a.path,
                                               start, end, stored=False)}
     assert manager == raw
+
+
+def test_the_hourly_job_warms_the_default_periods(world):
+    from ranan.reports.tasks import warm_figures
+
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=29)
+    done = warm_figures.call()
+    assert done >= Figure.objects.filter(start=start, end=end).count() > 0
+    assert Figure.objects.filter(path=world.province.path, start=start, end=end).exists()
+    assert warm_figures.call() == 0  # nothing changed since

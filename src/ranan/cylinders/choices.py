@@ -14,6 +14,10 @@ class State(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
+# In circulation: between the station and the kitchen (not at inspection, scrapped or lost).
+CIRCULATING = ["empty", "full", "with_courier", "at_customer"]
+
+
 class EventKind(models.TextChoices):
     REGISTERED = "registered", _("Registered")
     FILLED = "filled", _("Filled")

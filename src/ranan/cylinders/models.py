@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ranan.core.models import Account, Jurisdiction, Organisation, ScopedQuerySet, ScopeSpec
 from ranan.customers.models import Customer
-from ranan.cylinders.choices import EventKind, State
+from ranan.cylinders.choices import CIRCULATING, EventKind, State
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
@@ -89,6 +89,14 @@ class Cylinder(models.Model):
         indexes = [
             models.Index(fields=["station", "next_inspection_due"], name="cylinder_station_due"),
             models.Index(fields=["station", "scrap_on"], name="cylinder_station_scrap"),
+            # The overdue count of the dashboards (issue 8) by station, read from the index
+            # alone: in circulation and past inspection, or past scrap only.
+            models.Index(fields=["next_inspection_due"], include=["station"],
+                         condition=models.Q(state__in=CIRCULATING),
+                         name="cylinder_circulating_due"),
+            models.Index(fields=["scrap_on"], include=["station", "next_inspection_due"],
+                         condition=models.Q(state__in=CIRCULATING),
+                         name="cylinder_circulating_scrap"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from ranan.core.choices import OrgKind
 from ranan.core.models import Organisation
 from ranan.cylinders import codes
-from ranan.cylinders.choices import EventKind, State
+from ranan.cylinders.choices import CIRCULATING, EventKind, State
 from ranan.cylinders.models import Cylinder, CylinderEvent, CylinderType, Scan
 
-IN_CIRCULATION = [State.EMPTY_AT_STATION, State.FULL_AT_STATION, State.WITH_COURIER,
-                  State.AT_CUSTOMER]
+IN_CIRCULATION = CIRCULATING
 
 
 def cylinders_for(user) -> QuerySet:

@@ -13,8 +13,9 @@ per record set, limited to the stale nodes), and their totals summed bottom-up f
 current children's rows. A province whose one community changed recomputes ~6 small rows.
 
 Only the KPIs whose records lie at one node are stored (`MEMO`): overdue cylinders and
-interlock refusals follow a station's areas (a station may serve several), and a median does
-not add up; the catalogue computes those from the records each time.
+interlock refusals follow a station's areas (a station may serve several); of a median only
+the count is stored (a median does not add up). The catalogue computes the rest from the
+records each time.
 
 Stored figures are the truth for accounts that see every record of the node (regulators, task
 forces, administrators). Enterprise staff see only their company's records: their figures
@@ -35,7 +36,7 @@ from ranan.core.scoping import enterprise_ids
 from ranan.reports import kpis
 from ranan.reports.models import Figure, Version
 
-MEMO = [k for k in kpis.CATALOGUE if k.path == "jpath" and not k.multi and k.median is None]
+MEMO = [k for k in kpis.CATALOGUE if k.name in kpis.STORED]
 # Above this many stale nodes, their own records are counted over the whole subtree at once
 # (a grouped scan) rather than through a list of paths.
 LIST_LIMIT = 500

@@ -54,6 +54,9 @@ class Kpi:
     median: Callable[[QuerySet], float | None] | None = None  # a value that is not a count
     higher_is_better: bool = True
     section: str = "inspection"
+    # For accounts that see every record of the area: the count and the children's counts
+    # from per-station counts (exactly the count of `records`, by index alone).
+    by_station: Callable | None = None
 
 
 def bounds(start: datetime.date, end: datetime.date):
@@ -189,6 +192,46 @@ def _cylinders_overdue(ctx: Context) -> QuerySet:
             .filter(overdue_q(ctx.today)))
 
 
+def _overdue_by_station(ctx: Context, paths: dict[int, list[str]]) -> dict[int, int]:
+    """Overdue cylinders in circulation of the given stations, by station: past inspection,
+    plus past scrap only (two disjoint index-only counts; their sum is the OR of
+    cylinders.selectors.overdue_q)."""
+    from ranan.cylinders.choices import CIRCULATING
+    from ranan.cylinders.models import Cylinder
+
+    base = Cylinder.objects.filter(state__in=CIRCULATING, station_id__in=list(paths)).order_by()
+    out: dict[int, int] = defaultdict(int)
+    for qs in (base.filter(next_inspection_due__lt=ctx.today),
+               base.filter(scrap_on__lte=ctx.today, next_inspection_due__gte=ctx.today)):
+        for station, n in qs.values("station").annotate(n=Count("pk")).values_list("station",
+                                                                                  "n"):
+            out[station] += n
+    return out
+
+
+def _station_split(counter):
+    """(total, {child path: n}) of a per-station count over the stations serving the area: a
+    cylinder counts once in the area, and in every child its station serves."""
+    def split(ctx: Context, width: int | None):
+        from ranan.core.models import Organisation
+
+        served = Organisation.jurisdictions.through.objects.filter(
+            subtree_q("jurisdiction__path", ctx.path)).values_list("organisation_id",
+                                                                   "jurisdiction__path")
+        paths: dict[int, list[str]] = defaultdict(list)
+        for station, path in served:
+            paths[station].append(path)
+        counts = ctx.once(("by_station", counter.__name__), lambda: counter(ctx, paths))
+        total = sum(counts.values())
+        children: dict[str, int] = defaultdict(int)
+        if width:
+            for station, n in counts.items():
+                for child in {p[:width] for p in paths[station] if len(p) >= width}:
+                    children[child] += n
+        return total, children
+    return split
+
+
 def _refusals(ctx: Context) -> QuerySet:
     from ranan.cylinders.selectors import refusals_for
 
@@ -304,7 +347,8 @@ CATALOGUE: list[Kpi] = [
     Kpi("cylinders_overdue", _("Cylinders overdue in circulation"), "count",
         _("cylinders in circulation past their inspection due or scrap date"),
         _cylinders_overdue, model="cylinder", path="station__jurisdictions__path", multi=True,
-        section="cylinder", higher_is_better=False),
+        section="cylinder", higher_is_better=False,
+        by_station=_station_split(_overdue_by_station)),
     Kpi("interlock_refusals", _("Interlock refusals"), "count",
         _("scans refused by the interlock in the period"), _refusals, model="scan",
         path="actor__organisation__jurisdictions__path", multi=True, section="cylinder",
@@ -330,7 +374,7 @@ CATALOGUE: list[Kpi] = [
 BY_NAME = {k.name: k for k in CATALOGUE}
 # The KPIs whose records lie at one node of the tree: their counts add up from children to
 # parent and are kept in reports.Figure (reports/figures.py).
-STORED = {k.name for k in CATALOGUE if k.path == "jpath" and not k.multi and k.median is None}
+STORED = {k.name for k in CATALOGUE if k.path == "jpath" and not k.multi}
 
 
 def records(user, path: str, start: datetime.date, end: datetime.date, name: str,
@@ -395,6 +439,8 @@ def compute(user, path: str, start: datetime.date, end: datetime.date,
         if memo is not None and kpi.name in STORED:
             num = memo[0].get(f"{kpi.name}:n", 0)
             den = memo[0].get(f"{kpi.name}:d", 0) if kpi.base is not None else None
+        elif memo is not None and kpi.by_station is not None:
+            num, den = kpi.by_station(ctx, None)[0], None
         else:
             num = _count(kpi, ctx, kpi.records)
             den = _count(kpi, ctx, kpi.base) if kpi.base is not None else None
@@ -433,6 +479,8 @@ def breakdown(user, node, start: datetime.date, end: datetime.date,
         if memo is not None and kpi.name in STORED:
             nums = {p: c.get(f"{kpi.name}:n", 0) for p, c in memo[1].items()}
             dens = {p: c.get(f"{kpi.name}:d", 0) for p, c in memo[1].items()}
+        elif memo is not None and kpi.by_station is not None:
+            nums, dens = kpi.by_station(ctx, width)[1], {}
         else:
             nums = _grouped(kpi, ctx, kpi.records, width)
             dens = _grouped(kpi, ctx, kpi.base, width) if kpi.base is not None else {}

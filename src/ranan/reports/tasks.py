@@ -1,0 +1,25 @@
+"""Keeping the stored figures warm: every hour, the figures of the dashboards' default periods
+(the last 30 days and the 30 before) for the whole tree, so that the first regulator of the
+morning does not pay for the day's new period; and the figures of periods over a year old
+are forgotten."""
+
+import datetime
+
+from django.utils import timezone
+from django_tasks import task
+
+from ranan.core.models import Account, Jurisdiction
+from ranan.reports import figures, kpis
+
+
+@task()
+def warm_figures() -> int:
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=29)
+    reader = Account(username="figures", is_superuser=True, is_active=True)  # sees every record
+    done = 0
+    for root in Jurisdiction.objects.filter(parent__isnull=True):
+        for s, e in ((start, today), kpis.previous_period(start, today)):
+            done += figures.refresh(reader, root, s, e, today)
+    figures.prune(today - datetime.timedelta(days=400))
+    return done
