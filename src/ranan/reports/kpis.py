@@ -203,8 +203,9 @@ def _overdue_by_station(ctx: Context, paths: dict[int, list[str]]) -> dict[int, 
     out: dict[int, int] = defaultdict(int)
     for qs in (base.filter(next_inspection_due__lt=ctx.today),
                base.filter(scrap_on__lte=ctx.today, next_inspection_due__gte=ctx.today)):
-        for station, n in qs.values("station").annotate(n=Count("pk")).values_list("station",
-                                                                                  "n"):
+        # count(*), not count(id): the id is not in the index, the count is index-only
+        for station, n in qs.values("station").annotate(n=Count("*")).values_list("station",
+                                                                                 "n"):
             out[station] += n
     return out
 
