@@ -101,3 +101,14 @@ def test_the_hourly_job_warms_the_default_periods(world):
     assert done >= Figure.objects.filter(start=start, end=end).count() > 0
     assert Figure.objects.filter(path=world.province.path, start=start, end=end).exists()
     assert warm_figures.call() == 0  # nothing changed since
+
+
+def test_rows_of_another_schema_are_recomputed(world):
+    """A stored row computed with other definitions (an older release) is not served."""
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=29)
+    raw = kpis.compute(world.admin, world.district_a.path, start, end, stored=False)
+    kpis.compute(world.admin, world.district_a.path, start, end)
+    Figure.objects.update(schema="old", counts={})
+    assert kpis.compute(world.admin, world.district_a.path, start, end) == raw
+    assert not Figure.objects.filter(path=world.district_a.path, schema="old").exists()

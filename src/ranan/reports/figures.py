@@ -25,6 +25,7 @@ are computed from the records (`eligible`).
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 
 from django.db.models import Count
@@ -37,6 +38,10 @@ from ranan.reports import kpis
 from ranan.reports.models import Figure, Version
 
 MEMO = [k for k in kpis.CATALOGUE if k.name in kpis.STORED]
+# Which definitions a stored row was computed with: the stored counts' names and REVISION.
+# Bump REVISION when a stored KPI's definition changes; rows of another schema are stale.
+REVISION = 1
+SCHEMA = hashlib.sha1(f"{REVISION}:{sorted(k.name for k in MEMO)}".encode()).hexdigest()[:16]
 # Above this many stale nodes, their own records are counted over the whole subtree at once
 # (a grouped scan) rather than through a list of paths.
 LIST_LIMIT = 500
@@ -82,7 +87,7 @@ def refresh(user, node, start: datetime.date, end: datetime.date,
     # Versions first: a write committed after this read leaves the rows written here stale.
     versions = dict(Version.objects.filter(subtree_q("path", node.path))
                     .values_list("path", "n"))
-    stored = dict(Figure.objects.filter(subtree_q("path", node.path), **window)
+    stored = dict(Figure.objects.filter(subtree_q("path", node.path), schema=SCHEMA, **window)
                   .values_list("path", "version"))
     tree = list(Jurisdiction.objects.filter(subtree_q("path", node.path))
                 .values_list("path", "parent__path"))
@@ -97,7 +102,8 @@ def refresh(user, node, start: datetime.date, end: datetime.date,
                      None if len(stale) > LIST_LIMIT else stale)
     stale_set = set(stale)
     current = {c for p in stale for c in children[p] if c not in stale_set}
-    totals: dict[str, dict] = dict(Figure.objects.filter(path__in=current, **window)
+    totals: dict[str, dict] = dict(Figure.objects.filter(path__in=current, schema=SCHEMA,
+                                                         **window)
                                    .values_list("path", "counts")) if current else {}
     rows = []
     for path in sorted(stale, key=len, reverse=True):  # the deepest first
@@ -107,11 +113,12 @@ def refresh(user, node, start: datetime.date, end: datetime.date,
             for key, n in totals.get(child, {}).items():
                 total[key] = total.get(key, 0) + n
         totals[path] = total
-        rows.append(Figure(path=path, version=versions.get(path, 0), direct=own, counts=total,
-                           **window))
+        rows.append(Figure(path=path, version=versions.get(path, 0), schema=SCHEMA, direct=own,
+                           counts=total, **window))
     Figure.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
                                unique_fields=["start", "end", "asof", "path"],
-                               update_fields=["version", "direct", "counts", "computed_at"])
+                               update_fields=["version", "schema", "direct", "counts",
+                                              "computed_at"])
     return len(rows)
 
 
@@ -124,7 +131,8 @@ def counts(user, node, start: datetime.date, end: datetime.date,
         paths += list(Jurisdiction.objects.filter(parent=node).values_list("path", flat=True))
     for _attempt in range(2):
         versions = dict(Version.objects.filter(path__in=paths).values_list("path", "n"))
-        rows = {p: (v, c) for p, v, c in Figure.objects.filter(path__in=paths, **window)
+        rows = {p: (v, c) for p, v, c in Figure.objects.filter(path__in=paths, schema=SCHEMA,
+                                                                **window)
                 .values_list("path", "version", "counts")}
         if all(p in rows and rows[p][0] == versions.get(p, 0) for p in paths):
             break

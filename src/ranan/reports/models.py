@@ -80,6 +80,7 @@ class Figure(models.Model):
     end = models.DateField()
     asof = models.DateField()
     version = models.BigIntegerField()
+    schema = models.CharField(max_length=16, default="")  # figures.SCHEMA when computed
     direct = models.JSONField(default=dict)
     counts = models.JSONField(default=dict)
     computed_at = models.DateTimeField(auto_now=True)
