@@ -101,7 +101,7 @@ class _Writer:
             [Finding(visit=v, customer=v.customer, jpath=v.jpath, item=item,
                      category=item.hazard_category or "other",
                      grade=item.default_grade or "general",
-                     description=f"{item.question}：{value}"[:300], found_at=v.started_at)
+                     description=item.finding_text(value), found_at=v.started_at)
              for v, item, value in self.findings], batch_size=2000)
 
 

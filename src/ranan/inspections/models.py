@@ -95,6 +95,18 @@ class ChecklistItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["checklist", "code"],
                                                name="checklist_item_code")]
 
+    def finding_text(self, value: str) -> str:
+        """What a failed answer says in a finding's description (Chinese, as the notice):
+        "连接软管类型：橡胶软管", not the stored value "rubber"."""
+        if self.answer_type == "pass_fail":
+            shown = "不合格" if value == "fail" else value
+        elif self.answer_type == "choice":
+            shown = next((c.get("label") or value for c in self.choices
+                          if c.get("value") == value), value)
+        else:
+            shown = f"{value}{self.unit}"
+        return f"{self.question}：{shown}"[:300]
+
     def __str__(self) -> str:
         return self.question
 

@@ -309,7 +309,7 @@ def _write_visit(actor, customer, kind, outcome, client_id, started_at, ended_at
         findings.append(Finding(
             visit=visit, customer=customer, jpath=customer.jpath, item=item,
             category=item.hazard_category or "other", grade=item.default_grade or "general",
-            description=f"{item.question}：{value}"[:300], found_at=started_at))
+            description=item.finding_text(value), found_at=started_at))
     Finding.objects.bulk_create(findings)
     if findings:
         for finding in findings:

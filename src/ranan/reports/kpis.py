@@ -325,7 +325,7 @@ CATALOGUE: list[Kpi] = [
     Kpi("on_time_rate", _("On-time rate"), "ratio",
         _("hazards fixed by their deadline / hazards closed"), _on_time,
         base=lambda c: c.closed(), model="hazard", section="hazard"),
-    Kpi("hazards_overdue", _("Hazards overdue"), "count",
+    Kpi("hazards_overdue", _("Overdue hazards found in the period"), "count",
         _("hazards found in the period, past their deadline and not fixed"),
         lambda c: c.overdue(), model="hazard", section="hazard", higher_is_better=False),
     *[Kpi(f"hazards_overdue_step_{s}", label, "count",
