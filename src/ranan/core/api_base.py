@@ -88,13 +88,12 @@ class Router(SimpleRouter):
         self.trailing_slash = "/?"
 
 
-def date_param(params, key: str):
-    """A YYYY-MM-DD query parameter, None when absent; a 400 naming it when it is not a date
-    (malformed, or a 13th month)."""
+def parse_day(raw: str | None):
+    """A YYYY-MM-DD text as a date; None when empty; ValueError when not a date (malformed, or
+    a 13th month)."""
     from django.utils.dateparse import parse_date
-    from django.utils.translation import gettext as _
 
-    raw = params.get(key)
+    raw = (raw or "").strip()
     if not raw:
         return None
     try:
@@ -102,5 +101,16 @@ def date_param(params, key: str):
     except ValueError:
         day = None
     if day is None:
-        raise exceptions.ValidationError({key: [_("A date, YYYY-MM-DD.")]})
+        raise ValueError(raw)
     return day
+
+
+def date_param(params, key: str):
+    """A YYYY-MM-DD query parameter, None when absent; a 400 naming it when it is not a date
+    (malformed, or a 13th month)."""
+    from django.utils.translation import gettext as _
+
+    try:
+        return parse_day(params.get(key))
+    except ValueError:
+        raise exceptions.ValidationError({key: [_("A date, YYYY-MM-DD.")]}) from None

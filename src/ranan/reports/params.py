@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from ranan.core.api_base import parse_day
 from ranan.core.models import Jurisdiction
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.reports import kpis
@@ -40,16 +40,10 @@ def home_node(user) -> Jurisdiction | None:
 
 
 def _date(params, key: str):
-    raw = (params.get(key) or "").strip()
-    if not raw:
-        return None
     try:
-        day = parse_date(raw)
+        return parse_day(params.get(key))
     except ValueError:
-        day = None
-    if day is None:
-        raise ParamError(key, _("A date, YYYY-MM-DD."))
-    return day
+        raise ParamError(key, _("A date, YYYY-MM-DD.")) from None
 
 
 def parse(user, params, default_days: int = 30, require_node: bool = False) -> Query:
