@@ -5,6 +5,8 @@ enterprise staff are never served the stored (area-wide) counts."""
 import datetime
 
 import pytest
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ranan.customers.models import Customer, Device
@@ -12,7 +14,7 @@ from ranan.hazards.choices import State
 from ranan.hazards.models import Hazard
 from ranan.inspections.choices import Outcome
 from ranan.reports import figures, kpis
-from ranan.reports.models import Figure, Version
+from ranan.reports.models import Change, Figure
 from tests.inspections.conftest import visit
 
 
@@ -64,14 +66,14 @@ def test_a_change_recomputes_only_its_chain(world):
     start = end - datetime.timedelta(days=29)
     assert figures.refresh(world.admin, world.province, start, end) > 6
     assert figures.refresh(world.admin, world.province, start, end) == 0  # all current
-    before = Version.objects.get(path=world.village_a1.path).n
+    before = figures._versions(Q(path=world.village_a1.path))[world.village_a1.path]
     visit(world.courier_a1, world.homes[3], Outcome.NOT_HOME, kind="delivery")
-    assert Version.objects.get(path=world.village_a1.path).n > before
+    assert figures._versions(Q(path=world.village_a1.path))[world.village_a1.path] > before
     # village, township, district, city, province: nothing else
     assert figures.refresh(world.admin, world.province, start, end) == 5
     untouched = Figure.objects.get(path=world.district_b.path, start=start, end=end)
-    assert untouched.version == (Version.objects.filter(path=world.district_b.path)
-                                 .values_list("n", flat=True).first() or 0)
+    assert untouched.version == figures._versions(Q(path=world.district_b.path)).get(
+        world.district_b.path, 0)
 
 
 @pytest.mark.parametrize("who, expected", [("admin", True), ("regulator_a", True),
@@ -112,3 +114,78 @@ def test_rows_of_another_schema_are_recomputed(world):
     Figure.objects.update(schema="old", counts={})
     assert kpis.compute(world.admin, world.district_a.path, start, end) == raw
     assert not Figure.objects.filter(path=world.district_a.path, schema="old").exists()
+
+
+def test_folding_the_changes_keeps_every_version_and_every_figure_current(world):
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=29)
+    kpis.compute(world.admin, world.province.path, start, end)
+    before = figures._versions(Q())
+    rows = Change.objects.count()
+    figures.compact()
+    assert figures._versions(Q()) == before
+    assert Change.objects.count() == len(before) < rows
+    assert figures.refresh(world.admin, world.province, start, end) == 0  # still current
+    visit(world.courier_a1, world.homes[3], Outcome.NOT_HOME, kind="delivery")
+    assert_equal(world)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a real concurrent test needs "
+                    "PostgreSQL (SQLite serialises writers)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_writers_in_two_villages_do_not_wait_for_each_other(settings, tmp_path):
+    """The change rows are inserted, never updated: a write in village A1 still open does not
+    hold up one in village A2 (both have the same province, city and district above them),
+    and once both commit the stored figures see both."""
+    import threading
+
+    from django.db import connections
+
+    from ranan.customers import services as customer_services
+    from tests.cast import Cast
+
+    settings.MEDIA_ROOT = tmp_path
+    world = Cast()
+    a1, a2 = (customer_services.customer_create(
+        actor=None, name=f"户{n}", address="村", jurisdiction=village, supply="lpg",
+        lpg_station=world.station) for n, village in ((1, world.village_a1),
+                                                      (2, world.village_a2)))
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=29)
+    admin = world.admin
+    kpis.compute(admin, world.province.path, start, end)  # stored
+    first_open = threading.Event()
+    second_done = threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                Customer.objects.filter(pk=a1.pk).update(status="suspended")
+                first_open.set()
+                second_done.wait(10)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            first_open.wait(10)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+                Customer.objects.filter(pk=a2.pk).update(status="suspended")
+            outcome["second"] = "committed"
+        except Exception as exc:  # noqa: BLE001 - the test reports what happened
+            outcome["second"] = repr(exc)
+        finally:
+            second_done.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcome["second"] == "committed"
+    stored = kpis.compute(admin, world.province.path, start, end)
+    assert stored == kpis.compute(admin, world.province.path, start, end, stored=False)
+    assert {r["name"]: r for r in stored}["inspection_coverage"]["denominator"] == 0

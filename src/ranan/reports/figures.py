@@ -3,8 +3,9 @@
 A jurisdiction's figure over a period is the sum of its own records' counts and its children's
 figures: every record the KPIs count (customers, devices, visits, measures, hazards, orders)
 lies at exactly one node of the tree, its `jpath`. So a stored figure of a node stays right as
-long as nothing under it changed, which `reports.Version` tells: database triggers bump the
-version of the changed record's node and of all its ancestors, in the writing transaction.
+long as nothing under it changed, which its version tells (`versions`): database triggers
+insert a `reports.Change` row for the changed record's node and each of its ancestors, in the
+writing transaction, and a node's version is the sum of its rows' weights.
 
 Reading a figure: the node's stored row, if its version is the node's current one. Otherwise
 the stale nodes of the subtree (a chain of ancestors above each change) are recomputed: their
@@ -28,14 +29,15 @@ import datetime
 import hashlib
 from collections import defaultdict
 
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from ranan.core.choices import DATA_ROLES
 from ranan.core.models import Jurisdiction, subtree_q
 from ranan.core.scoping import enterprise_ids
 from ranan.reports import kpis
-from ranan.reports.models import Figure, Version
+from ranan.reports.models import Change, Figure
 
 MEMO = [k for k in kpis.CATALOGUE if k.name in kpis.STORED]
 # Which definitions a stored row was computed with: the stored counts' names and REVISION.
@@ -76,6 +78,35 @@ def _direct(user, top: str, start, end, today, paths: list[str] | None) -> dict[
     return out
 
 
+def _versions(where: Q) -> dict[str, int]:
+    """The version of each node (the sum of its changes' weights; 0 when never changed)."""
+    return dict(Change.objects.filter(where).order_by().values("path")
+                .annotate(n=Sum("weight")).values_list("path", "n"))
+
+
+def compact() -> int:
+    """Fold the change rows of each node into one (their weights summed: versions stay as
+    they were). Rows written meanwhile by open transactions are left for the next time."""
+    last = Change.objects.aggregate(m=Max("id"))["m"]
+    if last is None:
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "WITH gone AS (DELETE FROM reports_change WHERE id <= %s RETURNING path, weight) "
+                "INSERT INTO reports_change (path, weight) SELECT path, sum(weight) FROM gone "
+                "GROUP BY path", [last])
+        else:  # SQLite: one writer at a time, the transaction holds the write lock
+            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS ranan_folded (path TEXT, weight INT)")
+            cursor.execute("DELETE FROM ranan_folded")
+            cursor.execute("INSERT INTO ranan_folded SELECT path, sum(weight) FROM "
+                           "reports_change WHERE id <= %s GROUP BY path", [last])
+            cursor.execute("DELETE FROM reports_change WHERE id <= %s", [last])
+            cursor.execute("INSERT INTO reports_change (path, weight) SELECT path, weight "
+                           "FROM ranan_folded")
+        return cursor.rowcount
+
+
 def _window(start, end, today):
     return {"start": start, "end": end, "asof": min(today or timezone.localdate(), end)}
 
@@ -85,8 +116,7 @@ def refresh(user, node, start: datetime.date, end: datetime.date,
     """Recompute the stale or missing rows of `node`'s subtree; returns how many."""
     window = _window(start, end, today)
     # Versions first: a write committed after this read leaves the rows written here stale.
-    versions = dict(Version.objects.filter(subtree_q("path", node.path))
-                    .values_list("path", "n"))
+    versions = _versions(subtree_q("path", node.path))
     stored = dict(Figure.objects.filter(subtree_q("path", node.path), schema=SCHEMA, **window)
                   .values_list("path", "version"))
     tree = list(Jurisdiction.objects.filter(subtree_q("path", node.path))
@@ -130,7 +160,7 @@ def counts(user, node, start: datetime.date, end: datetime.date,
     if with_children:
         paths += list(Jurisdiction.objects.filter(parent=node).values_list("path", flat=True))
     for _attempt in range(2):
-        versions = dict(Version.objects.filter(path__in=paths).values_list("path", "n"))
+        versions = _versions(Q(path__in=paths))
         rows = {p: (v, c) for p, v, c in Figure.objects.filter(path__in=paths, schema=SCHEMA,
                                                                 **window)
                 .values_list("path", "version", "counts")}

@@ -54,17 +54,22 @@ class Briefing(models.Model):
         return self.week_start + datetime.timedelta(days=6)
 
 
-class Version(models.Model):
-    """How many times the records under a jurisdiction (its path) have changed. Database
-    triggers on the tables the KPIs count bump the node of every changed record and all its
-    ancestors, in the writing transaction, whatever wrote it (a service, a bulk update, a
-    COPY import): a stored figure is current exactly when its node's version has not moved."""
+class Change(models.Model):
+    """A change under a jurisdiction: database triggers on the tables the KPIs count insert one
+    row for the node of every written record and for each of its ancestors, in the writing
+    transaction, whatever wrote it (a service, a bulk update, a COPY import). A node's version
+    is the sum of its rows' weights: it moves when such a transaction commits, and only then.
+    Inserting (never updating a shared row) keeps writers from queueing on the province's row;
+    the hourly job folds the rows of each node into one (`figures.compact`)."""
 
-    path = models.CharField(max_length=64, primary_key=True)
-    n = models.BigIntegerField(default=0)
+    path = models.CharField(max_length=64)
+    weight = models.BigIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["path", "weight"], name="change_path_weight")]
 
     def __str__(self) -> str:
-        return f"{self.path}@{self.n}"
+        return f"{self.path}+{self.weight}"
 
 
 class Figure(models.Model):
@@ -72,7 +77,8 @@ class Figure(models.Model):
     summary table). `direct` counts the records attached to the node itself, `counts` those
     of the whole subtree (direct + the children's counts): a change deep in the tree makes
     only its chain of ancestors stale, and they are recomputed from the direct counts of the
-    stale nodes and the stored counts of their current children. Proven equal to the raw
+    stale nodes and the stored counts of their current children. `version` is the node's
+    version (the sum of its Change weights) read before the counting. Proven equal to the raw
     figures by tests/reports/test_figures.py."""
 
     path = models.CharField(max_length=64)

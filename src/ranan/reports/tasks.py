@@ -25,4 +25,5 @@ def warm_figures() -> int:
                      *kpis.weeks_ending(today, 12)):
             done += figures.refresh(reader, root, s, e, today)
     figures.prune(today - datetime.timedelta(days=400))
+    figures.compact()
     return done

@@ -11,11 +11,15 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Version',
+            name='Change',
             fields=[
-                ('path', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('n', models.BigIntegerField(default=0)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('path', models.CharField(max_length=64)),
+                ('weight', models.BigIntegerField(default=1)),
             ],
+            options={
+                'indexes': [models.Index(fields=['path', 'weight'], name='change_path_weight')],
+            },
         ),
         migrations.CreateModel(
             name='Figure',

@@ -1,7 +1,8 @@
-"""Triggers that bump reports_version for the jurisdiction of every record the KPIs count (and
-all its ancestors), in the writing transaction, whatever writes it: services, bulk updates,
-COPY imports. PostgreSQL: statement-level triggers with transition tables (one upsert per
-statement, so a million-row COPY costs one grouped insert); SQLite: row-level triggers."""
+"""Triggers that record a reports_change row for the jurisdiction of every record the KPIs count
+(and for each of its ancestors), in the writing transaction, whatever writes it: services,
+bulk updates, COPY imports. Rows are only inserted, never updated, so concurrent writers do not
+wait on one another. PostgreSQL: statement-level triggers with transition tables (one grouped
+insert per statement, so a million-row COPY costs one); SQLite: row-level triggers."""
 
 from django.db import migrations
 
@@ -18,12 +19,10 @@ TABLES = {
 
 PG_BUMP = """
 CREATE OR REPLACE FUNCTION ranan_bump(paths text[]) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO reports_version (path, n)
+  INSERT INTO reports_change (path, weight)
   SELECT DISTINCT substr(p, 1, g * 8), 1
   FROM unnest(paths) AS p, generate_series(1, length(p) / 8) AS g
-  WHERE p IS NOT NULL AND p <> ''
-  ORDER BY 1
-  ON CONFLICT (path) DO UPDATE SET n = reports_version.n + 1;
+  WHERE p IS NOT NULL AND p <> '';
 $$;
 """
 
@@ -63,10 +62,9 @@ def _sqlite(table: str, select: str) -> list[str]:
             else:
                 paths = f"{s}.jpath"
             body.append(
-                f"INSERT INTO reports_version (path, n) SELECT substr(p, 1, 8 * k), 1 "
+                f"INSERT INTO reports_change (path, weight) SELECT substr(p, 1, 8 * k), 1 "
                 f"FROM (SELECT {paths} AS p), ({SQLITE_DEPTHS}) "
-                f"WHERE p IS NOT NULL AND 8 * k <= length(p) "
-                f"ON CONFLICT(path) DO UPDATE SET n = n + 1;")
+                f"WHERE p IS NOT NULL AND 8 * k <= length(p);")
         out.append(f"DROP TRIGGER IF EXISTS {name};")
         out.append(f"CREATE TRIGGER {name} AFTER {op} ON {table} BEGIN {' '.join(body)} END;")
     return out
