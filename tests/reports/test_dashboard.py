@@ -137,3 +137,11 @@ def test_the_timeseries_and_breakdown_api(world, api):
     assert client.get("/api/v1/kpis/breakdown?jurisdiction=990102").status_code == 404
     assert client.get("/api/v1/kpis/breakdown?jurisdiction=990101&kpi=nope").json()[
         "errors"][0]["field"] == "kpi"
+
+
+def test_an_account_with_two_villages_switches_between_them(world):
+    world.courier_a1.area.add(world.village_a2)
+    client = login(world.courier_a1)
+    html = client.get("/dashboard/").content.decode()
+    assert 'data-testid="my-areas"' in html and "二村" in html
+    assert client.get(f"/dashboard/?jurisdiction={world.village_a2.code}").status_code == 200

@@ -83,7 +83,16 @@ def dashboard(request):
         "presets": [(label, _params(q.node, s, today)) for label, s in presets],
         "chart": chart, "rank_kpi": kpis.BY_NAME[rank_by],
         "big_screen": reverse("big-screen") + "?" + base,
+        "areas": [(n, _params(n, q.start, q.end)) for n in _areas(request.user)],
         "briefings_url": _maybe("briefing-list"), "statement_url": _maybe("statement")})
+
+
+def _areas(user) -> list:
+    """The account's own area nodes when it has several (a courier's two villages)."""
+    if user.is_superuser:
+        return []
+    nodes = sorted(user.area.all(), key=lambda n: n.path)
+    return nodes if len(nodes) > 1 else []
 
 
 def _maybe(name: str) -> str | None:
