@@ -191,6 +191,10 @@ class Order(models.Model):
             models.Index(fields=["station", "state", "scheduled_date"], name="order_station_state"),
             models.Index(fields=["jpath", "received_at"], name="order_area_time"),
             models.Index(fields=["round", "sequence"], name="order_round_stop"),
+            # The deliveries of a period (issue 8's delivery KPIs and median wait), read from
+            # the index alone.
+            models.Index(fields=["delivered_at"], include=["jpath", "received_at"],
+                         condition=models.Q(state="delivered"), name="order_delivered_time"),
         ]
 
     def __str__(self) -> str:
