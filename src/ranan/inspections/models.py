@@ -95,6 +95,9 @@ class ChecklistItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["checklist", "code"],
                                                name="checklist_item_code")]
 
+    def __str__(self) -> str:
+        return self.question
+
     def finding_text(self, value: str) -> str:
         """What a failed answer says in a finding's description (Chinese, as the notice):
         "连接软管类型：橡胶软管", not the stored value "rubber"."""
@@ -106,9 +109,6 @@ class ChecklistItem(models.Model):
         else:
             shown = f"{value}{self.unit}"
         return f"{self.question}：{shown}"[:300]
-
-    def __str__(self) -> str:
-        return self.question
 
 
 class Visit(AppendOnly):
