@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ranan.customers import services as customer_services
 from ranan.customers.models import Customer, Device
 from ranan.hazards.choices import State
 from ranan.hazards.models import Hazard
@@ -189,3 +190,27 @@ def test_writers_in_two_villages_do_not_wait_for_each_other(settings, tmp_path):
     stored = kpis.compute(admin, world.province.path, start, end)
     assert stored == kpis.compute(admin, world.province.path, start, end, stored=False)
     assert {r["name"]: r for r in stored}["inspection_coverage"]["denominator"] == 0
+
+
+def test_a_new_area_under_stored_figures(world):
+    """A village added after its township's figures were stored shows in the breakdown (with
+    zeros, then with its first customer)."""
+    from ranan.core import services as core_services
+    from ranan.core.choices import Level
+    from ranan.customers.choices import Supply
+
+    end = timezone.localdate()
+    start = end - datetime.timedelta(days=29)
+    assert_equal(world)
+    new = core_services.jurisdiction_create(actor=None, name="三村", level=Level.VILLAGE,
+                                            parent=world.township, code="990101100203")
+    names = [c["name"] for c in kpis.breakdown(world.admin, world.township, start, end)]
+    assert "三村" in names
+    assert_equal(world)
+    customer_services.customer_create(actor=None, name="新户", address="三村1号",
+                                      jurisdiction=new, supply=Supply.LPG,
+                                      lpg_station=world.station)
+    assert_equal(world)
+    row = next(c for c in kpis.breakdown(world.admin, world.township, start, end)
+               if c["name"] == "三村")
+    assert row["kpis"]["inspection_coverage"]["denominator"] == 1

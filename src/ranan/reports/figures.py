@@ -34,7 +34,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from ranan.core.choices import DATA_ROLES
-from ranan.core.models import Jurisdiction, subtree_q
+from ranan.core.models import Jurisdiction
 from ranan.core.scoping import enterprise_ids
 from ranan.reports import kpis
 from ranan.reports.models import Change, Figure
@@ -111,30 +111,59 @@ def _window(start, end, today):
     return {"start": start, "end": end, "asof": min(today or timezone.localdate(), end)}
 
 
+def _chunks(items: list, size: int = 10000):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _stale_below(node, window) -> tuple[list[str], dict[str, int], dict[str, list[str]]]:
+    """Walk down from `node`, level by level. A node whose stored row is current has a
+    current subtree (a change moves the versions of all its ancestors, and a row is computed
+    from current children), so only the children of stale nodes are looked at, and the
+    node's own children (one of them may be new). Returns the stale paths, their versions
+    (read before any counting: a write committed later leaves the rows written now stale)
+    and the children of each stale node."""
+    stale: list[str] = []
+    versions: dict[str, int] = {}
+    children: dict[str, list[str]] = defaultdict(list)
+    level, first = [node.path], True
+    while level:
+        found = []
+        for chunk in _chunks(level):
+            current = _versions(Q(path__in=chunk))
+            stored = dict(Figure.objects.filter(path__in=chunk, schema=SCHEMA, **window)
+                          .values_list("path", "version"))
+            for path in chunk:
+                if stored.get(path) != current.get(path, 0):
+                    found.append(path)
+                    versions[path] = current.get(path, 0)
+        stale += found
+        parents = found if not first else [node.path]
+        first = False
+        level = []
+        for chunk in _chunks(parents):
+            for path, parent in (Jurisdiction.objects.filter(parent__path__in=chunk)
+                                 .values_list("path", "parent__path")):
+                children[parent].append(path)
+                level.append(path)
+    return stale, versions, children
+
+
 def refresh(user, node, start: datetime.date, end: datetime.date,
             today: datetime.date | None = None) -> int:
     """Recompute the stale or missing rows of `node`'s subtree; returns how many."""
     window = _window(start, end, today)
-    # Versions first: a write committed after this read leaves the rows written here stale.
-    versions = _versions(subtree_q("path", node.path))
-    stored = dict(Figure.objects.filter(subtree_q("path", node.path), schema=SCHEMA, **window)
-                  .values_list("path", "version"))
-    tree = list(Jurisdiction.objects.filter(subtree_q("path", node.path))
-                .values_list("path", "parent__path"))
-    stale = [p for p, _parent in tree if stored.get(p) != versions.get(p, 0)]
+    stale, versions, children = _stale_below(node, window)
     if not stale:
         return 0
-    children: dict[str, list[str]] = defaultdict(list)
-    for path, parent in tree:
-        if parent is not None:
-            children[parent].append(path)
     direct = _direct(user, node.path, start, end, window["asof"],
                      None if len(stale) > LIST_LIMIT else stale)
     stale_set = set(stale)
-    current = {c for p in stale for c in children[p] if c not in stale_set}
-    totals: dict[str, dict] = dict(Figure.objects.filter(path__in=current, schema=SCHEMA,
-                                                         **window)
-                                   .values_list("path", "counts")) if current else {}
+    current = [c for p in stale for c in children[p] if c not in stale_set]
+    totals: dict[str, dict] = {}
+    for chunk in _chunks(current):
+        totals.update(Figure.objects.filter(path__in=chunk, schema=SCHEMA, **window)
+                      .values_list("path", "counts"))
     rows = []
     for path in sorted(stale, key=len, reverse=True):  # the deepest first
         own = direct.get(path, {})
