@@ -145,3 +145,12 @@ def test_an_account_with_two_villages_switches_between_them(world):
     html = client.get("/dashboard/").content.decode()
     assert 'data-testid="my-areas"' in html and "二村" in html
     assert client.get(f"/dashboard/?jurisdiction={world.village_a2.code}").status_code == 200
+
+
+def test_every_data_role_home_shows_its_area_figures(world):
+    for account, area in ((world.regulator_a, "甲区"), (world.courier_a1, "一村"),
+                          (world.station_manager, "甲区")):
+        html = login(account).get("/").content.decode()
+        assert 'data-testid="home-figures"' in html and area in html, account
+        assert 'data-kpi="inspection_coverage"' in html
+    assert 'data-testid="home-figures"' not in login(world.auditor).get("/").content.decode()

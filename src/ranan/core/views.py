@@ -60,11 +60,16 @@ def primary_role(user) -> str | None:
     return None
 
 
+# Panels other apps add to the home page: callables (request) -> HTML or None.
+HOME_PANELS: list = []
+
+
 @login_required
 def home(request):
     user = request.user
     role = primary_role(user)
-    context = {"role": role, "role_label": Role(role).label if role else ""}
+    context = {"role": role, "role_label": Role(role).label if role else "",
+               "panels": [html for panel in HOME_PANELS if (html := panel(request))]}
     if role is None:
         return render(request, "core/home/none.html", context)
     if role == Role.AUDITOR:

@@ -19,5 +19,10 @@ class ReportsConfig(AppConfig):
             PERIODIC_JOBS.append((warm_figures, timedelta(hours=1)))
 
         # Right after Home: the figures are what regulators open first.
+        from ranan.core.views import HOME_PANELS
+        from ranan.reports.views import home_panel
+
+        if home_panel not in HOME_PANELS:
+            HOME_PANELS.append(home_panel)
         if "dashboard" not in [e[0] for e in NAVIGATION]:
             NAVIGATION.insert(1, ("dashboard", _("Dashboard"), has_data_role))
