@@ -1,4 +1,8 @@
+import datetime
+import zoneinfo
+
 import pytest
+import time_machine
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -16,6 +20,19 @@ def _english_messages():
     # Assertions read service messages in English; pages still default to Chinese per request.
     with translation.override("en"):
         yield
+
+
+# Every test starts at the same moment, whatever the hour CI runs at: a weekday morning in
+# Shanghai (inside service hours, before the evening cut-off). The clock ticks from there.
+FROZEN_AT = datetime.datetime(2026, 12, 4, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The test's clock. `clock.move_to(datetime)` travels (tick keeps running), e.g. to
+    check what happens after 18:00; `clock.shift(timedelta)` moves it forward."""
+    with time_machine.travel(FROZEN_AT, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture

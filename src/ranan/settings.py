@@ -28,7 +28,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_htmx",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -52,7 +51,6 @@ MIDDLEWARE = [
     "ranan.core.middleware.AccountLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a lockout signal into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]

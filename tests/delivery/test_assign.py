@@ -22,6 +22,10 @@ from tests.delivery.conftest import order
 
 @pytest.fixture
 def waiting(shop):
+    return an_order_no_courier_covers(shop)
+
+
+def an_order_no_courier_covers(shop):
     village = core_services.jurisdiction_create(actor=None, name="三村", level=Level.VILLAGE,
                                                 parent=shop.township, code="990101100203")
     lone = customer_services.customer_create(actor=None, name="多吉", address="三村1号",
@@ -35,7 +39,17 @@ def a_round(shop, days=1, courier=None):
                                 date=timezone.localdate() + datetime.timedelta(days=days))
 
 
-def test_an_order_without_a_round_is_put_on_one(shop, waiting):
+@pytest.mark.parametrize("hour, changed", [
+    # In the morning the order is for today: a round tomorrow moves its date.
+    (10, {"round_id", "scheduled_date", "state"}),
+    # After the evening cut-off it is already for tomorrow: only the round and state change.
+    (19, {"round_id", "state"}),
+])
+def test_an_order_without_a_round_is_put_on_one(shop, clock, hour, changed):
+    from tests.conftest import FROZEN_AT
+
+    clock.move_to(FROZEN_AT.replace(hour=hour))
+    waiting = an_order_no_courier_covers(shop)
     assert waiting.round is None and waiting.state == OrderState.NEW
     the_round = a_round(shop)
     done = services.order_assign(actor=shop.station_manager, order=waiting, the_round=the_round)
@@ -43,7 +57,7 @@ def test_an_order_without_a_round_is_put_on_one(shop, waiting):
         the_round, OrderState.SCHEDULED, the_round.date, None)
     entry = AuditEntry.objects.filter(model="delivery.order", object_pk=str(waiting.pk),
                                       action="update").get()
-    assert set(entry.changes) == {"round_id", "scheduled_date", "state"}
+    assert set(entry.changes) == changed
 
 
 def test_a_planned_order_moved_to_another_round_loses_its_place(shop):
