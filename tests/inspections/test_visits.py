@@ -190,3 +190,25 @@ def test_two_submissions_with_one_client_id_at_once_make_one_visit(settings, tmp
         t.join()
     assert not errors, errors
     assert len(set(results)) == 1 and Visit.objects.filter(client_id=client_id).count() == 1
+
+
+@pytest.mark.parametrize("who,home,item", [
+    ("inspector", "pipeline", "hose_type"),
+    ("courier_a1", "lpg", "regulator_cutoff"),
+])
+def test_a_fix_on_the_spot_is_audited_as_the_visitor(homes, who, home, item):
+    """The device a fix installs (and the one it replaces) is logged as changed by the visiting
+    account, not by the system (issue 13: it was logged with no actor)."""
+    from ranan.core.models import AuditEntry
+
+    actor = getattr(homes, who)
+    customer = homes.homes[0] if home == "pipeline" else homes.lpg_home
+    answers = all_pass(services.current_checklist(services.audience_for(customer)))
+    answers[item] = "rubber" if item == "hose_type" else "fail"
+    for _twice in range(2):  # the second fix replaces the device the first one installed
+        visit(actor, customer, Outcome.INSPECTED, answers=answers, fixes={item: {}})
+    entries = AuditEntry.objects.filter(model="customers.device")
+    assert set(entries.values_list("action", flat=True)) == {"create", "update"}
+    assert entries.count() == 3
+    assert set(entries.values_list("actor", "actor_username")) == {
+        (actor.pk, actor.get_username())}

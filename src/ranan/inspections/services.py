@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime
 import hashlib
 import io
@@ -162,17 +163,87 @@ def visit_submit(*, actor, customer: Customer, kind: str, outcome: str, client_i
                  checklist: Checklist | None = None) -> Visit:
     """Record a visit. `answers`: {item code: value}; `fixes`: {item code: {"part": device
     kind, "material", "length_m", "note"}} for failed items fixed on the spot (the customer's
-    devices are updated); every other failed item becomes a Finding."""
+    devices are updated); every other failed item becomes a Finding.
+
+    The steps: answer a repeat, check the visit's own fields, check the answers against the
+    checklist (or that there are none), check the images, then write everything in one
+    transaction."""
     _require_role(actor, VISIT_ROLES, _("Your role does not visit households."))
     previous = Visit.objects.filter(client_id=client_id).first()
     if previous is not None:
-        if previous.inspector_id != actor.pk or previous.customer_id != customer.pk:
-            raise VisitConflict
-        return previous
+        return _repeat(previous, actor, customer)
     _visible_customer(actor, customer)
     answers, fixes, photos = answers or {}, fixes or {}, photos or []
     now = timezone.now()
     started_at = started_at or now
+    _check_visit_fields(customer, kind=kind, outcome=outcome, started_at=started_at,
+                        ended_at=ended_at, notes=notes, corrects=corrects, photos=photos,
+                        now=now)
+    errors: dict[str, str] = {}
+    if outcome == Outcome.INSPECTED:
+        checked = _check_inspection(customer, checklist, answers, fixes, photos, signature,
+                                    errors)
+    else:
+        checked = _Checked()
+        if answers or fixes:
+            errors["answers"] = _("No answers without an inspection (the outcome is “%(o)s”).") % {
+                "o": Outcome(outcome).label}
+    _check_images(checked, photos, signature, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    try:
+        with transaction.atomic():
+            visit = _write_visit(actor, customer, checked, kind=kind, outcome=outcome,
+                                 client_id=client_id, started_at=started_at,
+                                 ended_at=ended_at or now, fixes=fixes, signature=signature,
+                                 notes=notes, corrects=corrects, plan=plan)
+    except IntegrityError as error:
+        return _after_lost_race(error, actor, customer, client_id, corrects)
+    return visit
+
+
+@dataclass
+class _Checked:
+    """What the checks found, for the writing step: the checklist and its items by code,
+    each answered item's (normalised value, failed), and the extensions of the valid images."""
+    checklist: Checklist | None = None
+    items: dict[str, ChecklistItem] = dataclasses.field(default_factory=dict)
+    evaluated: dict[str, tuple[str, bool]] = dataclasses.field(default_factory=dict)
+    photo_files: list[tuple[Upload, str]] = dataclasses.field(default_factory=list)
+    signature_ext: str | None = None
+
+
+def _repeat(previous: Visit, actor, customer: Customer) -> Visit:
+    """The same client_id sent again answers the first visit; used for another actor's or
+    customer's visit it is a conflict."""
+    if previous.inspector_id != actor.pk or previous.customer_id != customer.pk:
+        raise VisitConflict
+    return previous
+
+
+def _after_lost_race(error: IntegrityError, actor, customer: Customer, client_id: uuid.UUID,
+                     corrects: Visit | None) -> Visit:
+    """The write hit a unique index: a concurrent submit with the same client_id won (answer
+    its visit), or another correction of the same visit did (say so); any other `error` is
+    raised again."""
+    previous = Visit.objects.filter(client_id=client_id).first()
+    if previous is None:
+        if corrects is not None:
+            raise ValidationError({"corrects": _(
+                "This visit was already corrected: correct the correction.")}) from None
+        raise error
+    if previous.inspector_id != actor.pk or previous.customer_id != customer.pk:
+        raise VisitConflict from None
+    return previous
+
+
+def _check_visit_fields(customer: Customer, *, kind: str, outcome: str,
+                        started_at: datetime.datetime, ended_at: datetime.datetime | None,
+                        notes: str, corrects: Visit | None, photos: list[Upload],
+                        now: datetime.datetime) -> None:
+    """The visit's own fields (kind, outcome, times, notes, what it corrects, how many
+    photos): all their errors at once, before the answers are looked at."""
     errors: dict[str, str] = {}
     if kind not in {k for k, _label in Visit._meta.get_field("kind").choices}:
         errors["kind"] = _("Unknown kind of visit.")
@@ -198,131 +269,164 @@ def visit_submit(*, actor, customer: Customer, kind: str, outcome: str, client_i
     if errors:
         raise ValidationError(errors)
 
-    items: dict[str, ChecklistItem] = {}
+
+def _check_inspection(customer: Customer, checklist: Checklist | None, answers: dict,
+                      fixes: dict, photos: list[Upload], signature: bytes | None,
+                      errors: dict) -> _Checked:
+    """An inspection: its checklist (the customer's current one unless given), the answers,
+    the signature, the photos of failed items and the fixes. Errors are added to `errors`
+    (in this order, which is the order the API lists them in); a missing checklist is
+    refused at once."""
+    checklist = checklist or current_checklist(audience_for(customer))
+    if checklist is None:
+        raise ValidationError({"checklist": _("No published checklist for this customer.")})
+    checked = _Checked(checklist=checklist,
+                       items={item.code: item for item in checklist.items.all()})
+    checked.evaluated = _evaluate_answers(checked.items, answers, errors)
+    if not signature:
+        errors["signature"] = _("The customer's signature is required for an inspection.")
+    _check_failed_items(checked, fixes, photos, errors)
+    return checked
+
+
+def _evaluate_answers(items: dict[str, ChecklistItem], answers: dict,
+                      errors: dict) -> dict[str, tuple[str, bool]]:
+    """{item code: (normalised value, failed)} for the answered items; unknown items,
+    missing required answers and invalid values go to `errors`."""
+    for code in answers:
+        if code not in items:
+            errors[f"answers.{code}"] = _("Not an item of this checklist.")
     evaluated: dict[str, tuple[str, bool]] = {}
-    if outcome == Outcome.INSPECTED:
-        checklist = checklist or current_checklist(audience_for(customer))
-        if checklist is None:
-            raise ValidationError({"checklist": _("No published checklist for this customer.")})
-        items = {item.code: item for item in checklist.items.all()}
-        for code in answers:
-            if code not in items:
-                errors[f"answers.{code}"] = _("Not an item of this checklist.")
-        for code, item in items.items():
-            if code not in answers or answers[code] in (None, ""):
-                if item.required:
-                    errors[f"answers.{code}"] = _("An answer is required.")
-                continue
-            try:
-                evaluated[code] = evaluate(item, answers[code])
-            except ValidationError as exc:
-                errors.update({k: v[0] for k, v in exc.message_dict.items()})
-        if not signature:
-            errors["signature"] = _("The customer's signature is required for an inspection.")
-        photographed = {p.item for p in photos if p.item}
-        for code, (_value, failed) in evaluated.items():
-            if failed and items[code].photo_on_fail and code not in photographed:
-                errors[f"photos.{code}"] = _("A photo is required for this failed item.")
-        for code, fix in fixes.items():
-            if code not in evaluated or not evaluated[code][1]:
-                errors[f"fixes.{code}"] = _("Only a failed item can be fixed.")
-                continue
-            part = (fix or {}).get("part") or items[code].fix_part
-            if part and part not in DeviceKind.values:
-                errors[f"fixes.{code}"] = _("Unknown part.")
-        for photo in photos:
-            if photo.item and photo.item not in items:
-                errors["photos"] = _("A photo names an item that is not on the checklist.")
-    else:
-        checklist = None
-        if answers or fixes:
-            errors["answers"] = _("No answers without an inspection (the outcome is “%(o)s”).") % {
-                "o": Outcome(outcome).label}
-    photo_files = []
+    for code, item in items.items():
+        if code not in answers or answers[code] in (None, ""):
+            if item.required:
+                errors[f"answers.{code}"] = _("An answer is required.")
+            continue
+        try:
+            evaluated[code] = evaluate(item, answers[code])
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    return evaluated
+
+
+def _check_failed_items(checked: _Checked, fixes: dict, photos: list[Upload],
+                        errors: dict) -> None:
+    """A failed item that wants a photo has one; only failed items are fixed, with a known
+    part; a photo names an item of the checklist."""
+    items, evaluated = checked.items, checked.evaluated
+    photographed = {p.item for p in photos if p.item}
+    for code, (_value, failed) in evaluated.items():
+        if failed and items[code].photo_on_fail and code not in photographed:
+            errors[f"photos.{code}"] = _("A photo is required for this failed item.")
+    for code, fix in fixes.items():
+        if code not in evaluated or not evaluated[code][1]:
+            errors[f"fixes.{code}"] = _("Only a failed item can be fixed.")
+            continue
+        part = (fix or {}).get("part") or items[code].fix_part
+        if part and part not in DeviceKind.values:
+            errors[f"fixes.{code}"] = _("Unknown part.")
+    for photo in photos:
+        if photo.item and photo.item not in items:
+            errors["photos"] = _("A photo names an item that is not on the checklist.")
+
+
+def _check_images(checked: _Checked, photos: list[Upload], signature: bytes | None,
+                  errors: dict) -> None:
+    """Each photo and the signature is a real image of an accepted type; their extensions
+    go to `checked`, their errors to `errors`."""
     for index, photo in enumerate(photos):
         try:
-            photo_files.append((photo, _image_extension(photo.content, f"photos.{index}")))
+            checked.photo_files.append((photo, _image_extension(photo.content,
+                                                                f"photos.{index}")))
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    signature_ext = None
     if signature:
         try:
-            signature_ext = _image_extension(signature, "signature")
+            checked.signature_ext = _image_extension(signature, "signature")
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if errors:
-        raise ValidationError(errors)
 
-    try:
-        with transaction.atomic():
-            visit = _write_visit(actor, customer, kind, outcome, client_id, started_at, ended_at,
-                                 checklist, items, evaluated, fixes, photo_files, signature,
-                                 signature_ext, notes, corrects, plan, now)
-    except IntegrityError:
-        previous = Visit.objects.filter(client_id=client_id).first()
-        if previous is None:
-            if corrects is not None:
-                raise ValidationError({"corrects": _(
-                    "This visit was already corrected: correct the correction.")}) from None
-            raise
-        if previous.inspector_id != actor.pk or previous.customer_id != customer.pk:
-            raise VisitConflict from None
-        return previous
+
+def _write_visit(actor, customer: Customer, checked: _Checked, *, kind: str, outcome: str,
+                 client_id: uuid.UUID, started_at: datetime.datetime,
+                 ended_at: datetime.datetime, fixes: dict, signature: bytes | None, notes: str,
+                 corrects: Visit | None, plan: Plan | None) -> Visit:
+    """Write the checked visit with its answers and photos, apply the fixes to the
+    customer's devices and hand the findings to the hooks (inside the caller's
+    transaction)."""
+    visit = Visit(customer=customer, jpath=customer.jpath, inspector=actor, kind=kind,
+                  outcome=outcome, started_at=started_at, ended_at=ended_at,
+                  checklist=checked.checklist, notes=(notes or "").strip(), client_id=client_id,
+                  corrects=corrects, plan=plan)
+    if signature:
+        visit.signature.save(f"{client_id}.{checked.signature_ext}", ContentFile(signature),
+                             save=False)
+    visit.failed_count = sum(1 for _v, failed in checked.evaluated.values() if failed)
+    visit.fixed_count = len(fixes)
+    visit.save()
+    _write_answers(visit, checked, fixes)
+    _write_photos(visit, checked)
+    day = timezone.localtime(started_at).date()
+    _record_fixes(actor, customer, checked, fixes, day)
+    _record_findings(visit, customer, checked, fixes)
+    audit.record_create(actor=actor, instance=visit)
     return visit
 
 
-def _write_visit(actor, customer, kind, outcome, client_id, started_at, ended_at, checklist,
-                 items, evaluated, fixes, photo_files, signature, signature_ext, notes,
-                 corrects, plan, now) -> Visit:
-    visit = Visit(customer=customer, jpath=customer.jpath, inspector=actor, kind=kind,
-                  outcome=outcome, started_at=started_at, ended_at=ended_at or now,
-                  checklist=checklist, notes=(notes or "").strip(), client_id=client_id,
-                  corrects=corrects, plan=plan)
-    if signature:
-        visit.signature.save(f"{client_id}.{signature_ext}", ContentFile(signature), save=False)
-    visit.failed_count = sum(1 for _v, failed in evaluated.values() if failed)
-    visit.fixed_count = len(fixes)
-    visit.save()
+def _write_answers(visit: Visit, checked: _Checked, fixes: dict) -> None:
+    """One Answer per answered item, marked fixed (with the part) when fixed on the spot."""
     answer_rows = []
-    for code, (value, failed) in evaluated.items():
+    for code, (value, failed) in checked.evaluated.items():
         fix = fixes.get(code)
-        part = ((fix or {}).get("part") or items[code].fix_part) if fix is not None else ""
-        answer_rows.append(Answer(visit=visit, item=items[code], value=value, failed=failed,
-                                  fixed=fix is not None, part=part,
+        part = ((fix or {}).get("part") or checked.items[code].fix_part) if fix is not None else ""
+        answer_rows.append(Answer(visit=visit, item=checked.items[code], value=value,
+                                  failed=failed, fixed=fix is not None, part=part,
                                   note=str((fix or {}).get("note", ""))[:200]))
     Answer.objects.bulk_create(answer_rows)
-    for photo, ext in photo_files:
+
+
+def _write_photos(visit: Visit, checked: _Checked) -> None:
+    """The photos, stored under their content hash, each with the item it documents."""
+    for photo, ext in checked.photo_files:
         digest = hashlib.sha256(photo.content).hexdigest()
-        row = Photo(visit=visit, item=items.get(photo.item) if photo.item else None,
+        row = Photo(visit=visit, item=checked.items.get(photo.item) if photo.item else None,
                     sha256=digest, size=len(photo.content))
         row.image.save(f"{digest[:32]}.{ext}", ContentFile(photo.content), save=False)
         row.save()
-    day = timezone.localtime(started_at).date()
+
+
+def _record_fixes(actor, customer: Customer, checked: _Checked, fixes: dict,
+                  day: datetime.date) -> None:
+    """Each failed item fixed on the spot updates the customer's devices, as the visitor."""
+    for code, (_value, failed) in checked.evaluated.items():
+        if failed and code in fixes:
+            _install_part(actor, customer, fixes[code] or {}, checked.items[code], day)
+
+
+def _record_findings(visit: Visit, customer: Customer, checked: _Checked, fixes: dict) -> None:
+    """Every failed item not fixed on the spot becomes a Finding; the findings go to the
+    FINDING_HOOKS (the hazards app opens one hazard per finding)."""
     findings = []
-    for code, (value, failed) in evaluated.items():
-        if not failed:
+    for code, (value, failed) in checked.evaluated.items():
+        if not failed or code in fixes:
             continue
-        if code in fixes:
-            _install_part(actor, customer, fixes[code] or {}, items[code], day)
-            continue
-        item = items[code]
+        item = checked.items[code]
         findings.append(Finding(
             visit=visit, customer=customer, jpath=customer.jpath, item=item,
             category=item.hazard_category or "other", grade=item.default_grade or "general",
-            description=item.finding_text(value), found_at=started_at))
+            description=item.finding_text(value), found_at=visit.started_at))
     Finding.objects.bulk_create(findings)
     if findings:
         for finding in findings:
             finding.visit = visit
         for hook in FINDING_HOOKS:
             hook(findings)
-    audit.record_create(actor=actor, instance=visit)
-    return visit
 
 
 def _install_part(actor, customer, fix: dict, item: ChecklistItem, day) -> None:
     """A fix on the spot updates the customer's devices: the new part replaces the current
-    device of its kind (kept in the history)."""
+    device of its kind (kept in the history). The visitor is the actor of the device's audit
+    rows (every visiting role may edit customers)."""
     part = fix.get("part") or item.fix_part
     if not part:
         return
@@ -342,7 +446,7 @@ def _install_part(actor, customer, fix: dict, item: ChecklistItem, day) -> None:
     if note:
         values["note"] = note
     replaces = Device.objects.current().filter(customer=customer, kind=part).first()
-    customer_services.device_add(actor=None, customer=customer, replaces=replaces, **values)
+    customer_services.device_add(actor=actor, customer=customer, replaces=replaces, **values)
 
 
 def measure_record(*, actor, customer: Customer, kind: str, at: datetime.datetime | None = None,
