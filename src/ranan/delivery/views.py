@@ -9,7 +9,6 @@ in services and selectors; regulators read, other areas get 404, other roles 403
 from __future__ import annotations
 
 import datetime
-import math
 import uuid
 from collections import Counter
 
@@ -35,7 +34,7 @@ from ranan.customers.models import Customer
 from ranan.customers.normalise import mask_phone
 from ranan.customers.permissions import sees_personal_data
 from ranan.customers.selectors import search_q
-from ranan.delivery import selectors, services
+from ranan.delivery import maps, presenters, selectors, services
 from ranan.delivery.choices import (
     OPEN_STATES,
     FailReason,
@@ -53,10 +52,10 @@ from ranan.delivery.forms import (
     FailForm,
     OrderForm,
 )
-from ranan.delivery.models import Order, RealName, Round, VillageRound
+from ranan.delivery.models import Order, RealName, Round
 from ranan.inspections import services as inspection_services
-from ranan.inspections.forms import blank_entries, read_checklist
-from ranan.inspections.views import _english, _place_errors
+from ranan.inspections.forms import read_checklist
+from ranan.inspections.views import _english
 
 # Station pages: those who run the station and those who supervise it (read-only).
 OVERSEE_ROLES = (Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE,
@@ -250,10 +249,6 @@ def order_detail(request, pk):
 # --- At the door ----------------------------------------------------------------------------------
 
 
-def _codes(data, prefix: str, count: int) -> list[str]:
-    return [(data.get(f"{prefix}_{n}") or "").strip() for n in range(count)]
-
-
 @login_required
 def deliver(request, pk):
     """Hand over the full cylinders (each through the interlock), collect the empties, do
@@ -265,102 +260,21 @@ def deliver(request, pk):
     customer = order.customer
     checklist = inspection_services.current_checklist(inspection_services.audience_for(customer))
     items = list(checklist.items.all()) if checklist is not None else []
-    quantity = order.quantity
-    full = [""] * quantity
-    empty = [""] * quantity
-    full_errors: list[list[str]] = [[] for _n in range(quantity)]
-    empty_errors: list[list[str]] = [[] for _n in range(quantity)]
-    placed: dict[str, list[str]] = {"signature": [], "photos": [], "full_codes": [],
-                                    "check": [], "payment": [], "top": []}
-    files_lost = False
     status = 200
     if request.method == "POST":
-        form = DeliverForm(request.POST)
-        full = _codes(request.POST, "full", quantity)
-        empty = _codes(request.POST, "empty", quantity)
-        outcome = request.POST.get("outcome") or ""
-        inspected = outcome == CHECK_DONE
-        given = read_checklist(items, request.POST, request.FILES, inspected=inspected)
-        entries = given.entries
-        errors: dict = dict(given.errors)
-        for n, code in enumerate(full):
-            if not code:
-                errors[f"full_codes.{n}"] = _("Type or scan the code of this cylinder.")
-        refused = outcome == CHECK_REFUSED
-        if refused and request.POST.get("confirm_refused") != "on":
-            errors["check"] = _("Tick the box to confirm that the customer refused the check.")
-        if form.is_valid() and not errors:
-            data = form.cleaned_data
-            # The empties typed, with the box each came from (errors name the n-th code).
-            collected = [(n, code) for n, code in enumerate(empty) if code]
-            try:
-                check = None
-                if inspected:
-                    signature = (inspection_services.decode_data_url(data["signature"],
-                                                                      "signature")
-                                 if data["signature"] else None)
-                    check = {"answers": given.answers, "fixes": given.fixes,
-                             "photos": given.uploads, "signature": signature,
-                             "notes": data["notes"]}
-                elif refused:
-                    check = {"notes": data["notes"]}
-                done = services.order_deliver(
-                    actor=user, order=order, full_codes=full, client_id=data["client_id"],
-                    empty_codes=[code for _n, code in collected], check=check,
-                    check_refused=refused, payment=data["payment"],
-                    payment_ref=data["payment_ref"])
-            except ValidationError as exc:
-                errors.update(_renumber_empties(exc.message_dict, collected))
-            except services.OrderConflict:
-                form.add_error(None, _("This form was already sent for another order: open "
-                                       "the delivery form again."))
-            except Order.DoesNotExist:
-                raise Http404 from None
-            else:
-                messages.success(request, _("Delivered: %(name)s, %(n)d × %(type)s.") % {
-                    "name": customer.name, "n": done.quantity,
-                    "type": order.cylinder_type.name})
-                if user.has_role(Role.COURIER):
-                    return redirect("delivery-home")  # on to the next stop
-                return redirect("delivery-order", pk=done.pk)
-        # The codes, the check and the payment first; what remains is the checklist's.
-        rest: dict = {}
-        for key, value in errors.items():
-            texts = value if isinstance(value, list) else [value]
-            head, _dot, tail = key.partition(".")
-            if head in ("full_codes", "empty_codes") and tail.isdigit() and int(tail) < quantity:
-                # The interlock's reasons come joined in one message: one line each.
-                (full_errors if head == "full_codes" else empty_errors)[int(tail)].extend(
-                    part for text in texts for part in str(text).split("；") if part)
-            elif key in ("full_codes", "empty_codes"):
-                placed["full_codes"].extend(texts)
-            elif key == "check":
-                placed["check"].extend(texts)
-            elif key in ("payment", "payment_ref"):
-                placed["payment"].extend(texts)
-            elif key in ("order", "client_id", "checklist"):
-                placed["top"].extend(texts)
-            else:
-                rest[key] = texts
-        placed.update({k: v for k, v in _place_errors(rest, form, entries,
-                                                      given.upload_labels).items()})
-        files_lost = bool(request.FILES)
+        form, door, done = _deliver_posted(request, order, items)
+        if done is not None:
+            return _delivered(request, order, done)
         status = 400
     else:
         form = DeliverForm(initial={"client_id": uuid.uuid4(), "payment": Payment.CASH})
-        entries = blank_entries(items)
+        door = presenters.DoorForm.blank(order.quantity, items)
     _show_phones(request, [customer], "delivery at the door")
-    item_errors = sum(1 for entry in entries if entry.errors)
-    code_errors = sum(1 for errors in full_errors + empty_errors if errors) + bool(
-        placed["full_codes"])
     chosen = request.POST.get("outcome", "") if request.method == "POST" else ""
     return render(request, "delivery/deliver.html", _context(
         request, order=order, customer=customer, form=form, checklist=checklist,
-        entries=entries, placed=placed, files_lost=files_lost, item_errors=item_errors,
-        code_errors=code_errors,
+        **door.context(),
         english=_english(), parts=DeviceKind.choices, materials=HoseMaterial.choices,
-        full=list(zip(full, full_errors, strict=True)),
-        empty=list(zip(empty, empty_errors, strict=True)),
         chosen=chosen, check_done=CHECK_DONE, check_refused=CHECK_REFUSED,
         payments=Payment.choices, is_open=order.state in OPEN_STATES,
         fail_form=FailForm(), fail_reasons=PAGE_FAIL_REASONS,
@@ -368,16 +282,71 @@ def deliver(request, pk):
         max_photo_mb=inspection_services.MAX_PHOTO_BYTES // 1024 // 1024), status=status)
 
 
-def _renumber_empties(errors: dict, collected: list[tuple[int, str]]) -> dict:
-    """The service numbers the empties it was given; the page numbers its boxes (some may
-    be left blank)."""
-    out = {}
-    for key, value in errors.items():
-        head, _dot, tail = key.partition(".")
-        if head == "empty_codes" and tail.isdigit() and int(tail) < len(collected):
-            key = f"empty_codes.{collected[int(tail)][0]}"
-        out[key] = value
-    return out
+def _deliver_posted(request, order: Order, items) -> tuple[DeliverForm, presenters.DoorForm,
+                                                           Order | None]:
+    """Read the posted delivery form and, when it is complete, deliver through the service:
+    (the form, what it shows again, the delivered order or None with the errors placed)."""
+    form = DeliverForm(request.POST)
+    outcome = request.POST.get("outcome") or ""
+    given = read_checklist(items, request.POST, request.FILES, inspected=outcome == CHECK_DONE)
+    door = presenters.DoorForm.posted(request.POST, order.quantity, given.entries)
+    errors: dict = dict(given.errors)
+    errors.update(door.missing_codes())
+    if outcome == CHECK_REFUSED and request.POST.get("confirm_refused") != "on":
+        errors["check"] = _("Tick the box to confirm that the customer refused the check.")
+    if form.is_valid() and not errors:
+        done = _order_deliver(request.user, order, form, door, given, outcome, errors)
+        if done is not None:
+            return form, door, done
+    door.place(errors, form, given.upload_labels)
+    door.files_lost = bool(request.FILES)
+    return form, door, None
+
+
+def _order_deliver(user, order: Order, form: DeliverForm, door: presenters.DoorForm, given,
+                   outcome: str, errors: dict) -> Order | None:
+    """Call the service with the form's data; its refusals go to `errors` (the empties
+    renumbered to the page's boxes) or to the form."""
+    data = form.cleaned_data
+    collected = door.collected()
+    try:
+        done = services.order_deliver(
+            actor=user, order=order, full_codes=door.full, client_id=data["client_id"],
+            empty_codes=[code for _n, code in collected], check=_check(data, given, outcome),
+            check_refused=outcome == CHECK_REFUSED, payment=data["payment"],
+            payment_ref=data["payment_ref"])
+    except ValidationError as exc:
+        errors.update(presenters.renumber_empties(exc.message_dict, collected))
+    except services.OrderConflict:
+        form.add_error(None, _("This form was already sent for another order: open "
+                               "the delivery form again."))
+    except Order.DoesNotExist:
+        raise Http404 from None
+    else:
+        return done
+    return None
+
+
+def _check(data: dict, given, outcome: str) -> dict | None:
+    """The safety check for the service: the checklist's answers, fixes, photos and the
+    signature; only the notes when the customer refused it; None when not done."""
+    if outcome == CHECK_DONE:
+        signature = (inspection_services.decode_data_url(data["signature"], "signature")
+                     if data["signature"] else None)
+        return {"answers": given.answers, "fixes": given.fixes, "photos": given.uploads,
+                "signature": signature, "notes": data["notes"]}
+    if outcome == CHECK_REFUSED:
+        return {"notes": data["notes"]}
+    return None
+
+
+def _delivered(request, order: Order, done: Order):
+    """Say so and go on: a courier to the next stop, anyone else to the order."""
+    messages.success(request, _("Delivered: %(name)s, %(n)d × %(type)s.") % {
+        "name": order.customer.name, "n": done.quantity, "type": order.cylinder_type.name})
+    if request.user.has_role(Role.COURIER):
+        return redirect("delivery-home")  # on to the next stop
+    return redirect("delivery-order", pk=done.pk)
 
 
 @require_POST
@@ -426,20 +395,6 @@ def station(request):
              .values("customer__jurisdiction_id", "customer__jurisdiction__name", "state")
              .annotate(n=Count("id"), cylinders=Sum("quantity"))
              .order_by("customer__jurisdiction__name"))
-    states = [s for s in OrderState if s != OrderState.CANCELLED]
-    villages: dict[int, dict] = {}
-    totals = {s.value: 0 for s in states}
-    for cell in cells:
-        row = villages.setdefault(cell["customer__jurisdiction_id"], {
-            "name": cell["customer__jurisdiction__name"], "counts": {s.value: 0 for s in states},
-            "total": 0, "cylinders": 0})
-        if cell["state"] in row["counts"]:
-            row["counts"][cell["state"]] += cell["n"]
-            totals[cell["state"]] += cell["n"]
-        row["total"] += cell["n"]
-        row["cylinders"] += cell["cylinders"] or 0
-    by_village = [{**row, "cells": [row["counts"][s.value] for s in states]}
-                  for row in villages.values()]
     # The morning queue of the day: asked after hours, due that day or earlier.
     after_hours = list(selectors.after_hours_queue(user).filter(scheduled_date__lte=day)
                        .select_related("customer__jurisdiction", "round__courier")[:LIST_ROWS])
@@ -447,8 +402,7 @@ def station(request):
                    .order_by("scheduled_date", "priority", "received_at")[:LIST_ROWS])
     load = selectors.couriers_load(user, day)
     return render(request, "delivery/station.html", _context(
-        request, day=day, today=today, states=states, by_village=by_village,
-        totals=[totals[s.value] for s in states], grand_total=sum(totals.values()),
+        request, day=day, today=today, **presenters.orders_by_village(cells),
         after_hours=after_hours, waiting=waiting, load=load,
         rounds=list(_assignable_rounds(user)) if can_manage(user) else [],
         previous_day=day - datetime.timedelta(days=1), next_day=day + datetime.timedelta(days=1),
@@ -518,7 +472,7 @@ def round_detail(request, pk):
     stops = list(_ordered(selectors.orders_for(user).filter(round=the_round))
                  .select_related("customer__jurisdiction", "cylinder_type"))
     _show_phones(request, [s.customer for s in stops], "delivery round")
-    route = route_map(the_round, stops)
+    route = maps.route_map(the_round, stops)
     service = services.service_of(the_round.station)
     hours = None
     if the_round.minutes_after is not None:
@@ -545,91 +499,6 @@ def plan(request, pk):
                                 "order received.") % {"after": the_round.km_after,
                                                       "before": the_round.km_before})
     return redirect("delivery-round", pk=the_round.pk)
-
-
-# The map: the station and the stops on a plane (longitude scaled by the cosine of the
-# latitude, which is true enough over a county), no tiles, no online service.
-MAP_WIDTH, MAP_HEIGHT, MAP_PAD = 640, 420, 44
-
-
-def route_map(the_round: Round, stops: list[Order]) -> dict | None:
-    """Points of an inline SVG: the station, one dot per place with the stop numbers there,
-    the line through the stops in their order (from and back to the station), a scale."""
-    service = services.service_of(the_round.station)
-    villages = {v.village_id: v for v in VillageRound.objects.filter(station=the_round.station)}
-
-    def where(customer):
-        if customer.latitude is not None and customer.longitude is not None:
-            return float(customer.latitude), float(customer.longitude)
-        village = villages.get(customer.jurisdiction_id)
-        if village is not None and village.latitude is not None and village.longitude is not None:
-            return float(village.latitude), float(village.longitude)
-        return None
-
-    depot = None
-    if service.latitude is not None and service.longitude is not None:
-        depot = (float(service.latitude), float(service.longitude))
-    located = [(n, stop, where(stop.customer)) for n, stop in enumerate(stops, start=1)]
-    missing = [stop for _n, stop, point in located if point is None]
-    located = [(n, stop, point) for n, stop, point in located if point is not None]
-    points = [p for _n, _s, p in located] + ([depot] if depot else [])
-    if not points:
-        return None
-    lat0 = sum(p[0] for p in points) / len(points)
-    squeeze = math.cos(math.radians(lat0))
-
-    def plane(p):
-        return p[1] * squeeze, -p[0]
-
-    xs = [plane(p)[0] for p in points]
-    ys = [plane(p)[1] for p in points]
-    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
-    inner_w, inner_h = MAP_WIDTH - 2 * MAP_PAD, MAP_HEIGHT - 2 * MAP_PAD
-    scale = min(inner_w / span_x if span_x else math.inf, inner_h / span_y if span_y else math.inf)
-    if scale == math.inf:
-        scale = 2000.0  # one place: any scale
-    off_x = MAP_PAD + (inner_w - span_x * scale) / 2
-    off_y = MAP_PAD + (inner_h - span_y * scale) / 2
-
-    def xy(p):
-        x, y = plane(p)
-        return round(off_x + (x - min(xs)) * scale, 1), round(off_y + (y - min(ys)) * scale, 1)
-
-    places: dict[tuple, dict] = {}
-    for n, stop, point in located:
-        place = places.setdefault(point, {"x": xy(point)[0], "y": xy(point)[1], "numbers": [],
-                                          "name": stop.customer.jurisdiction.name,
-                                          "open": False})
-        place["numbers"].append(n)
-        place["open"] = place["open"] or stop.state in OPEN_STATES
-    for place in places.values():
-        place["label"] = _numbers_label(place["numbers"])
-    line = [xy(p) for _n, _s, p in located]
-    if depot:
-        line = [xy(depot), *line, xy(depot)]
-    # A scale bar of a round number of km, about a fifth of the width.
-    km_per_px = 111.2 / scale
-    bar_km = next((k for k in (1, 2, 5, 10, 20, 50, 100) if k / km_per_px >= MAP_WIDTH / 8), 100)
-    for place in places.values():
-        place["name_y"] = round(place["y"] - 20, 1)
-    station = None
-    if depot:
-        x, y = xy(depot)
-        station = {"x": x, "y": y, "box_x": round(x - 9, 1), "box_y": round(y - 9, 1),
-                   "label_y": round(y + 26, 1)}
-    return {"width": MAP_WIDTH, "height": MAP_HEIGHT, "station": station,
-            "bar_y": MAP_HEIGHT - 16, "bar_label_y": MAP_HEIGHT - 22,
-            "places": list(places.values()),
-            "line": " ".join(f"{x},{y}" for x, y in line),
-            "planned": the_round.planned_at is not None,
-            "missing": missing, "bar_km": bar_km, "bar_end": round(16 + bar_km / km_per_px, 1)}
-
-
-def _numbers_label(numbers: list[int]) -> str:
-    numbers = sorted(numbers)
-    if len(numbers) > 2 and numbers[-1] - numbers[0] == len(numbers) - 1:
-        return f"{numbers[0]}–{numbers[-1]}"
-    return ",".join(str(n) for n in numbers)
 
 
 # --- The report --------------------------------------------------------------------------------
