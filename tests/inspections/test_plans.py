@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from ranan.core.models import Account
+from ranan.core.models import Account, AuditEntry
 from ranan.customers.choices import CustomerKind, CustomerStatus
 from ranan.customers.models import Customer
 from ranan.inspections import selectors, services
@@ -49,6 +49,51 @@ def test_cycle_bad_input(homes, applies_to, months, field):
         services.cycle_set(actor=homes.admin, jurisdiction=homes.province,
                            applies_to=applies_to, months=months)
     assert field in error.value.message_dict
+    assert not Cycle.objects.exists()
+
+
+def _cycle_audits() -> int:
+    return AuditEntry.objects.filter(model="inspections.cycle").count()
+
+
+@pytest.mark.parametrize("start, months, broken", [
+    (None, 6, "record_create"),  # a new cycle whose audit row fails
+    (12, 6, "record_update"),  # a changed cycle whose audit row fails
+    (12, None, "delete"),  # a removal that fails after its audit row was written
+])
+def test_cycle_set_is_one_transaction_with_its_audit(homes, monkeypatch, start, months, broken):
+    if start is not None:
+        services.cycle_set(actor=homes.admin, jurisdiction=homes.province,
+                           applies_to="residential", months=start)
+    audits = _cycle_audits()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("broken")
+
+    if broken == "delete":
+        monkeypatch.setattr(Cycle, "delete", fail)
+    else:
+        monkeypatch.setattr(services.audit, broken, fail)
+    with pytest.raises(RuntimeError):
+        services.cycle_set(actor=homes.admin, jurisdiction=homes.province,
+                           applies_to="residential", months=months)
+    assert list(Cycle.objects.values_list("months", flat=True)) == (
+        [] if start is None else [start])
+    assert _cycle_audits() == audits
+
+
+def test_a_bad_cycle_leaves_the_one_in_place_and_each_change_is_audited_once(homes):
+    set_ = services.cycle_set
+    set_(actor=homes.admin, jurisdiction=homes.province, applies_to="residential", months=12)
+    assert _cycle_audits() == 1
+    with pytest.raises(ValidationError):
+        set_(actor=homes.admin, jurisdiction=homes.province, applies_to="residential", months=0)
+    assert Cycle.objects.get().months == 12 and _cycle_audits() == 1
+    set_(actor=homes.admin, jurisdiction=homes.province, applies_to="residential", months=6)
+    set_(actor=homes.admin, jurisdiction=homes.province, applies_to="residential", months=None)
+    actions = AuditEntry.objects.filter(model="inspections.cycle").order_by("id")
+    assert [(a.action, a.actor_id) for a in actions] == [
+        ("create", homes.admin.pk), ("update", homes.admin.pk), ("delete", homes.admin.pk)]
     assert not Cycle.objects.exists()
 
 

@@ -515,7 +515,8 @@ def cycle_rules(ids) -> dict:
 
 
 def cycle_set(*, actor, jurisdiction, applies_to: str, months: int | None) -> Cycle | None:
-    """Set (or, with months=None, remove) the cycle of a kind in a jurisdiction."""
+    """Set (or, with months=None, remove) the cycle of a kind in a jurisdiction. Everything is
+    checked before the first write; the change and its audit row are one transaction."""
     if not (actor.is_superuser or actor.has_role(Role.ADMIN, Role.TASK_FORCE, Role.REGULATOR)):
         raise PermissionDenied(_("Only administrators and regulators set inspection cycles."))
     if not Jurisdiction.objects.visible_to(actor).filter(pk=jurisdiction.pk).exists():
@@ -523,23 +524,26 @@ def cycle_set(*, actor, jurisdiction, applies_to: str, months: int | None) -> Cy
     allowed = set(KindGroup.values) | set(CustomerKind.values)
     if applies_to not in allowed:
         raise ValidationError({"applies_to": _("Unknown customer kind.")})
-    existing = Cycle.objects.filter(jurisdiction=jurisdiction, applies_to=applies_to).first()
-    if months is None:
-        if existing:
-            audit.record_delete(actor=actor, instance=existing)
-            existing.delete()
-        return None
-    if not 1 <= months <= 120:
+    if months is not None and not 1 <= months <= 120:
         raise ValidationError({"months": _("Between 1 and 120 months.")})
-    if existing:
-        before = audit.snapshot(existing)
-        existing.months = months
-        existing.save(update_fields=["months"])
-        audit.record_update(actor=actor, instance=existing, before=before)
-        return existing
-    cycle = Cycle.objects.create(jurisdiction=jurisdiction, applies_to=applies_to, months=months)
-    audit.record_create(actor=actor, instance=cycle)
-    return cycle
+    with transaction.atomic():
+        existing = (Cycle.objects.select_for_update()
+                    .filter(jurisdiction=jurisdiction, applies_to=applies_to).first())
+        if months is None:
+            if existing:
+                audit.record_delete(actor=actor, instance=existing)
+                existing.delete()
+            return None
+        if existing:
+            before = audit.snapshot(existing)
+            existing.months = months
+            existing.save(update_fields=["months"])
+            audit.record_update(actor=actor, instance=existing, before=before)
+            return existing
+        cycle = Cycle.objects.create(jurisdiction=jurisdiction, applies_to=applies_to,
+                                     months=months)
+        audit.record_create(actor=actor, instance=cycle)
+        return cycle
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
