@@ -186,47 +186,11 @@ def hazard_detail(request, pk):
     status = 200
     if request.method == "POST":
         require(can_work, user)
-        key = FORM_OF.get(request.POST.get("to", ""))
-        if key is None:
-            raise Http404
-        form = TransitionForm(request.POST, prefix=key)
-        # A verify form's two buttons say which way it went.
-        form.data = form.data.copy()
-        form.data[f"{key}-to"] = request.POST["to"]
-        photos, too_large = read_photos(request.FILES, f"{key}-photos")
-        if too_large:
-            placed["photos"].append(too_large)
-        elif form.is_valid():
-            data = form.cleaned_data
-            if data["to"] == State.FIXED and not data["note"].strip():
-                form.add_error("note", _("Say what was done."))
-            else:
-                try:
-                    moved = services.hazard_transition(
-                        actor=user, hazard=hazard, to=data["to"], note=data["note"],
-                        photos=photos, client_id=data["client_id"])
-                except ValidationError as exc:
-                    errors = exc.message_dict
-                    for name, texts in errors.items():
-                        if name.startswith("photos"):
-                            placed["photos"].extend(texts)
-                        elif name == "note":
-                            for text in texts:
-                                form.add_error("note", text)
-                        else:
-                            placed["top"].extend(texts)
-                except services.TransitionConflict:
-                    placed["top"].append(_("This form was already sent for another step: "
-                                           "reload the page."))
-                except Hazard.DoesNotExist:
-                    raise Http404 from None
-                else:
-                    messages.success(request, _("Hazard now: %(state)s.") % {
-                        "state": moved.get_state_display()})
-                    return redirect("hazard-detail", pk=hazard.pk)
-        placed["top"].extend(form.non_field_errors())
-        for name in ("to", "client_id"):
-            placed["top"].extend(form.errors.get(name, []))
+        key, form, moved = _transition_posted(request, hazard, placed)
+        if moved is not None:
+            messages.success(request, _("Hazard now: %(state)s.") % {
+                "state": moved.get_state_display()})
+            return redirect("hazard-detail", pk=hazard.pk)
         posted = (key, form)
         status = 400
         hazard.refresh_from_db()
@@ -234,11 +198,8 @@ def hazard_detail(request, pk):
     is_fixer = hazard.fixed_by_id == user.pk
     if "verify" in forms and is_fixer and (posted is None or posted[0] != "verify"):
         forms.pop("verify")
-    events = list(hazard.events.select_related("by").prefetch_related("photos"))
     labels = dict(State.choices)
-    for event in events:
-        event.from_label = labels.get(event.from_state, "")
-        event.to_label = labels.get(event.to_state, "")
+    events = _timeline(hazard, labels)
     _decorate([hazard], timezone.localdate())
     posted_key = posted[0] if posted else ""
     return render(request, "hazards/detail.html", _context(
@@ -248,6 +209,69 @@ def hazard_detail(request, pk):
         fixed_waiting=hazard.state == State.FIXED, max_photo_mb=_max_photo_mb(),
         main_line=[(s, labels[s]) for s in (State.OPEN, State.RECTIFYING, State.FIXED,
                                             State.VERIFIED, State.CLOSED)]), status=status)
+
+
+def _transition_posted(request, hazard: Hazard,
+                       placed: dict) -> tuple[str, TransitionForm, Hazard | None]:
+    """Read the posted action form (which one: by the state it asks for) and move the
+    hazard: (the form's key, the form, the moved hazard or None with the errors placed on
+    the form and in `placed`)."""
+    key = FORM_OF.get(request.POST.get("to", ""))
+    if key is None:
+        raise Http404
+    form = TransitionForm(request.POST, prefix=key)
+    # A verify form's two buttons say which way it went.
+    form.data = form.data.copy()
+    form.data[f"{key}-to"] = request.POST["to"]
+    photos, too_large = read_photos(request.FILES, f"{key}-photos")
+    if too_large:
+        placed["photos"].append(too_large)
+    elif form.is_valid():
+        moved = _transition(request.user, hazard, form, photos, placed)
+        if moved is not None:
+            return key, form, moved
+    placed["top"].extend(form.non_field_errors())
+    for name in ("to", "client_id"):
+        placed["top"].extend(form.errors.get(name, []))
+    return key, form, None
+
+
+def _transition(user, hazard: Hazard, form: TransitionForm, photos,
+                placed: dict) -> Hazard | None:
+    """Call the transition service with a valid form; its refusals go next to the photos,
+    the note, or on top."""
+    data = form.cleaned_data
+    if data["to"] == State.FIXED and not data["note"].strip():
+        form.add_error("note", _("Say what was done."))
+        return None
+    try:
+        return services.hazard_transition(
+            actor=user, hazard=hazard, to=data["to"], note=data["note"],
+            photos=photos, client_id=data["client_id"])
+    except ValidationError as exc:
+        for name, texts in exc.message_dict.items():
+            if name.startswith("photos"):
+                placed["photos"].extend(texts)
+            elif name == "note":
+                for text in texts:
+                    form.add_error("note", text)
+            else:
+                placed["top"].extend(texts)
+    except services.TransitionConflict:
+        placed["top"].append(_("This form was already sent for another step: "
+                               "reload the page."))
+    except Hazard.DoesNotExist:
+        raise Http404 from None
+    return None
+
+
+def _timeline(hazard: Hazard, labels: dict) -> list:
+    """The hazard's events with their photos, each with the labels of its states."""
+    events = list(hazard.events.select_related("by").prefetch_related("photos"))
+    for event in events:
+        event.from_label = labels.get(event.from_state, "")
+        event.to_label = labels.get(event.to_state, "")
+    return events
 
 
 def _max_photo_mb() -> int:
@@ -283,61 +307,17 @@ def hazard_create(request):
     user = request.user
     require(can_work, user)
     source = request.POST if request.method == "POST" else request.GET
-    customer = None
-    raw = source.get("customer") or ""
-    if raw:
-        if not raw.isdigit():
-            raise Http404
-        customer = get_object_or_404(
-            Customer.objects.visible_to(user).select_related("jurisdiction"), pk=int(raw))
+    customer = _customer_asked(user, source.get("customer") or "")
     photo_errors: list[str] = []
     if request.method == "POST":
         form = HazardForm(request.POST, customer=customer)
-        photos, too_large = read_photos(request.FILES)
-        if too_large:
-            photo_errors.append(too_large)
-        if form.is_valid() and not too_large:
-            data = form.cleaned_data
-            jurisdiction = None
-            if customer is None:
-                code = data["jurisdiction"].strip()
-                jurisdiction = jurisdiction_by_code(user, code) if code else None
-                if code and jurisdiction is None:
-                    form.add_error("jurisdiction", _("Unknown area code “%(code)s”.") % {
-                        "code": code})
-                elif not code:
-                    form.add_error("jurisdiction", _(
-                        "Say where: a customer, or a jurisdiction and premises."))
-            if not form.errors:
-                try:
-                    hazard = services.hazard_create(
-                        actor=user, customer=customer, jurisdiction=jurisdiction,
-                        premises=data.get("premises", ""), category=data["category"],
-                        grade=data["grade"] or None, source=data["source"],
-                        description=data["description"], responsible=data["responsible"],
-                        responsible_name=data["responsible_name"], deadline=data["deadline"],
-                        photos=photos)
-                except ValidationError as exc:
-                    photo_errors.extend(
-                        text for name, texts in exc.message_dict.items()
-                        if name.startswith("photos") for text in texts)
-                    apply_service_errors(form, ValidationError({
-                        k: v for k, v in exc.message_dict.items()
-                        if not k.startswith("photos")}))
-                except (Customer.DoesNotExist, Jurisdiction.DoesNotExist):
-                    raise Http404 from None
-                else:
-                    messages.success(request, _("Hazard recorded; deadline %(date)s.") % {
-                        "date": hazard.deadline.isoformat()})
-                    return redirect("hazard-detail", pk=hazard.pk)
+        hazard = _create_posted(request, form, customer, photo_errors)
+        if hazard is not None:
+            messages.success(request, _("Hazard recorded; deadline %(date)s.") % {
+                "date": hazard.deadline.isoformat()})
+            return redirect("hazard-detail", pk=hazard.pk)
     else:
-        initial = {"source": Source.DELIVERY if user.has_role(Role.COURIER)
-                   else Source.INSPECTION, "responsible": Responsible.CUSTOMER}
-        if customer is None:
-            first = user.area.order_by("-path").first()
-            initial["jurisdiction"] = _area_code(first) if first else ""
-            initial["responsible"] = Responsible.PROPERTY
-        form = HazardForm(initial=initial, customer=customer)
+        form = HazardForm(initial=_create_initial(user, customer), customer=customer)
     today = timezone.localdate()
     # What the service would set: the grade's days from today (shown, and sent unless the
     # inspector changes it).
@@ -350,6 +330,73 @@ def hazard_create(request):
                                      ensure_ascii=False),
         max_photo_mb=_max_photo_mb()),
         status=400 if form.errors or photo_errors else 200)
+
+
+def _customer_asked(user, raw: str) -> Customer | None:
+    """The customer of `?customer=<id>` (404 when malformed or out of scope), or None."""
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    return get_object_or_404(
+        Customer.objects.visible_to(user).select_related("jurisdiction"), pk=int(raw))
+
+
+def _create_initial(user, customer: Customer | None) -> dict:
+    """A new form: the source by the role; at a customer the customer is responsible,
+    elsewhere the property, in the account's (deepest) area."""
+    initial = {"source": Source.DELIVERY if user.has_role(Role.COURIER)
+               else Source.INSPECTION, "responsible": Responsible.CUSTOMER}
+    if customer is None:
+        first = user.area.order_by("-path").first()
+        initial["jurisdiction"] = _area_code(first) if first else ""
+        initial["responsible"] = Responsible.PROPERTY
+    return initial
+
+
+def _create_posted(request, form: HazardForm, customer: Customer | None,
+                   photo_errors: list[str]) -> Hazard | None:
+    """Record the posted hazard through the service: the hazard, or None with the errors on
+    the form and in `photo_errors`."""
+    photos, too_large = read_photos(request.FILES)
+    if too_large:
+        photo_errors.append(too_large)
+    if not form.is_valid() or too_large:
+        return None
+    data = form.cleaned_data
+    jurisdiction = None if customer is not None else _premises_area(request.user, form, data)
+    if form.errors:
+        return None
+    try:
+        return services.hazard_create(
+            actor=request.user, customer=customer, jurisdiction=jurisdiction,
+            premises=data.get("premises", ""), category=data["category"],
+            grade=data["grade"] or None, source=data["source"],
+            description=data["description"], responsible=data["responsible"],
+            responsible_name=data["responsible_name"], deadline=data["deadline"],
+            photos=photos)
+    except ValidationError as exc:
+        photo_errors.extend(
+            text for name, texts in exc.message_dict.items()
+            if name.startswith("photos") for text in texts)
+        apply_service_errors(form, ValidationError({
+            k: v for k, v in exc.message_dict.items() if not k.startswith("photos")}))
+    except (Customer.DoesNotExist, Jurisdiction.DoesNotExist):
+        raise Http404 from None
+    return None
+
+
+def _premises_area(user, form: HazardForm, data: dict) -> Jurisdiction | None:
+    """Premises without a customer: the area of the code typed, or None with the error on
+    the form."""
+    code = data["jurisdiction"].strip()
+    if not code:
+        form.add_error("jurisdiction", _("Say where: a customer, or a jurisdiction and premises."))
+        return None
+    jurisdiction = jurisdiction_by_code(user, code)
+    if jurisdiction is None:
+        form.add_error("jurisdiction", _("Unknown area code “%(code)s”.") % {"code": code})
+    return jurisdiction
 
 
 # --- The supervision list ---------------------------------------------------------------------
