@@ -1,11 +1,14 @@
 """Orders and home delivery: prices with validity dates, a station's service hours, the
 villages' delivery cycles and coordinates, a station's own distance table, orders (keeping
-the price they were taken at), rounds and their stops, the real-name record of buyers."""
+the price they were taken at) and their history, rounds and their stops, the real-name record
+of buyers."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ranan.core.models import Account, Jurisdiction, Organisation, ScopedQuerySet, ScopeSpec
@@ -199,3 +202,50 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} ×{self.quantity}"
+
+    def history(self):
+        """The order's state changes, oldest first (the page's timeline, the API's `history`)."""
+        return self.events.select_related("actor", "round__courier").order_by("at", "id")
+
+
+class OrderEvent(models.Model):
+    """One state change of an order: taken (no `from_state`), put on or moved to a round,
+    out with its round, delivered, failed (with the reason), cancelled; who made it and when.
+    Written by the service that makes the change, in its transaction. Never edited or deleted.
+
+    Orders taken before the history began got their rows from migration 0003, `backfilled`
+    set: reconstructed from the order (its creation and delivery at their own times; any
+    other state it had reached at the migration's time, the moment of that change was not
+    kept), not recorded as they happened."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="events",
+                              db_index=False)  # the (order, at) index below serves it
+    from_state = models.CharField(_("earlier state"), max_length=10,
+                                  choices=OrderState.choices, blank=True)
+    to_state = models.CharField(_("new state"), max_length=10, choices=OrderState.choices)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    round = models.ForeignKey(Round, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    reason = models.CharField(_("why it failed"), max_length=20, choices=FailReason.choices,
+                              blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    backfilled = models.BooleanField(_("reconstructed"), default=False)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"], name="order_event_history")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.from_state or '-'}→{self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionDenied("The order history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("The order history is append-only.")

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
-from ranan.core.choices import Role
+from ranan.core.choices import AuditAction, Role
 from ranan.core.scoping import enterprise_ids
 from ranan.customers import normalise
 from ranan.customers.choices import Supply
@@ -37,6 +37,7 @@ from ranan.delivery.choices import (
 from ranan.delivery.models import (
     Distance,
     Order,
+    OrderEvent,
     Price,
     RealName,
     Round,
@@ -137,23 +138,18 @@ def round_for(station, day: datetime.date, courier) -> Round:
     return found
 
 
-def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quantity: int,
-                 channel: str, client_id: uuid.UUID,
-                 received_at: datetime.datetime | None = None,
-                 wanted_date: datetime.date | None = None, urgent: bool = False,
-                 note: str = "", buyer_name: str = "", buyer_id_number: str = "") -> Order:
-    if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
-        raise PermissionDenied(_("Orders are taken by couriers and station managers."))
-    previous = Order.objects.filter(client_id=client_id).first()
-    if previous is not None:
-        if previous.customer_id != customer.pk or previous.entered_by_id != actor.pk:
-            raise OrderConflict
-        return previous
-    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
-        raise Customer.DoesNotExist
-    station = _station_of(actor, customer)
-    now = timezone.now()
-    received_at = received_at or now
+def _event(order_id: int, *, actor, from_state: str, to_state: str, round_id: int | None,
+           at: datetime.datetime | None = None, reason: str = "", note: str = "") -> OrderEvent:
+    """The order's history row of a state change: written by the service making the change,
+    inside its transaction."""
+    return OrderEvent.objects.create(
+        order_id=order_id, actor=actor, from_state=from_state, to_state=to_state,
+        round_id=round_id, at=at or timezone.now(), reason=reason, note=note[:200])
+
+
+def _order_errors(*, station, cylinder_type, quantity, channel, received_at, wanted_date,
+                  note, now) -> tuple[dict[str, str], Price | None]:
+    """The order's own fields checked: (errors by field, the price it is taken at)."""
     errors: dict[str, str] = {}
     if not isinstance(quantity, int) or not 1 <= quantity <= 10:
         errors["quantity"] = _("Between 1 and 10 cylinders.")
@@ -171,18 +167,51 @@ def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quan
     price = price_of(station, cylinder_type, local_day)
     if price is None:
         errors["cylinder_type"] = _("The station has no price for this type.")
+    return errors, price
+
+
+def _buyer_errors(buyer_name: str, buyer_id_number: str) -> tuple[dict[str, str], str]:
+    """At the first purchase the buyer's name and ID number are checked: (errors by field,
+    the normalised ID number)."""
+    errors: dict[str, str] = {}
+    id_number = ""
+    if not buyer_name.strip():
+        errors["buyer_name"] = _("The buyer's name is checked at the first purchase.")
+    try:
+        id_number = normalise.id_number(buyer_id_number)
+    except normalise.Invalid as exc:
+        errors["buyer_id_number"] = str(exc)
+    if not id_number and "buyer_id_number" not in errors:
+        errors["buyer_id_number"] = _("The buyer's ID number is checked at the first "
+                                      "purchase.")
+    return errors, id_number
+
+
+def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quantity: int,
+                 channel: str, client_id: uuid.UUID,
+                 received_at: datetime.datetime | None = None,
+                 wanted_date: datetime.date | None = None, urgent: bool = False,
+                 note: str = "", buyer_name: str = "", buyer_id_number: str = "") -> Order:
+    if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
+        raise PermissionDenied(_("Orders are taken by couriers and station managers."))
+    previous = Order.objects.filter(client_id=client_id).first()
+    if previous is not None:
+        if previous.customer_id != customer.pk or previous.entered_by_id != actor.pk:
+            raise OrderConflict
+        return previous
+    if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
+        raise Customer.DoesNotExist
+    station = _station_of(actor, customer)
+    now = timezone.now()
+    received_at = received_at or now
+    errors, price = _order_errors(station=station, cylinder_type=cylinder_type,
+                                  quantity=quantity, channel=channel, received_at=received_at,
+                                  wanted_date=wanted_date, note=note, now=now)
     real = RealName.objects.filter(customer=customer).first()
     id_number = ""
     if real is None:
-        if not buyer_name.strip():
-            errors["buyer_name"] = _("The buyer's name is checked at the first purchase.")
-        try:
-            id_number = normalise.id_number(buyer_id_number)
-        except normalise.Invalid as exc:
-            errors["buyer_id_number"] = str(exc)
-        if not id_number and "buyer_id_number" not in errors:
-            errors["buyer_id_number"] = _("The buyer's ID number is checked at the first "
-                                          "purchase.")
+        buyer, id_number = _buyer_errors(buyer_name, buyer_id_number)
+        errors.update(buyer)
     if errors:
         raise ValidationError(errors)
     day, priority, after_hours = schedule(station, customer, received_at, urgent, wanted_date)
@@ -203,6 +232,8 @@ def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quan
                 after_hours=after_hours, round=the_round,
                 state=OrderState.SCHEDULED if the_round else OrderState.NEW,
                 entered_by=actor, client_id=client_id)
+            _event(order.pk, actor=actor, from_state="", to_state=order.state,
+                   round_id=order.round_id, at=order.created_at)
             audit.record_create(actor=actor, instance=order)
     except IntegrityError:
         previous = Order.objects.filter(client_id=client_id).first()
@@ -216,17 +247,17 @@ def _distance_table(station) -> dict[tuple, float]:
     return {(d.a_id, d.b_id): float(d.km) for d in Distance.objects.filter(station=station)}
 
 
-def plan_round(*, actor, the_round: Round, seconds: float = 1.0) -> Round:
-    """Order the round's stops with OR-Tools; keeps the distance before (in the order the
-    orders were received) and after."""
-    if not (actor.is_superuser or actor.has_role(Role.STATION_MANAGER, Role.COURIER)):
-        raise PermissionDenied(_("Rounds are planned by the station."))
-    ids = None if actor.is_superuser else enterprise_ids(actor)
-    if ids is not None and the_round.station_id not in ids:
-        raise Round.DoesNotExist
+def _record_round(*, actor, the_round: Round, before: dict, details: dict) -> None:
+    """The round's audit row: the fields that changed and what else the step did."""
+    audit.record(actor=actor, action=AuditAction.UPDATE, instance=the_round,
+                 changes=audit.diff(before, audit.snapshot(the_round)), details=details)
+
+
+def _stops(the_round: Round) -> list[routing.Stop]:
+    """The round's open orders as stops (in the order received), placed at the customer's
+    coordinates or else the village's."""
     orders = list(the_round.orders.filter(state__in=OPEN_STATES)
                   .select_related("customer").order_by("received_at", "id"))
-    service = service_of(the_round.station)
     places = {v.village_id: v for v in VillageRound.objects.filter(station=the_round.station)}
     stops = []
     for order in orders:
@@ -235,6 +266,19 @@ def plan_round(*, actor, the_round: Round, seconds: float = 1.0) -> Round:
         lon = float(order.customer.longitude or (village.longitude if village else 0) or 0) or None
         stops.append(routing.Stop(order, order.customer.jurisdiction_id, lat, lon,
                                   priority=order.priority < Priority.AFTER_HOURS))
+    return stops
+
+
+def plan_round(*, actor, the_round: Round, seconds: float = 1.0) -> Round:
+    """Order the round's stops with OR-Tools; keeps the distance before (in the order the
+    orders were received) and after. Audited: the distances and the stops' new order."""
+    if not (actor.is_superuser or actor.has_role(Role.STATION_MANAGER, Role.COURIER)):
+        raise PermissionDenied(_("Rounds are planned by the station."))
+    ids = None if actor.is_superuser else enterprise_ids(actor)
+    if ids is not None and the_round.station_id not in ids:
+        raise Round.DoesNotExist
+    stops = _stops(the_round)
+    service = service_of(the_round.station)
     depot = (float(service.latitude or 0), float(service.longitude or 0))
     km = routing.matrix(depot, stops, float(service.road_factor), _distance_table(
         the_round.station))
@@ -244,13 +288,16 @@ def plan_round(*, actor, the_round: Round, seconds: float = 1.0) -> Round:
     order_nodes = routing.plan(km, stops, service.speed_kmh, day_minutes, seconds)
     after = routing.route_km(km, order_nodes)
     minutes = after / max(service.speed_kmh, 1) * 60 + routing.SERVICE_MINUTES * len(stops)
+    planned = [stops[node - 1].key.pk for node in order_nodes]
     with transaction.atomic():
-        for sequence, node in enumerate(order_nodes, start=1):
-            Order.objects.filter(pk=stops[node - 1].key.pk).update(sequence=sequence)
+        was = audit.snapshot(Round.objects.select_for_update().get(pk=the_round.pk))
+        for sequence, pk in enumerate(planned, start=1):
+            Order.objects.filter(pk=pk).update(sequence=sequence)
         Round.objects.filter(pk=the_round.pk).update(
             km_before=round(Decimal(before), 1), km_after=round(Decimal(after), 1),
             minutes_after=int(minutes), planned_at=timezone.now())
-    the_round.refresh_from_db()
+        the_round.refresh_from_db()
+        _record_round(actor=actor, the_round=the_round, before=was, details={"stops": planned})
     return the_round
 
 
@@ -260,6 +307,88 @@ def _scan_or_refuse(actor, code, action, customer, field) -> Cylinder:
     if answer["verdict"] != "allow":
         raise ValidationError({field: "；".join(r["message"] for r in answer["reasons"])})
     return Cylinder.objects.get(code=answer["cylinder"]["code"])
+
+
+def _delivery_errors(*, order: Order, normal: list[str], payment: str, payment_ref: str,
+                     check: dict | None, check_refused: bool) -> dict[str, str]:
+    """What the courier sent checked before anything is written, each error by its field."""
+    errors: dict[str, str] = {}
+    if order.state not in OPEN_STATES:
+        errors["order"] = _("This order is already “%(state)s”.") % {
+            "state": OrderState(order.state).label}
+    if len(normal) != order.quantity:
+        errors["full_codes"] = _("%(n)d cylinders were ordered: scan each one.") % {
+            "n": order.quantity}
+    elif len(set(normal)) != len(normal):
+        errors["full_codes"] = _("The same cylinder was scanned twice.")
+    if payment not in Payment.values:
+        errors["payment"] = _("Unknown payment.")
+    elif payment == Payment.MOBILE and not payment_ref.strip():
+        errors["payment_ref"] = _("Give the mobile payment's reference.")
+    if not check_refused and not check:
+        errors["check"] = _("No delivery without the safety check (or the customer's "
+                            "refusal of it).")
+    return errors
+
+
+def _refuse_other_types(order: Order, normal: list[str]) -> None:
+    wrong = [c for c in Cylinder.objects.filter(code__in=normal).exclude(
+        type=order.cylinder_type).values_list("code", flat=True)]
+    if wrong:
+        raise ValidationError({"full_codes": _("Not a %(type)s cylinder: %(codes)s") % {
+            "type": order.cylinder_type.name, "codes": ", ".join(wrong)}})
+
+
+def _mark_delivered(*, actor, order: Order, client_id: uuid.UUID, payment: str,
+                    payment_ref: str) -> None:
+    """Compare-and-set the open order to delivered, with its history row and audit; two
+    couriers at once: the second is told someone else was first."""
+    was, round_id = (Order.objects.select_for_update().filter(pk=order.pk)
+                     .values_list("state", "round_id").get())
+    now = timezone.now()
+    moved = Order.objects.filter(pk=order.pk, state__in=list(OPEN_STATES),
+                                 delivery_client_id__isnull=True).update(
+        state=OrderState.DELIVERED, delivered_at=now, delivered_by=actor,
+        delivery_client_id=client_id, payment=payment, payment_ref=payment_ref.strip())
+    if not moved:
+        raise ValidationError({"order": _("Someone else completed this order a moment ago.")})
+    _event(order.pk, actor=actor, from_state=was, to_state=OrderState.DELIVERED,
+           round_id=round_id, at=now)
+    audit.record(actor=actor, action="update", model="delivery.order",
+                 object_pk=str(order.pk), object_repr=str(order)[:200],
+                 changes={"state": [was, OrderState.DELIVERED]})
+
+
+def _hand_over(*, actor, customer, normal: list[str], empty_codes: list[str]) -> None:
+    """Each full cylinder through the interlock to the customer, each empty collected; a
+    refusal raises naming its box (`full_codes.N`, `empty_codes.N`)."""
+    for index, code in enumerate(normal):
+        _scan_or_refuse(actor, code, "deliver", customer, f"full_codes.{index}")
+    for index, code in enumerate(empty_codes):
+        _scan_or_refuse(actor, code, "collect", customer, f"empty_codes.{index}")
+
+
+def _record_check(*, actor, order: Order, customer, client_id: uuid.UUID, check: dict | None,
+                  check_refused: bool) -> None:
+    """The safety check at the door as a visit of kind "delivery" (or the refusal of it),
+    linked to the order."""
+    given = {} if check_refused else (check or {})
+    visit = inspection_services.visit_submit(
+        actor=actor, customer=customer, kind="delivery",
+        outcome=Outcome.REFUSED if check_refused else Outcome.INSPECTED,
+        client_id=uuid.uuid5(client_id, "check"),
+        answers=given.get("answers"), fixes=given.get("fixes"), photos=given.get("photos"),
+        signature=given.get("signature"), notes=(check or {}).get("notes", ""))
+    Order.objects.filter(pk=order.pk).update(visit=visit)
+
+
+def _keep_refusals(*, actor, error: ValidationError, normal: list[str], customer) -> None:
+    """The transaction was undone; a refusal by the interlock is kept as its own record."""
+    for key in error.message_dict:
+        if key.startswith("full_codes."):
+            cylinder_services.cylinder_scan(
+                actor=actor, code=normal[int(key.split(".")[1])], action="deliver",
+                client_id=uuid.uuid4(), customer=customer)
 
 
 def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid.UUID,
@@ -282,65 +411,22 @@ def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid
     if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
         raise Order.DoesNotExist
     empty_codes = empty_codes or []
-    errors: dict[str, str] = {}
-    if order.state not in OPEN_STATES:
-        errors["order"] = _("This order is already “%(state)s”.") % {
-            "state": OrderState(order.state).label}
     normal = [codes.normalise(c) for c in full_codes]
-    if len(normal) != order.quantity:
-        errors["full_codes"] = _("%(n)d cylinders were ordered: scan each one.") % {
-            "n": order.quantity}
-    elif len(set(normal)) != len(normal):
-        errors["full_codes"] = _("The same cylinder was scanned twice.")
-    if payment not in Payment.values:
-        errors["payment"] = _("Unknown payment.")
-    elif payment == Payment.MOBILE and not payment_ref.strip():
-        errors["payment_ref"] = _("Give the mobile payment's reference.")
-    if not check_refused and not check:
-        errors["check"] = _("No delivery without the safety check (or the customer's "
-                            "refusal of it).")
+    errors = _delivery_errors(order=order, normal=normal, payment=payment,
+                              payment_ref=payment_ref, check=check, check_refused=check_refused)
     if errors:
         raise ValidationError(errors)
-    wrong = [c for c in Cylinder.objects.filter(code__in=normal).exclude(
-        type=order.cylinder_type).values_list("code", flat=True)]
-    if wrong:
-        raise ValidationError({"full_codes": _("Not a %(type)s cylinder: %(codes)s") % {
-            "type": order.cylinder_type.name, "codes": ", ".join(wrong)}})
+    _refuse_other_types(order, normal)
     customer = order.customer
     try:
         with transaction.atomic():
-            moved = Order.objects.filter(pk=order.pk, state__in=list(OPEN_STATES),
-                                         delivery_client_id__isnull=True).update(
-                state=OrderState.DELIVERED, delivered_at=timezone.now(), delivered_by=actor,
-                delivery_client_id=client_id, payment=payment, payment_ref=payment_ref.strip())
-            if not moved:
-                raise ValidationError({"order": _("Someone else completed this order a moment "
-                                                  "ago.")})
-            for index, code in enumerate(normal):
-                _scan_or_refuse(actor, code, "deliver", customer, f"full_codes.{index}")
-            for index, code in enumerate(empty_codes):
-                _scan_or_refuse(actor, code, "collect", customer, f"empty_codes.{index}")
-            check = check or {}
-            visit = inspection_services.visit_submit(
-                actor=actor, customer=customer, kind="delivery",
-                outcome=Outcome.REFUSED if check_refused else Outcome.INSPECTED,
-                client_id=uuid.uuid5(client_id, "check"),
-                answers=None if check_refused else check.get("answers"),
-                fixes=None if check_refused else check.get("fixes"),
-                photos=None if check_refused else check.get("photos"),
-                signature=None if check_refused else check.get("signature"),
-                notes=check.get("notes", "") if check else "")
-            Order.objects.filter(pk=order.pk).update(visit=visit)
-            audit.record(actor=actor, action="update", model="delivery.order",
-                         object_pk=str(order.pk), object_repr=str(order)[:200],
-                         changes={"state": [order.state, OrderState.DELIVERED]})
+            _mark_delivered(actor=actor, order=order, client_id=client_id, payment=payment,
+                            payment_ref=payment_ref)
+            _hand_over(actor=actor, customer=customer, normal=normal, empty_codes=empty_codes)
+            _record_check(actor=actor, order=order, customer=customer, client_id=client_id,
+                          check=check, check_refused=check_refused)
     except ValidationError as exc:
-        # The transaction is undone; a refusal by the interlock is kept as its own record.
-        for key in exc.message_dict:
-            if key.startswith("full_codes."):
-                cylinder_services.cylinder_scan(
-                    actor=actor, code=normal[int(key.split(".")[1])], action="deliver",
-                    client_id=uuid.uuid4(), customer=customer)
+        _keep_refusals(actor=actor, error=exc, normal=normal, customer=customer)
         raise
     except IntegrityError:
         done = Order.objects.filter(delivery_client_id=client_id).first()
@@ -351,19 +437,27 @@ def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid
 
 
 def order_fail(*, actor, order: Order, reason: str, note: str = "") -> Order:
+    """The courier could not deliver (not at home, wrong address, refused...): the open
+    order is closed as failed, with its history row and audit."""
     if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
         raise PermissionDenied(_("Deliveries are completed by couriers and station managers."))
     if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
         raise Order.DoesNotExist
     if reason not in FailReason.values:
         raise ValidationError({"reason": _("Unknown reason.")})
-    moved = Order.objects.filter(pk=order.pk, state__in=list(OPEN_STATES)).update(
-        state=OrderState.FAILED, fail_reason=reason,
-        note=(f"{order.note} {note}".strip())[:200])
-    if not moved:
-        raise ValidationError({"order": _("This order is already “%(state)s”.") % {
-            "state": OrderState(order.state).label}})
-    order.refresh_from_db()
+    with transaction.atomic():
+        current = Order.objects.select_for_update().get(pk=order.pk)
+        before = audit.snapshot(current)
+        moved = Order.objects.filter(pk=order.pk, state__in=list(OPEN_STATES)).update(
+            state=OrderState.FAILED, fail_reason=reason,
+            note=(f"{current.note} {note}".strip())[:200])
+        if not moved:
+            raise ValidationError({"order": _("This order is already “%(state)s”.") % {
+                "state": OrderState(current.state).label}})
+        order.refresh_from_db()
+        _event(order.pk, actor=actor, from_state=current.state, to_state=OrderState.FAILED,
+               round_id=order.round_id, reason=reason, note=note.strip())
+        audit.record_update(actor=actor, instance=order, before=before)
     return order
 
 
@@ -382,7 +476,7 @@ def order_assign(*, actor, order: Order, the_round: Round) -> Order:
     if the_round.state == RoundState.DONE or the_round.date < timezone.localdate():
         raise ValidationError({"round": _("This round is over: choose one of today or later.")})
     with transaction.atomic():
-        before = audit.snapshot(Order.objects.get(pk=order.pk))
+        before = audit.snapshot(Order.objects.select_for_update().get(pk=order.pk))
         moved = Order.objects.filter(
             pk=order.pk, state__in=[OrderState.NEW, OrderState.SCHEDULED]).update(
             round=the_round, scheduled_date=the_round.date, sequence=None,
@@ -392,18 +486,32 @@ def order_assign(*, actor, order: Order, the_round: Round) -> Order:
             raise ValidationError({"order": _("This order is already “%(state)s”.") % {
                 "state": OrderState(state).label}})
         order.refresh_from_db()
+        if (before["state"], before["round_id"]) != (order.state, order.round_id):
+            _event(order.pk, actor=actor, from_state=before["state"], to_state=order.state,
+                   round_id=order.round_id)
         audit.record_update(actor=actor, instance=order, before=before)
     return order
 
 
 def round_start(*, actor, the_round: Round) -> Round:
-    """The round leaves the station: its scheduled orders are out for delivery."""
+    """The round leaves the station: its scheduled orders are out for delivery (a history
+    row each); audited on the round with the orders that left."""
     if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
         raise PermissionDenied(_("Rounds are started by the station or its couriers."))
     ids = None if actor.is_superuser else enterprise_ids(actor)
     if ids is not None and the_round.station_id not in ids:
         raise Round.DoesNotExist
-    Round.objects.filter(pk=the_round.pk, state=RoundState.PLANNED).update(state=RoundState.OUT)
-    the_round.orders.filter(state=OrderState.SCHEDULED).update(state=OrderState.OUT)
-    the_round.refresh_from_db()
+    with transaction.atomic():
+        was = audit.snapshot(Round.objects.select_for_update().get(pk=the_round.pk))
+        Round.objects.filter(pk=the_round.pk, state=RoundState.PLANNED).update(
+            state=RoundState.OUT)
+        leaving = list(Order.objects.select_for_update().filter(
+            round=the_round, state=OrderState.SCHEDULED).values_list("pk", flat=True))
+        Order.objects.filter(pk__in=leaving).update(state=OrderState.OUT)
+        now = timezone.now()
+        OrderEvent.objects.bulk_create(
+            OrderEvent(order_id=pk, actor=actor, from_state=OrderState.SCHEDULED,
+                       to_state=OrderState.OUT, round=the_round, at=now) for pk in leaving)
+        the_round.refresh_from_db()
+        _record_round(actor=actor, the_round=the_round, before=was, details={"out": leaving})
     return the_round
