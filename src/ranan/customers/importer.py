@@ -180,6 +180,34 @@ def _choice(value, words, choices):
     return normalise.choice(raw, choices)
 
 
+# Columns parsed alike in `_Run._parse_cells`: (words, choices), (low, high).
+_CHOICE_COLUMNS = {"kind": (KIND_WORDS, CustomerKind), "supply": (SUPPLY_WORDS, Supply),
+                   "status": (STATUS_WORDS, CustomerStatus)}
+_BOOLEAN_COLUMNS = ("elderly_alone", "disabled", "tenant", "high_rise")
+_RANGE_COLUMNS = {"latitude": (-90, 90), "longitude": (-180, 180)}
+_DEFAULTS = {"kind": CustomerKind.RESIDENTIAL, "status": CustomerStatus.ACTIVE,
+             **dict.fromkeys(("name", "address", "building", "unit", "room", "meter_number",
+                              "contact_name", "contact2_name", "home_times", "phone", "phone2",
+                              "id_number"), ""),
+             **dict.fromkeys(_BOOLEAN_COLUMNS, False),
+             **dict.fromkeys(("status_date", "latitude", "longitude"), None)}
+
+
+def _other_text(key: str, cell) -> str:
+    """Text within the field's length, for a column with no parser of its own."""
+    text = normalise.text(cell)
+    limit = _MAX_LENGTH.get(key)
+    if limit and len(text) > limit:
+        raise normalise.Invalid(_("Longer than %(n)d characters.") % {"n": limit})
+    return text
+
+
+def _fill_defaults(values: dict) -> None:
+    """The defaults of the columns the row left empty (or the file does not have)."""
+    for key, default in _DEFAULTS.items():
+        values.setdefault(key, default)
+
+
 def import_customers(*, actor, fileobj, filename: str = "", dry_run: bool = False,
                      on_duplicate: str = OnDuplicate.STOP) -> ImportResult:
     if not can_import_customers(actor):
@@ -308,6 +336,21 @@ class _Run:
             self.flush()
 
     def _parse(self, row_number: int, raw: dict) -> dict:
+        """The row's values for `services.check_customer`, in phases: the cells, the
+        defaults of the columns left empty, the jurisdiction, the gas company or station,
+        and the masked numbers. Each bad cell is reported."""
+        values, masked = self._parse_cells(row_number, raw)
+        _fill_defaults(values)
+        self._parse_place(row_number, raw, values)
+        self._parse_owner(row_number, raw, values)
+        if masked:
+            self._keep_masked(row_number, values, masked)
+        return values
+
+    def _parse_cells(self, row_number: int, raw: dict) -> tuple[dict, dict]:
+        """(values, masked numbers) of the cells typed. The hot loop of the import: one pass
+        over the cells with no call of its own per cell; the parser is picked by the column
+        (free text, the most frequent, first)."""
         values: dict = {}
         masked: dict = {}
         for key, cell in raw.items():
@@ -319,17 +362,9 @@ class _Run:
                         raise normalise.Invalid(_("Longer than %(n)d characters.") % {
                             "n": _MAX_LENGTH[key]})
                     values[key] = cell
-                elif key == "id":
-                    text = normalise.text(cell)
-                    if not text.isdigit():
-                        raise normalise.Invalid(_("“%(value)s” is not a customer ID.") % {"value": text})
-                    values["id"] = int(text)
-                elif key == "kind":
-                    values["kind"] = _choice(cell, KIND_WORDS, CustomerKind)
-                elif key == "supply":
-                    values["supply"] = _choice(cell, SUPPLY_WORDS, Supply)
-                elif key == "status":
-                    values["status"] = _choice(cell, STATUS_WORDS, CustomerStatus)
+                elif key in _CHOICE_COLUMNS:
+                    words, choices = _CHOICE_COLUMNS[key]
+                    values[key] = _choice(cell, words, choices)
                 elif key in ("phone", "phone2"):
                     text = cell if type(cell) is str else normalise.text(cell)
                     if len(text) == 11 and normalise.MOBILE.match(text):
@@ -344,31 +379,26 @@ class _Run:
                         masked[key] = text
                     else:
                         values[key] = normalise.id_number(text)
-                elif key in ("elderly_alone", "disabled", "tenant", "high_rise"):
+                elif key in _BOOLEAN_COLUMNS:
                     values[key] = normalise.boolean(cell)
+                elif key in _RANGE_COLUMNS:
+                    low, high = _RANGE_COLUMNS[key]
+                    values[key] = normalise.decimal(cell, low=low, high=high)
                 elif key == "status_date":
                     values[key] = normalise.date(cell, not_future=True, today=self.today)
-                elif key == "latitude":
-                    values[key] = normalise.decimal(cell, low=-90, high=90)
-                elif key == "longitude":
-                    values[key] = normalise.decimal(cell, low=-180, high=180)
-                else:
+                elif key == "id":
                     text = normalise.text(cell)
-                    limit = _MAX_LENGTH.get(key)
-                    if limit and len(text) > limit:
-                        raise normalise.Invalid(_("Longer than %(n)d characters.") % {"n": limit})
-                    values[key] = text
+                    if not text.isdigit():
+                        raise normalise.Invalid(_("“%(value)s” is not a customer ID.") % {"value": text})
+                    values["id"] = int(text)
+                else:  # a column with no parser of its own (none today)
+                    values[key] = _other_text(key, cell)
             except normalise.Invalid as exc:
                 self._err(row_number, key, str(exc))
-        values.setdefault("kind", CustomerKind.RESIDENTIAL)
-        values.setdefault("status", CustomerStatus.ACTIVE)
-        for key in ("name", "address", "building", "unit", "room", "meter_number", "contact_name",
-                    "contact2_name", "home_times", "phone", "phone2", "id_number"):
-            values.setdefault(key, "")
-        for key in ("elderly_alone", "disabled", "tenant", "high_rise"):
-            values.setdefault(key, False)
-        for key in ("status_date", "latitude", "longitude"):
-            values.setdefault(key, None)
+        return values, masked
+
+    def _parse_place(self, row_number: int, raw: dict, values: dict) -> None:
+        """The village or grid, by its code or its name path."""
         node, reason = self.places.resolve(normalise.text(raw.get("jurisdiction_code")),
                                            normalise.text(raw.get("jurisdiction_path")))
         if reason:
@@ -376,27 +406,35 @@ class _Run:
                    else "jurisdiction")
             self._err(row_number, key, reason)
         values["jurisdiction"] = node
+
+    def _parse_owner(self, row_number: int, raw: dict, values: dict) -> None:
+        """The gas company of a pipeline customer or the station of an LPG one (named, or
+        the actor's only one); the other column must be empty."""
         supply = values.get("supply")
         values["gas_company"] = values["lpg_station"] = None
-        if supply in SUPPLIES:
-            kind, key = ((OrgKind.PIPELINE_GAS, "gas_company") if supply == Supply.PIPELINE
-                         else (OrgKind.LPG_STATION, "lpg_station"))
-            org, reason = self.owners.resolve(kind, normalise.text(raw.get(key)))
-            if reason:
-                self._err(row_number, key, reason)
-            values[key] = org
-            other = "lpg_station" if key == "gas_company" else "gas_company"
-            if raw.get(other):
-                self._err(row_number, other, _("Leave this empty for a %(supply)s customer.") % {
-                    "supply": Supply(supply).label})
-        if masked:
-            if "id" not in values:
-                for key, text in masked.items():
-                    self._err(row_number, key, _("“%(value)s” is masked: type the full number.") % {
-                        "value": text})
-            else:
-                values["_masked"] = masked
-        return values
+        if supply not in SUPPLIES:
+            return
+        kind, key = ((OrgKind.PIPELINE_GAS, "gas_company") if supply == Supply.PIPELINE
+                     else (OrgKind.LPG_STATION, "lpg_station"))
+        org, reason = self.owners.resolve(kind, normalise.text(raw.get(key)))
+        if reason:
+            self._err(row_number, key, reason)
+        values[key] = org
+        other = "lpg_station" if key == "gas_company" else "gas_company"
+        if raw.get(other):
+            self._err(row_number, other, _("Leave this empty for a %(supply)s customer.") % {
+                "supply": Supply(supply).label})
+
+    def _keep_masked(self, row_number: int, values: dict, masked: dict) -> None:
+        """Masked numbers (as exported) are kept only to update an existing customer, where
+        they must match its numbers (checked in `_apply_updates`); a new one needs them in
+        full."""
+        if "id" not in values:
+            for key, text in masked.items():
+                self._err(row_number, key, _("“%(value)s” is masked: type the full number.") % {
+                    "value": text})
+        else:
+            values["_masked"] = masked
 
     def _duplicate_in_file(self, row_number, values, target_id) -> bool:
         keys = []
@@ -454,8 +492,33 @@ class _Run:
         self.new_rows = []
 
     def _against_database(self) -> None:
+        """The batch's new rows that are customers already (registered before the import
+        began): skipped, made updates, or reported, as `on_duplicate` says."""
         if not self.max_id_before:
             return  # the table was empty when the import began: nothing to collide with
+        found = self._registered()
+        if not found:
+            return
+        visible = set(Customer.objects.visible_to(self.actor).filter(pk__in=found.values())
+                      .values_list("pk", flat=True))
+        keep = []
+        for row, values in self.new_rows:
+            pk = found.get(row)
+            if pk is None:
+                keep.append((row, values))
+            elif self.on_duplicate == OnDuplicate.SKIP:
+                self.result.skipped += 1
+            elif self.on_duplicate == OnDuplicate.UPDATE and pk in visible:
+                self.update_rows.append((row, pk, values))
+            else:
+                column = "meter_number" if values["meter_number"] else "phone"
+                self._err(row, column, _("Already registered (customer %(id)s).") % {"id": pk}
+                          if pk in visible else _("Already registered by another unit."))
+        self.new_rows = keep
+
+    def _registered(self) -> dict[int, int]:
+        """{row: id of the customer registered before the import with the row's meter
+        (first) or the row's address and phone} for the batch's new rows (at most two queries)."""
         meters = {(v["gas_company"].pk, v["meter_number"]): r for r, v in self.new_rows
                   if v["supply"] == Supply.PIPELINE and v["meter_number"]}
         contacts = {(v["phone"], v["address"], v["building"], v["unit"], v["room"]): r
@@ -478,24 +541,7 @@ class _Run:
                 row = contacts.get(tuple(key))
                 if row is not None:
                     found.setdefault(row, pk)
-        if not found:
-            return
-        visible = set(Customer.objects.visible_to(self.actor).filter(pk__in=found.values())
-                      .values_list("pk", flat=True))
-        keep = []
-        for row, values in self.new_rows:
-            pk = found.get(row)
-            if pk is None:
-                keep.append((row, values))
-            elif self.on_duplicate == OnDuplicate.SKIP:
-                self.result.skipped += 1
-            elif self.on_duplicate == OnDuplicate.UPDATE and pk in visible:
-                self.update_rows.append((row, pk, values))
-            else:
-                column = "meter_number" if values["meter_number"] else "phone"
-                self._err(row, column, _("Already registered (customer %(id)s).") % {"id": pk}
-                          if pk in visible else _("Already registered by another unit."))
-        self.new_rows = keep
+        return found
 
     def _row_tuple(self, values: dict) -> tuple:
         j = values["jurisdiction"]

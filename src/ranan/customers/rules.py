@@ -28,23 +28,12 @@ def missing_mask(supply: str, devices: Iterable, today: datetime.date | None = N
     for d in devices:
         kinds.add(d.kind)
         if d.kind == DeviceKind.HOSE:
-            if d.material == HoseMaterial.RUBBER:
-                mask |= Missing.RUBBER_HOSE
-                if d.installed_on and _months_between(d.installed_on, today) >= HOSE_RUBBER_MONTHS:
-                    mask |= Missing.HOSE_EXPIRED
-            if d.expires_on and d.expires_on < today:
-                mask |= Missing.HOSE_EXPIRED
-            if d.length_m is not None and d.length_m > HOSE_MAX_LENGTH_M:
-                mask |= Missing.HOSE_TOO_LONG
+            mask |= _hose_bits(d, today)
         elif d.kind == DeviceKind.VALVE:
             if d.self_closing is False:
                 mask |= Missing.NO_SELF_CLOSING_VALVE
         elif d.kind == DeviceKind.STOVE:
-            if d.flame_out is False:
-                mask |= Missing.STOVE_NO_FLAMEOUT
-            born = d.made_on or d.installed_on
-            if born and _months_between(born, today) >= STOVE_LIFE_YEARS * 12:
-                mask |= Missing.STOVE_TOO_OLD
+            mask |= _stove_bits(d, today)
         elif d.kind == DeviceKind.REGULATOR:
             if supply == Supply.LPG and d.has_cutoff is False:
                 mask |= Missing.REGULATOR_NO_CUTOFF
@@ -60,4 +49,31 @@ def missing_mask(supply: str, devices: Iterable, today: datetime.date | None = N
         mask |= Missing.NO_ALARM
     if supply == Supply.LPG and DeviceKind.REGULATOR not in kinds:
         mask |= Missing.REGULATOR_NO_CUTOFF
+    return mask
+
+
+def _hose_bits(d, today: datetime.date) -> int:
+    """A rubber hose (expired after HOSE_RUBBER_MONTHS), one past its expiry date, one too
+    long."""
+    mask = 0
+    if d.material == HoseMaterial.RUBBER:
+        mask |= Missing.RUBBER_HOSE
+        if d.installed_on and _months_between(d.installed_on, today) >= HOSE_RUBBER_MONTHS:
+            mask |= Missing.HOSE_EXPIRED
+    if d.expires_on and d.expires_on < today:
+        mask |= Missing.HOSE_EXPIRED
+    if d.length_m is not None and d.length_m > HOSE_MAX_LENGTH_M:
+        mask |= Missing.HOSE_TOO_LONG
+    return mask
+
+
+def _stove_bits(d, today: datetime.date) -> int:
+    """A stove without flame-out protection, or older than STOVE_LIFE_YEARS (from when it
+    was made, else installed)."""
+    mask = 0
+    if d.flame_out is False:
+        mask |= Missing.STOVE_NO_FLAMEOUT
+    born = d.made_on or d.installed_on
+    if born and _months_between(born, today) >= STOVE_LIFE_YEARS * 12:
+        mask |= Missing.STOVE_TOO_OLD
     return mask
