@@ -1,10 +1,12 @@
 """The order history: each state change an order service makes writes exactly one event (from,
 to, who, when, which round), in the change's own transaction, so a refused or failed step
 writes none; events are never edited or deleted; the backfill of the orders taken before
-the history; the audit rows of a failed delivery, of planning and of a round leaving."""
+the history; the audit rows of a failed delivery, of planning and of a round leaving; the
+timeline on the order page and the history in the API, for the same people as before."""
 
 import datetime
 import importlib
+import re
 import types
 import uuid
 
@@ -20,6 +22,7 @@ from ranan.delivery import services
 from ranan.delivery.choices import OrderState
 from ranan.delivery.models import Order, OrderEvent, Round
 from tests.conftest import FROZEN_AT
+from tests.cylinders.conftest import other_station
 from tests.delivery.conftest import order, ready_cylinder
 from tests.delivery.test_assign import a_round, an_order_no_courier_covers
 from tests.delivery.test_deliver import check, deliver
@@ -243,3 +246,68 @@ def test_the_backfill_rebuilds_creation_delivery_and_the_state_reached(shop, clo
     assert events[failed.pk, "failed"].reason == "refused"
     # The moment of a failure was not kept: the migration's time.
     assert near(FROZEN_AT + datetime.timedelta(days=1), events[failed.pk, "failed"].at)
+
+
+# --- Where the history is shown ----------------------------------------------------------------
+
+
+def _a_delivered_order(shop):
+    o = order(shop)
+    services.order_assign(actor=shop.station_manager, order=o, the_round=a_round(
+        shop, days=0, courier=shop.courier_a1))
+    deliver(shop, o, [ready_cylinder(shop).code], check=check())
+    return o
+
+
+def test_the_order_page_shows_the_timeline(shop, client):
+    o = _a_delivered_order(shop)
+    client.force_login(shop.station_manager)
+    page = client.get(f"/delivery/orders/{o.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="history"' in html
+    steps = re.findall(r'data-testid="event" data-from="(\w*)" data-to="(\w+)"', html)
+    assert steps == [("", "scheduled"), ("scheduled", "scheduled"), ("scheduled", "delivered")]
+    assert str(shop.courier_a1) in html and "根据订单补录" not in html  # pages default to Chinese
+
+
+def test_the_order_page_in_chinese(shop, client):
+    o = order(shop)
+    client.force_login(shop.courier_a1)
+    html = client.get(f"/delivery/orders/{o.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "已下单" in html.content.decode() and "时间线" in html.content.decode()
+
+
+@pytest.mark.parametrize("who, status", [("station_manager", 200), ("courier_a1", 200),
+                                         ("regulator_a", 200), ("regulator_b", 404),
+                                         ("courier_a2", 404), ("inspector", 403),
+                                         ("auditor", 403)])
+def test_the_order_page_is_for_the_same_people_as_before(shop, client, who, status):
+    o = order(shop)
+    client.force_login(getattr(shop, who))
+    assert client.get(f"/delivery/orders/{o.pk}/").status_code == status
+
+
+def test_the_api_answers_the_order_with_its_history(shop, api):
+    o = _a_delivered_order(shop)
+    answer = api.as_(shop.courier_a1).get(f"/api/v1/orders/{o.pk}/")
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert body["id"] == o.pk and body["state"] == "delivered"
+    steps = [(h["from_state"], h["to_state"], h["actor_username"]) for h in body["history"]]
+    assert steps == [("", "scheduled", shop.courier_a1.username),
+                     ("scheduled", "scheduled", shop.station_manager.username),
+                     ("scheduled", "delivered", shop.courier_a1.username)]
+    last = body["history"][-1]
+    assert last["actor"] == shop.courier_a1.pk and last["round"] == o.round_id
+    assert last["backfilled"] is False and last["at"]
+
+
+def test_the_api_keeps_the_order_from_other_stations_villages_and_roles(shop, api):
+    o = order(shop)
+    _station, manager_b = other_station(shop)
+    for account in (shop.courier_a2, shop.regulator_b, manager_b):
+        assert api.as_(account).get(f"/api/v1/orders/{o.pk}/").status_code == 404
+    assert api.as_(shop.auditor).get(f"/api/v1/orders/{o.pk}/").status_code == 403
+    assert api.as_(shop.regulator_a).get(f"/api/v1/orders/{o.pk}/").status_code == 200
+    assert api.as_(shop.station_manager).get("/api/v1/orders/999999/").status_code == 404

@@ -1,4 +1,5 @@
-"""Delivery endpoints: orders (create, list), rounds (list, plan), completing a delivery."""
+"""Delivery endpoints: orders (create, list, one with its history), rounds (list, plan),
+completing a delivery."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from ranan.customers.models import Customer
 from ranan.cylinders.models import CylinderType
 from ranan.delivery import selectors, services
 from ranan.delivery.choices import Channel, OrderState, Payment
-from ranan.delivery.models import Order, Round
+from ranan.delivery.models import Order, OrderEvent, Round
 from ranan.inspections.api import ImageText
 from ranan.inspections.services import decode_data_url
 
@@ -40,6 +41,26 @@ class OrderRead(serializers.ModelSerializer):
                   "channel", "received_at", "wanted_date", "urgent", "note", "unit_price",
                   "delivery_fee", "total", "payment", "state", "fail_reason", "scheduled_date",
                   "priority", "after_hours", "round", "sequence", "delivered_at", "visit"]
+
+
+class OrderEventRead(serializers.ModelSerializer):
+    """One state change of the order (`from_state` empty: the order was taken; equal to
+    `to_state`: moved to another round)."""
+
+    actor_username = serializers.CharField(source="actor.username", allow_null=True,
+                                           default=None)
+
+    class Meta:
+        model = OrderEvent
+        fields = ["from_state", "to_state", "at", "actor", "actor_username", "round", "reason",
+                  "note", "backfilled"]
+
+
+class OrderDetailRead(OrderRead):
+    history = OrderEventRead(many=True, read_only=True)
+
+    class Meta(OrderRead.Meta):
+        fields = [*OrderRead.Meta.fields, "history"]
 
 
 class OrderWrite(serializers.Serializer):
@@ -96,6 +117,16 @@ class OrderList(generics.ListAPIView):
             raise NotFound from None
         return Response(OrderRead(order).data,
                         status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+
+
+class OrderDetail(generics.RetrieveAPIView):
+    """One order with its history: each state change, oldest first."""
+
+    serializer_class = OrderDetailRead
+
+    def get_queryset(self):
+        _data_role(self.request)
+        return selectors.orders_for(self.request.user)
 
 
 class CheckWrite(serializers.Serializer):
