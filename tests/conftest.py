@@ -27,6 +27,11 @@ def _english_messages():
 FROZEN_AT = datetime.datetime(2026, 12, 4, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 
 
+def pytest_configure(config):
+    # Collection too: a parametrize or module constant computed from "today" sees that day.
+    time_machine.travel(FROZEN_AT, tick=True).start()
+
+
 @pytest.fixture(autouse=True)
 def clock():
     """The test's clock. `clock.move_to(datetime)` travels (tick keeps running), e.g. to

@@ -75,12 +75,12 @@ def worker(args) -> int:
     _setup()
     from django.core.management import call_command
 
-    from ranan.core.tasks import PERIODIC_JOBS
+    from ranan.core.tasks import periodic_jobs
 
     last_run: dict[str, float] = {}
     while True:
         now = time.monotonic()
-        for job, interval in PERIODIC_JOBS:
+        for job, interval in periodic_jobs():
             name = job.module_path
             if now - last_run.get(name, -1e12) >= interval.total_seconds():
                 job.enqueue()

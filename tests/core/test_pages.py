@@ -16,19 +16,24 @@ def login(client):
     return as_
 
 
-@pytest.mark.parametrize("who, template", [
-    ("courier_a1", "core/home/courier.html"),
-    ("station_manager", "core/home/station_manager.html"),
-    ("regulator_a", "core/home/regulator.html"),
-    ("auditor", "core/home/auditor.html"),
-    ("admin", "core/home/admin.html"),
-    ("inspector", "core/home/inspector.html"),
-    ("gas_admin", "core/home/enterprise_admin.html"),
+@pytest.mark.parametrize("who, panels, not_shown", [
+    ("courier_a1", {"reports/_home_panel.html", "core/home/_places.html"},
+     {"core/home/_staff.html", "core/home/_admin_counts.html"}),
+    ("station_manager", {"reports/_home_panel.html", "core/home/_staff.html"},
+     {"core/home/_places.html"}),
+    ("regulator_a", {"reports/_home_panel.html", "core/home/_units.html"},
+     {"core/home/_staff.html"}),
+    ("auditor", {"core/home/_audit.html"}, {"reports/_home_panel.html", "core/home/_area.html"}),
+    ("admin", {"core/home/_admin_counts.html", "core/home/_newest_accounts.html"},
+     {"core/home/_audit.html"}),
+    ("inspector", {"core/home/_places.html"}, {"core/home/_units.html"}),
+    ("gas_admin", {"core/home/_staff.html"}, {"core/home/_places.html"}),
 ])
-def test_each_role_lands_on_its_home_page(cast, login, who, template):
+def test_each_role_sees_its_home_panels(cast, login, who, panels, not_shown):
     response = login(getattr(cast, who)).get("/")
     assert response.status_code == 200
-    assert template in [t.name for t in response.templates]
+    rendered = {t.name for t in response.templates}
+    assert panels <= rendered and not (not_shown & rendered)
 
 
 def test_the_station_home_lists_its_couriers_and_their_villages(cast, login):

@@ -11,8 +11,9 @@ from ranan.customers import services
 from ranan.customers.choices import Missing, Supply
 from ranan.customers.models import Customer, Device
 from ranan.customers.rules import missing_mask
+from tests.conftest import FROZEN_AT
 
-TODAY = datetime.date.today()
+TODAY = FROZEN_AT.date()  # the frozen clock's day (tests/conftest.py)
 
 
 def fields(exc):
@@ -170,7 +171,7 @@ def test_gaps_that_come_with_time_are_picked_up_by_the_daily_job(people):
 
 
 def test_the_daily_job_is_registered_with_the_worker():
-    from ranan.core.tasks import PERIODIC_JOBS
+    from ranan.core.tasks import periodic_jobs
     from ranan.customers.tasks import refresh_missing_devices_task
 
-    assert any(job is refresh_missing_devices_task for job, _ in PERIODIC_JOBS)
+    assert any(job is refresh_missing_devices_task for job, _ in periodic_jobs())

@@ -72,8 +72,8 @@ def test_the_daily_recall_job_marks_and_tells_the_station_once_a_day(fleet):
 
 
 def test_the_recall_job_is_registered_with_the_worker():
-    from ranan.core.tasks import PERIODIC_JOBS, deliver_messages
+    from ranan.core.tasks import deliver_messages, periodic_jobs
     from ranan.cylinders.tasks import mark_recalls_task
 
-    jobs = [job for job, _ in PERIODIC_JOBS]
+    jobs = [job for job, _ in periodic_jobs()]
     assert mark_recalls_task in jobs and deliver_messages in jobs

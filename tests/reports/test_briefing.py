@@ -27,9 +27,10 @@ from ranan.reports import briefing
 from ranan.reports.models import Briefing
 from ranan.reports.services import BriefingExists, briefing_create, parse_week
 from tests.cast import PASSWORD
+from tests.conftest import FROZEN_AT
 from tests.inspections.conftest import all_pass, visit
 
-TODAY = timezone.localdate()
+TODAY = FROZEN_AT.date()  # the frozen clock's day (tests/conftest.py)
 MONDAY = briefing.last_week(TODAY)
 
 

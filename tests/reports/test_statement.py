@@ -23,10 +23,11 @@ from ranan.inspections import services as inspection_services
 from ranan.inspections.choices import Outcome
 from ranan.reports import statement
 from tests.cast import PASSWORD
+from tests.conftest import FROZEN_AT
 from tests.cylinders.conftest import build_fleet
 from tests.inspections.conftest import all_pass, visit
 
-TODAY = timezone.localdate()
+TODAY = FROZEN_AT.date()  # the frozen clock's day (tests/conftest.py)
 MONTH = TODAY.replace(day=1)
 
 

@@ -1,11 +1,54 @@
-from django.apps import AppConfig
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core.choices import DATA_ROLES, Role
+from ranan.core.contract import Grant, Job, Nav, Panel, RananApp
 
-class CoreConfig(AppConfig):
+H = "ranan.core.home."
+
+
+class CoreConfig(RananApp):
     name = "ranan.core"
     label = "core"
     verbose_name = _("Core")
+    default = True
+
+    navigation = [
+        Nav("home", _("Home"), order=0),
+        Nav("jurisdiction-list", _("Areas"), order=900, capability="core.data"),
+        Nav("organisation-list", _("Organisations"), order=910, capability="core.admin"),
+        Nav("account-list", _("Accounts"), order=920, capability="core.admin"),
+        Nav("audit-list", _("Audit log"), order=930, capability="core.audit"),
+        Nav("outbox", _("Outbox"), order=940, capability="core.admin"),
+    ]
+    home_panels = [
+        Panel("core/home/_no_role.html", H + "no_role", order=0),
+        Panel("core/home/_admin_counts.html", H + "admin_counts", order=20),
+        Panel("core/home/_audit.html", H + "latest_audit", order=20),
+        Panel("core/home/_places.html", H + "places", order=30),
+        Panel("core/home/_staff.html", H + "staff", order=30),
+        Panel("core/home/_area.html", H + "my_area", order=40),
+        Panel("core/home/_units.html", H + "units", order=50),
+        Panel("core/home/_newest_accounts.html", H + "newest_accounts", order=50),
+    ]
+    jobs = [
+        Job("ranan.core.tasks.purge_expired_tokens", timedelta(hours=1)),
+        Job("ranan.core.tasks.purge_old_login_attempts", timedelta(minutes=15)),
+        Job("ranan.core.tasks.deliver_messages", timedelta(minutes=1)),
+    ]
+    capabilities = {
+        # Domain data of one's own area (everyone but the auditor).
+        "core.data": DATA_ROLES,
+        # Accounts, organisations, the area tree, the outbox.
+        "core.admin": {Role.ADMIN},
+        # The audit log: the auditor alone, not a superuser by being one (三员分立).
+        "core.audit": Grant(frozenset({Role.AUDITOR})),
+        # What the home page shows besides the figures.
+        "core.home_units": {Role.REGULATOR, Role.TASK_FORCE, Role.GRID_WORKER},
+        "core.home_staff": {Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN},
+        "core.home_places": {Role.COURIER, Role.INSPECTOR},
+    }
 
     def ready(self) -> None:
         from ranan.core import signals  # noqa: F401  (login/failed-login audit receivers)

@@ -1,19 +1,10 @@
-"""The navigation: which menu entries an account sees depends on its roles."""
+"""The navigation: the menu entries the installed apps declare (`ranan.core.contract`), those
+whose capability the account holds, in their declared order."""
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from ranan.core.permissions import has_data_role, is_admin, is_auditor
-
-# (url name, label, check): later apps append their own entries here.
-NAVIGATION = [
-    ("home", _("Home"), lambda u: True),
-    ("jurisdiction-list", _("Areas"), has_data_role),
-    ("organisation-list", _("Organisations"), is_admin),
-    ("account-list", _("Accounts"), is_admin),
-    ("audit-list", _("Audit log"), is_auditor),
-    ("outbox", _("Outbox"), is_admin),
-]
+from ranan.core import contract
+from ranan.core.permissions import can
 
 
 def navigation(request):
@@ -22,9 +13,9 @@ def navigation(request):
         return {"nav_items": []}
     path = request.path
     items = []
-    for name, label, check in NAVIGATION:
-        if check(user):
-            url = reverse(name)
-            active = path == url if name == "home" else path.startswith(url)
-            items.append({"url": url, "label": label, "active": active})
+    for entry in contract.navigation():
+        if entry.capability is None or can(user, entry.capability):
+            url = reverse(entry.url_name)
+            active = path == url if entry.url_name == "home" else path.startswith(url)
+            items.append({"url": url, "label": entry.label, "active": active})
     return {"nav_items": items}

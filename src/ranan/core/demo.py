@@ -2,7 +2,8 @@
 (1 town and 5 townships, 23 villages, one LPG company with one station, 15 village couriers,
 its market-supervision and housing departments); a city district modelled on the Ningbo seed
 (a pipeline gas company, one community with grids, a "gas butler" inspector stationed there,
-the sub-district office). Later issues add their data to this world through `EXTENDERS`.
+the sub-district office). Each app adds its data to this world through its `demo` (the app
+contract), after the apps it names.
 
 Division codes above township level are the real national codes; codes of townships and
 villages are illustrative (12-digit shape, not the official list).
@@ -57,10 +58,6 @@ class DemoAccount:
     def as_json(self) -> dict:
         return {"username": self.username, "password": self.password, "role": self.role,
                 "organisation": self.organisation, "area": " / ".join(self.area)}
-
-
-# Later apps register callables `extend(world: dict) -> None` to add their demo data.
-EXTENDERS: list = []
 
 
 def is_loaded() -> bool:
@@ -156,7 +153,9 @@ def load() -> list[DemoAccount]:
         lpg_company=lpg_company, gas_company=gas_company, dazi_msa=dazi_msa,
         dazi_housing=dazi_housing,
     )
-    for extend in EXTENDERS:
+    from ranan.core import contract
+
+    for extend in contract.demo_loaders():
         extend(world)
     return accounts
 

@@ -1,42 +1,90 @@
-"""Role checks shared by pages and the API."""
+"""Who may do what: one table of role -> capabilities (each app declares its rows in its
+AppConfig, `ranan.core.contract`), checked by one helper in services, views and the API.
+
+    can(user, "hazards.work")              # a bool, for menus and buttons
+    require(user, "hazards.work")          # PermissionDenied (403) when not
+    @requires("delivery.manage")           # a page; the generic access test reads it
+    permission_classes = [Requires("delivery.order")]   # an API view (read: safe methods)
+
+Which rows an account sees is the other half, `Model.objects.visible_to(user)`: an object out
+of scope is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+import functools
 
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from ranan.core.choices import DATA_ROLES, Role
+from ranan.core import contract
 
 
-def is_admin(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(Role.ADMIN))
+def can(user, capability: str) -> bool:
+    grant = contract.capabilities()[capability]  # KeyError: a capability nobody declared
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser and grant.superuser:
+        return True
+    return bool(user.roles & grant.roles)
 
 
-def is_auditor(user) -> bool:
-    return user.is_authenticated and user.has_role(Role.AUDITOR)
-
-
-def has_data_role(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or bool(user.roles & DATA_ROLES))
-
-
-def require(check, user) -> None:
-    if not check(user):
+def require(user, capability: str) -> None:
+    if callable(user):  # the older form require(check, user), until every caller moves
+        user, check = capability, user
+        if not check(user):
+            raise PermissionDenied
+        return
+    if not can(user, capability):
         raise PermissionDenied
 
 
-class ReadDataWriteAdmin(BasePermission):
-    """Anyone with a data role reads (scoped); only administrators write."""
+def requires(capability: str):
+    """A page needing `capability` (login is checked first: an anonymous visitor is sent to
+    the login page, a signed-in account without it gets 403)."""
+    from django.contrib.auth.decorators import login_required
 
-    def has_permission(self, request, view):
-        if request.method in SAFE_METHODS:
-            return has_data_role(request.user)
-        return is_admin(request.user)
+    def decorate(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require(request.user, capability)
+            return view(request, *args, **kwargs)
+
+        wrapped.capability = capability
+        return wrapped
+
+    return decorate
 
 
-class AdminOnly(BasePermission):
-    def has_permission(self, request, view):
-        return is_admin(request.user)
+def Requires(capability: str, write: str | None = None):  # noqa: N802 (reads like a class)
+    """A DRF permission class: `capability` to read (safe methods), `write` (default the
+    same) to change."""
+
+    class _Requires(BasePermission):
+        def has_permission(self, request, view):
+            needed = capability if request.method in SAFE_METHODS else (write or capability)
+            return can(request.user, needed)
+
+    _Requires.capability = capability
+    _Requires.write_capability = write or capability
+    _Requires.__name__ = f"Requires({capability!r}, {write!r})"
+    return _Requires
 
 
-class AuditorOnly(BasePermission):
-    def has_permission(self, request, view):
-        return is_auditor(request.user)
+# The platform's own rows, used everywhere: shorthands over the table.
+def is_admin(user) -> bool:
+    return can(user, "core.admin")
+
+
+def is_auditor(user) -> bool:
+    return can(user, "core.audit")
+
+
+def has_data_role(user) -> bool:
+    return can(user, "core.data")
+
+
+ReadDataWriteAdmin = Requires("core.data", write="core.admin")
+AdminOnly = Requires("core.admin")
+AuditorOnly = Requires("core.audit")

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.test.signals import setting_changed
 
 from ranan.core import audit
 from ranan.core.choices import AuditAction
@@ -25,3 +26,12 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     audit.record(actor=None, actor_username=username, action=AuditAction.LOGIN_FAILED,
                  model="core.account", ip_address=audit.client_ip(request))
+
+
+@receiver(setting_changed)
+def _forget_the_contract(sender, setting, **kwargs):
+    """A test that changes the installed apps sees their declarations, not the cached ones."""
+    if setting == "INSTALLED_APPS":
+        from ranan.core import contract
+
+        contract.clear()

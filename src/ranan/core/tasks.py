@@ -1,12 +1,11 @@
 """Background tasks and periodic jobs, run by `ranan worker`.
 
 Periodic jobs are idempotent: running one twice, or from cron as well as the worker, does
-no harm. Later apps append to PERIODIC_JOBS.
+no harm. Each app lists its jobs in its `jobs` (the app contract); `periodic_jobs()` collects
+them.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.utils import timezone
 from django_tasks import task
@@ -40,9 +39,9 @@ def deliver_messages() -> int:
     return deliver_pending()
 
 
-# (task, interval): the worker enqueues each when its interval has passed.
-PERIODIC_JOBS: list[tuple] = [
-    (purge_expired_tokens, timedelta(hours=1)),
-    (purge_old_login_attempts, timedelta(minutes=15)),
-    (deliver_messages, timedelta(minutes=1)),
-]
+def periodic_jobs() -> tuple:
+    """(task, interval) of every installed app: the worker enqueues each when its interval
+    has passed."""
+    from ranan.core import contract
+
+    return contract.jobs()

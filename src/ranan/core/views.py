@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from ranan.core import selectors, services
-from ranan.core.choices import AUDIT_ACTION_COLOURS, Level, Role
+from ranan.core.choices import AUDIT_ACTION_COLOURS, Role
 from ranan.core.forms import (
     AccountForm,
     AuditFilterForm,
@@ -27,7 +27,7 @@ from ranan.core.forms import (
     OrganisationForm,
     apply_service_errors,
 )
-from ranan.core.models import Account, AuditEntry
+from ranan.core.models import AuditEntry
 from ranan.core.permissions import has_data_role, is_admin, is_auditor, require
 
 # The order decides which home page an account with several roles lands on.
@@ -60,59 +60,22 @@ def primary_role(user) -> str | None:
     return None
 
 
-# Panels other apps add to the home page: callables (request) -> HTML or None.
-HOME_PANELS: list = []
-
-
 @login_required
 def home(request):
-    user = request.user
-    role = primary_role(user)
-    context = {"role": role, "role_label": Role(role).label if role else "",
-               "panels": [html for panel in HOME_PANELS if (html := panel(request))]}
-    if role is None:
-        return render(request, "core/home/none.html", context)
-    if role == Role.AUDITOR:
-        context["recent"] = AuditEntry.objects.all()[:15]
-        context["colours"] = AUDIT_ACTION_COLOURS
-        return render(request, "core/home/auditor.html", context)
-    context["summary"] = [
-        (Level(level).label, n) for level, n in selectors.area_summary(user).items() if n
-    ]
-    context["area"] = list(user.area.select_related("parent"))
-    if role in (Role.ADMIN,):
-        context["counts"] = {
-            "organisations": selectors.organisations_for(user).count(),
-            "accounts": selectors.accounts_for(user).count(),
-        }
-        context["recent_accounts"] = selectors.accounts_for(user).order_by("-date_joined")[:8]
-    if role in (Role.REGULATOR, Role.TASK_FORCE, Role.GRID_WORKER):
-        context["units"] = _units_below(user)
-        context["organisations"] = selectors.organisations_for(user).exclude(pk=user.organisation_id)[:20]
-    if role in (Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN):
-        context["staff"] = (
-            Account.objects.filter(organisation__in=user.organisation.enterprise_ids())
-            .prefetch_related("role_rows", "area").order_by("username")
-        )
-    if role in (Role.COURIER, Role.INSPECTOR):
-        context["places"] = [
-            {"node": node, "path": node.full_name,
-             "grids": node.descendants().filter(level=Level.GRID).count()}
-            for node in context["area"]
-        ]
-    return render(request, f"core/home/{role}.html", context)
+    """The home page: the panels of every app (`home_panels` of the app contract), each
+    showing what this account has to see."""
+    from django.template.loader import render_to_string
 
+    from ranan.core import contract
 
-def _units_below(user):
-    """Townships (or the next level down) of the user's area, with their village counts."""
-    rows = []
-    for root in user.area.all():
-        for child in selectors.jurisdictions_for(user).filter(parent=root):
-            rows.append({
-                "node": child,
-                "villages": child.descendants().filter(level=Level.VILLAGE).count(),
-            })
-    return rows
+    role = primary_role(request.user)
+    panels = []
+    for panel, context in contract.home_panels():
+        data = context(request, None)
+        if data is not None:
+            panels.append(render_to_string(panel.template, data, request=request))
+    return render(request, "core/home.html", {
+        "role": role, "role_label": Role(role).label if role else "", "panels": panels})
 
 
 @require_POST

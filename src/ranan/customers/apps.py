@@ -1,27 +1,28 @@
-from django.apps import AppConfig
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core.choices import DATA_ROLES, Role
+from ranan.core.contract import Demo, Grant, Job, Nav, RananApp
 
-class CustomersConfig(AppConfig):
+
+class CustomersConfig(RananApp):
     name = "ranan.customers"
     label = "customers"
     verbose_name = _("Customers")
+    default = True
 
-    def ready(self) -> None:
-        from ranan.core import demo
-        from ranan.core.context_processors import NAVIGATION
-        from ranan.customers import demo as customers_demo
-        from ranan.customers.permissions import can_list_customers
-
-        entry = ("customer-list", _("Customers"), can_list_customers)
-        if entry[0] not in [e[0] for e in NAVIGATION]:
-            NAVIGATION.insert(1, entry)
-        if customers_demo.extend not in demo.EXTENDERS:
-            demo.EXTENDERS.append(customers_demo.extend)
-        from datetime import timedelta
-
-        from ranan.core.tasks import PERIODIC_JOBS
-        from ranan.customers.tasks import refresh_missing_devices_task
-
-        if all(job is not refresh_missing_devices_task for job, _interval in PERIODIC_JOBS):
-            PERIODIC_JOBS.append((refresh_missing_devices_task, timedelta(days=1)))
+    navigation = [Nav("customer-list", _("Customers"), order=20, capability="customers.read")]
+    demo = Demo("ranan.customers.demo.extend")
+    jobs = [Job("ranan.customers.tasks.refresh_missing_devices_task", timedelta(days=1))]
+    capabilities = {
+        "customers.read": DATA_ROLES,
+        "customers.edit": {Role.ADMIN, Role.ENTERPRISE_ADMIN, Role.STATION_MANAGER, Role.COURIER,
+                           Role.INSPECTOR, Role.GRID_WORKER},
+        "customers.import": {Role.ADMIN, Role.ENTERPRISE_ADMIN, Role.STATION_MANAGER,
+                             Role.GRID_WORKER},
+        # The customer's own courier or inspector and the station manager work with full phone
+        # and ID numbers (issue 3); everyone else, superusers included, sees them masked.
+        "customers.personal_data": Grant(frozenset({Role.COURIER, Role.INSPECTOR,
+                                                    Role.STATION_MANAGER})),
+    }

@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ranan.core import audit
+from ranan.core import audit, contract
 from ranan.core.forms import apply_service_errors
 from ranan.customers import exporter, importer, selectors, services
 from ranan.customers.choices import STATUS_COLOURS, Missing
@@ -25,9 +26,6 @@ from ranan.customers.permissions import (
     can_list_customers,
     sees_personal_data,
 )
-
-# Later apps add panels to the customer page: (template, context function(customer, user)).
-CUSTOMER_PANELS: list[tuple[str, object]] = []
 
 
 class CappedPaginator(Paginator):
@@ -109,7 +107,9 @@ def customer_detail(request, pk):
             else:
                 messages.success(request, _("Device recorded."))
                 return redirect("customer-detail", pk=customer.pk)
-    panels = [(template, fn(customer, request.user)) for template, fn in CUSTOMER_PANELS]
+    panels = [render_to_string(panel.template, data, request=request)
+              for panel, context in contract.customer_panels()
+              if (data := context(request, customer)) is not None]
     return render(request, "customers/customer_detail.html", {
         "customer": customer, "devices": customer.devices.current(),
         "history": customer.devices.exclude(removed_on__isnull=True),

@@ -1,28 +1,29 @@
-from django.apps import AppConfig
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core.choices import DATA_ROLES, Role
+from ranan.core.contract import Demo, Job, Nav, RananApp
 
-class CylindersConfig(AppConfig):
+
+class CylindersConfig(RananApp):
     name = "ranan.cylinders"
     label = "cylinders"
     verbose_name = _("Cylinders")
+    default = True
 
-    def ready(self) -> None:
-        from ranan.core import demo
-        from ranan.core.context_processors import NAVIGATION
-        from ranan.core.permissions import has_data_role
-        from ranan.cylinders import demo as cylinders_demo
-
-        if "cylinder-home" not in [e[0] for e in NAVIGATION]:
-            NAVIGATION.insert(2, ("cylinder-home", _("Cylinders"), has_data_role))
-
-        # After the customers' extender: demo cylinders are delivered to demo customers.
-        if cylinders_demo.extend not in demo.EXTENDERS:
-            demo.EXTENDERS.append(cylinders_demo.extend)
-        from datetime import timedelta
-
-        from ranan.core.tasks import PERIODIC_JOBS
-        from ranan.cylinders.tasks import mark_recalls_task
-
-        if all(job is not mark_recalls_task for job, _interval in PERIODIC_JOBS):
-            PERIODIC_JOBS.append((mark_recalls_task, timedelta(days=1)))
+    navigation = [Nav("cylinder-home", _("Cylinders"), order=30, capability="cylinders.read")]
+    # Demo cylinders are delivered to demo customers.
+    demo = Demo("ranan.cylinders.demo.extend", after=("customers",))
+    jobs = [Job("ranan.cylinders.tasks.mark_recalls_task", timedelta(days=1))]
+    capabilities = {
+        "cylinders.read": DATA_ROLES,
+        # The interlock's actions: a courier never fills.
+        "cylinders.fill": {Role.STATION_MANAGER},
+        "cylinders.dispatch": {Role.STATION_MANAGER},
+        "cylinders.deliver": {Role.STATION_MANAGER, Role.COURIER},
+        "cylinders.collect": {Role.STATION_MANAGER, Role.COURIER},
+        # Registering cylinders, labels, stock import.
+        "cylinders.register": {Role.STATION_MANAGER},
+        "cylinders.import": {Role.ADMIN, Role.STATION_MANAGER},
+    }

@@ -1,25 +1,26 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core.choices import Role
+from ranan.core.contract import Demo, Nav, RananApp
 
-class DeliveryConfig(AppConfig):
+# Station pages: those who run the station and those who supervise it (read-only).
+OVERSEE = {Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE,
+           Role.ADMIN}
+ORDER = {Role.COURIER, Role.STATION_MANAGER}
+
+
+class DeliveryConfig(RananApp):
     name = "ranan.delivery"
     label = "delivery"
     verbose_name = _("Delivery")
+    default = True
 
-    def ready(self) -> None:
-        from ranan.core import demo
-        from ranan.core.context_processors import NAVIGATION
-        from ranan.delivery import demo as delivery_demo
-        from ranan.delivery.views import can_see_delivery
-
-        names = [e[0] for e in NAVIGATION]
-        if "delivery-home" not in names:
-            # Right after the cylinders it moves (or the customers).
-            after = next((names.index(n) + 1 for n in ("cylinder-home", "customer-list")
-                          if n in names), len(names))
-            NAVIGATION.insert(after, ("delivery-home", _("Delivery"), can_see_delivery))
-
-        # After the cylinders' and inspections' extenders (types, delivery checks).
-        if delivery_demo.extend not in demo.EXTENDERS:
-            demo.EXTENDERS.append(delivery_demo.extend)
+    navigation = [Nav("delivery-home", _("Delivery"), order=40, capability="delivery.read")]
+    # Cylinder types come from the cylinders' demo, delivery checks from the inspections'.
+    demo = Demo("ranan.delivery.demo.extend", after=("cylinders", "inspections", "hazards"))
+    capabilities = {
+        "delivery.read": OVERSEE | ORDER,
+        "delivery.order": ORDER,
+        "delivery.manage": {Role.STATION_MANAGER},
+        "delivery.oversee": OVERSEE,
+    }

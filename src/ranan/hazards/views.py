@@ -461,8 +461,9 @@ def summary(request):
 # --- The customer page's panel ----------------------------------------------------------------
 
 
-def customer_panel(customer, user) -> dict:
+def customer_panel(request, customer) -> dict:
     """The customer's hazards, those not closed first, for the customer page."""
+    user = request.user
     rows = (Hazard.objects.visible_to(user).filter(customer=customer)
             .select_related("category")
             .order_by(F("closed_at").desc(nulls_first=True), "deadline", "id")[:20])

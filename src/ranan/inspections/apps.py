@@ -1,30 +1,31 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core.choices import DATA_ROLES, Role
+from ranan.core.contract import Demo, Nav, Panel, RananApp
 
-class InspectionsConfig(AppConfig):
+
+class InspectionsConfig(RananApp):
     name = "ranan.inspections"
     label = "inspections"
     verbose_name = _("Inspections")
+    default = True
 
-    def ready(self) -> None:
-        from ranan.core.context_processors import NAVIGATION
-        from ranan.core.permissions import has_data_role
-        from ranan.customers.views import CUSTOMER_PANELS
-        from ranan.inspections.views import customer_panel
-
-        names = [e[0] for e in NAVIGATION]
-        if "inspection-home" not in names:
-            # Right after the cylinders (or the customers), before the administration.
-            after = next((names.index(n) + 1 for n in ("cylinder-home", "customer-list")
-                          if n in names), len(names))
-            NAVIGATION.insert(after, ("inspection-home", _("Inspections"), has_data_role))
-        panel = ("inspections/_customer_visits.html", customer_panel)
-        if panel not in CUSTOMER_PANELS:
-            CUSTOMER_PANELS.append(panel)
-        from ranan.core import demo
-        from ranan.inspections import demo as inspections_demo
-
-        # After the customers' extender: the visits are to demo customers.
-        if inspections_demo.extend not in demo.EXTENDERS:
-            demo.EXTENDERS.append(inspections_demo.extend)
+    navigation = [Nav("inspection-home", _("Inspections"), order=50,
+                      capability="inspections.read")]
+    customer_panels = [Panel("inspections/_customer_visits.html",
+                             "ranan.inspections.views.customer_panel", order=30)]
+    # The visits are to demo customers; the couriers' delivery checks to demo cylinders' homes.
+    demo = Demo("ranan.inspections.demo.extend", after=("customers", "cylinders"))
+    capabilities = {
+        "inspections.read": DATA_ROLES,
+        "inspections.visit": {Role.INSPECTOR, Role.COURIER, Role.STATION_MANAGER,
+                              Role.GRID_WORKER},
+        "inspections.measure": {Role.GRID_WORKER, Role.INSPECTOR, Role.STATION_MANAGER,
+                                Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE},
+        "inspections.plan": {Role.ENTERPRISE_ADMIN, Role.GRID_WORKER, Role.REGULATOR,
+                             Role.TASK_FORCE, Role.ADMIN, Role.STATION_MANAGER},
+        # The inspection cycle of an area.
+        "inspections.cycle": {Role.ADMIN, Role.TASK_FORCE, Role.REGULATOR},
+        # Checklists (versioned): the platform's administrators keep them.
+        "inspections.checklist": {Role.ADMIN},
+    }

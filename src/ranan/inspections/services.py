@@ -25,7 +25,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ranan.core import audit
+from ranan.core import audit, contract
 from ranan.core.choices import Role
 from ranan.core.models import PATH_SEGMENT, Jurisdiction, subtree_q
 from ranan.customers import services as customer_services
@@ -51,9 +51,9 @@ MEASURE_ROLES = (Role.GRID_WORKER, Role.INSPECTOR, Role.STATION_MANAGER, Role.EN
                  Role.REGULATOR, Role.TASK_FORCE)
 PLAN_ROLES = (Role.ENTERPRISE_ADMIN, Role.GRID_WORKER, Role.REGULATOR, Role.TASK_FORCE,
               Role.ADMIN, Role.STATION_MANAGER)
-# Called with the findings of each submitted visit, in its transaction: the hazards app
-# registers `take_over_findings` here (one hazard per finding).
-FINDING_HOOKS: list = []
+# Apps that act on the findings of each submitted visit, in its transaction, declare a hook
+# "inspections.findings" (the hazards app opens one hazard per finding).
+FINDINGS_HOOK = "inspections.findings"
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 20
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -405,7 +405,7 @@ def _record_fixes(actor, customer: Customer, checked: _Checked, fixes: dict,
 
 def _record_findings(visit: Visit, customer: Customer, checked: _Checked, fixes: dict) -> None:
     """Every failed item not fixed on the spot becomes a Finding; the findings go to the
-    FINDING_HOOKS (the hazards app opens one hazard per finding)."""
+    apps' "inspections.findings" hooks (the hazards app opens one hazard per finding)."""
     findings = []
     for code, (value, failed) in checked.evaluated.items():
         if not failed or code in fixes:
@@ -419,7 +419,7 @@ def _record_findings(visit: Visit, customer: Customer, checked: _Checked, fixes:
     if findings:
         for finding in findings:
             finding.visit = visit
-        for hook in FINDING_HOOKS:
+        for hook in contract.hooks(FINDINGS_HOOK):
             hook(findings)
 
 

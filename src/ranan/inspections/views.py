@@ -457,8 +457,9 @@ def plan_detail(request, pk):
 # --- The customer page's panel ----------------------------------------------------------------
 
 
-def customer_panel(customer, user) -> dict:
+def customer_panel(request, customer) -> dict:
     """The customer's visits, newest first, for the customer page."""
+    user = request.user
     visits = (Visit.objects.visible_to(user).filter(customer=customer)
               .select_related("inspector", "correction")[:20])
     return {"customer": customer, "visits": visits, "can_visit": can_visit(user),

@@ -1,28 +1,26 @@
-from django.apps import AppConfig
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core.choices import DATA_ROLES, Role
+from ranan.core.contract import Job, Nav, Panel, RananApp
 
-class ReportsConfig(AppConfig):
+
+class ReportsConfig(RananApp):
     name = "ranan.reports"
     label = "reports"
     verbose_name = _("Reports")
+    default = True
 
-    def ready(self) -> None:
-        from datetime import timedelta
-
-        from ranan.core.context_processors import NAVIGATION
-        from ranan.core.permissions import has_data_role
-        from ranan.core.tasks import PERIODIC_JOBS
-        from ranan.reports.tasks import warm_figures
-
-        if all(job is not warm_figures for job, _interval in PERIODIC_JOBS):
-            PERIODIC_JOBS.append((warm_figures, timedelta(hours=1)))
-
-        # Right after Home: the figures are what regulators open first.
-        from ranan.core.views import HOME_PANELS
-        from ranan.reports.views import home_panel
-
-        if home_panel not in HOME_PANELS:
-            HOME_PANELS.append(home_panel)
-        if "dashboard" not in [e[0] for e in NAVIGATION]:
-            NAVIGATION.insert(1, ("dashboard", _("Dashboard"), has_data_role))
+    # Right after Home: the figures are what regulators open first.
+    navigation = [Nav("dashboard", _("Dashboard"), order=10, capability="reports.read")]
+    home_panels = [Panel("reports/_home_panel.html", "ranan.reports.views.home_panel", order=10)]
+    jobs = [Job("ranan.reports.tasks.warm_figures", timedelta(hours=1))]
+    capabilities = {
+        "reports.read": DATA_ROLES,
+        # Task forces write the weekly briefing; departments write their own.
+        "reports.briefing": {Role.REGULATOR, Role.TASK_FORCE, Role.ADMIN},
+        # Who sends or receives the gas companies' monthly statement.
+        "reports.statement": {Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN, Role.REGULATOR,
+                              Role.TASK_FORCE, Role.ADMIN},
+    }

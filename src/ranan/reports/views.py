@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -225,23 +226,19 @@ HOME_FIGURES = ["inspection_coverage", "rectification_rate", "hazards_overdue",
                 "unreached_shut_off", "cylinders_overdue", "deliveries_checked_rate"]
 
 
-def home_panel(request):
+def home_panel(request, obj=None):
     """The home page's figures: the account's area over the last 30 days, linked to the
     dashboard (every data role's home shows its own area's figures first)."""
-    from django.template.loader import render_to_string
-
     user = request.user
     if not has_data_role(user):
         return None
     node = home_node(user)
     if node is None:
         return None
-    end = datetime.date.today()
+    end = timezone.localdate()
     start = end - datetime.timedelta(days=29)
     figures = kpis.compute(user, node.path, start, end, HOME_FIGURES)
     base = _params(node, start, end)
     for row in figures:
         row["url"] = reverse("kpi-records", args=[row["name"]]) + "?" + base
-    return render_to_string("reports/_home_panel.html", {
-        "node": node, "figures": figures, "dashboard_url": reverse("dashboard") + "?" + base},
-        request=request)
+    return {"node": node, "figures": figures, "dashboard_url": reverse("dashboard") + "?" + base}

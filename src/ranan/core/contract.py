@@ -1,0 +1,187 @@
+"""The app contract: how an app plugs into the platform.
+
+An app declares, on its own `AppConfig` (a `RananApp`), everything it adds to the shared
+pages and jobs; core collects the declarations of the installed apps when it needs them and
+nothing registers itself at start-up. Adding an app touches only its own folder,
+`INSTALLED_APPS` and one URL include.
+
+    class HazardsConfig(RananApp):
+        name = "ranan.hazards"
+        label = "hazards"
+        navigation = [Nav("hazard-list", _("Hazards"), order=60, capability="hazards.read")]
+        customer_panels = [Panel("hazards/_customer_hazards.html",
+                                 "ranan.hazards.views.customer_panel", order=40)]
+        kpis = "ranan.hazards.kpis"
+        demo = Demo("ranan.hazards.demo.extend", after=("inspections",))
+        jobs = [Job("ranan.hazards.tasks.escalate_task", timedelta(days=1))]
+        hooks = {"inspections.findings": ["ranan.hazards.services.take_over_findings"]}
+        capabilities = {"hazards.work": {Role.INSPECTOR, ...}}
+
+Callables are named by dotted path (imported when first used, after the apps are loaded), so
+an app config never imports its models or views.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Nav:
+    """A main-menu entry. `order` places it (core's own entries: home 0, areas 900 and the
+    administration after); the entry shows to accounts holding `capability` (any signed-in
+    account when None)."""
+
+    url_name: str
+    label: Any
+    order: int
+    capability: str | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A card on a shared page (the home page, the customer page). `context` names a
+    function `(request, obj) -> dict | None` (obj: the customer, or None on the home page):
+    the context the template is rendered with, or None to leave the panel out."""
+
+    template: str
+    context: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The app's demo data: `load` names a function `(world: dict) -> None` that adds to the
+    shared demo world; `after` lists the app labels whose demo data it needs."""
+
+    load: str
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A row of the permission table where superusers are not granted the capability by
+    being superusers (separation of duties: reading the audit log, seeing personal data)."""
+
+    roles: frozenset[str]
+    superuser: bool = False
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job: `task` names a django-tasks task (idempotent), run every `every`."""
+
+    task: str
+    every: timedelta
+
+
+class RananApp(AppConfig):
+    """The base of every Ranan app's config: the declarations below are its contract."""
+
+    default = False
+    navigation: Sequence[Nav] = ()
+    home_panels: Sequence[Panel] = ()
+    customer_panels: Sequence[Panel] = ()
+    # A module defining KPIS: a list of reports' `Kpi` (the records each figure counts).
+    kpis: str | None = None
+    demo: Demo | None = None
+    jobs: Sequence[Job] = ()
+    # Named extension points of lower apps: {"inspections.findings": ["dotted.callable"]}.
+    hooks: Mapping[str, Sequence[str]] = {}
+    # The permission table's rows this app adds: capability -> the roles holding it.
+    capabilities: Mapping[str, Iterable[str] | Grant] = {}
+
+
+def ranan_apps() -> list[RananApp]:
+    return [c for c in apps.get_app_configs() if isinstance(c, RananApp)]
+
+
+@functools.cache
+def navigation() -> tuple[Nav, ...]:
+    entries = [n for app in ranan_apps() for n in app.navigation]
+    names = [n.url_name for n in entries]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise ValueError(f"navigation entries declared twice: {sorted(duplicates)}")
+    return tuple(sorted(entries, key=lambda n: (n.order, n.url_name)))
+
+
+def _panels(kind: str) -> tuple[tuple[Panel, Callable], ...]:
+    panels = [p for app in ranan_apps() for p in getattr(app, kind)]
+    return tuple((p, import_string(p.context)) for p in sorted(panels, key=lambda p: p.order))
+
+
+@functools.cache
+def home_panels() -> tuple[tuple[Panel, Callable], ...]:
+    return _panels("home_panels")
+
+
+@functools.cache
+def customer_panels() -> tuple[tuple[Panel, Callable], ...]:
+    return _panels("customer_panels")
+
+
+@functools.cache
+def kpi_modules() -> tuple[str, ...]:
+    return tuple(app.kpis for app in ranan_apps() if app.kpis)
+
+
+@functools.cache
+def jobs() -> tuple[tuple[Any, timedelta], ...]:
+    return tuple((import_string(j.task), j.every) for app in ranan_apps() for j in app.jobs)
+
+
+@functools.cache
+def hooks(point: str) -> tuple[Callable, ...]:
+    return tuple(import_string(path) for app in ranan_apps()
+                 for path in app.hooks.get(point, ()))
+
+
+@functools.cache
+def demo_loaders() -> tuple[Callable, ...]:
+    """The apps' demo loaders, each after the apps it names in `after` (a topological order;
+    among apps free to go, the order of INSTALLED_APPS)."""
+    pending = {app.label: app.demo for app in ranan_apps() if app.demo is not None}
+    for label, demo in pending.items():
+        unknown = [a for a in demo.after if a not in pending]
+        if unknown:
+            raise ValueError(f"{label}'s demo data needs {unknown}, which have none")
+    done: list[str] = []
+    while pending:
+        ready = [label for label, demo in pending.items() if set(demo.after) <= set(done)]
+        if not ready:
+            raise ValueError(f"demo data dependencies form a cycle: {sorted(pending)}")
+        done.append(ready[0])
+        del pending[ready[0]]
+    by_label = {app.label: app.demo for app in ranan_apps() if app.demo is not None}
+    return tuple(import_string(by_label[label].load) for label in done)
+
+
+@functools.cache
+def capabilities() -> Mapping[str, Grant]:
+    """The permission table: capability -> the roles holding it, from every app's
+    declaration. Superusers hold every capability unless its Grant says otherwise."""
+    table: dict[str, Grant] = {}
+    for app in ranan_apps():
+        for name, roles in app.capabilities.items():
+            if name in table:
+                raise ValueError(f"capability {name!r} declared twice")
+            if not name.startswith(f"{app.label}."):
+                raise ValueError(f"capability {name!r} of {app.label} must start with "
+                                 f"'{app.label}.'")
+            table[name] = roles if isinstance(roles, Grant) else Grant(frozenset(roles), True)
+    return table
+
+
+def clear() -> None:
+    """Forget what was collected (tests that change the installed apps)."""
+    for fn in (navigation, home_panels, customer_panels, kpi_modules, jobs, hooks,
+               demo_loaders, capabilities):
+        fn.cache_clear()

@@ -1,0 +1,19 @@
+from datetime import timedelta
+
+from ranan.core.choices import Role
+from ranan.core.contract import Demo, Job, Nav, Panel, RananApp
+
+
+class PluginConfig(RananApp):
+    name = "tests.plugin_app"
+    label = "plugin_app"
+    default = True
+
+    navigation = [Nav("plugin-home", "Plugin", order=45, capability="plugin_app.use")]
+    home_panels = [Panel("plugin_app/_home.html", "tests.plugin_app.views.home_panel", order=5)]
+    customer_panels = [Panel("plugin_app/_customer.html", "tests.plugin_app.views.customer_panel",
+                             order=5)]
+    demo = Demo("tests.plugin_app.views.demo", after=("delivery", "customers"))
+    jobs = [Job("ranan.core.tasks.deliver_messages", timedelta(days=7))]
+    hooks = {"inspections.findings": ["tests.plugin_app.views.on_findings"]}
+    capabilities = {"plugin_app.use": {Role.COURIER}}
