@@ -33,8 +33,9 @@ def main() -> None:
     setup_django(BASE_URL + args.db, reset=False)
     from django.utils import timezone
 
+    from ranan.core import kpis
     from ranan.core.models import Account
-    from ranan.reports import briefing, kpis
+    from ranan.reports import briefing
     from ranan.reports.models import Briefing
 
     print(machine())

@@ -7,7 +7,7 @@ the same figures, measured side by side in one run.
 
 "Ours" is `ranan.reports.dashboard.build(user, node, start, end)` (the KPI cards of the period
 and of the previous one, and the ranking of the child jurisdictions), or
-`ranan.reports.kpis.compute` twice when `dashboard` is not there. "Hand SQL" is plain SQL over
+`ranan.core.kpis.compute` twice when `dashboard` is not there. "Hand SQL" is plain SQL over
 psycopg computing the same figures with the definitions of reports/kpis.py: one statement per
 table and period with FILTERed aggregates, and the ranking's figures with GROUPING SETS (the
 child's path prefix) so that one scan gives the totals and the children. Both run warm
@@ -202,7 +202,8 @@ def hand_period(conn, path: str, start, end, today, lo, hi, group: int | None):
 
 
 def hand_dashboard(conn, node_path: str, start, end, today, child_width: int):
-    from ranan.reports.kpis import bounds, previous_period
+    from ranan.core.kpis import previous_period
+    from ranan.lib.dates import day_bounds as bounds
 
     lo, hi = bounds(start, end)
     now, children = hand_period(conn, node_path, start, end, min(today, end), lo, hi,
@@ -216,7 +217,7 @@ def hand_dashboard(conn, node_path: str, start, end, today, child_width: int):
 # ----------------------------------------------------------------------------------- ours
 
 def ours(user, node, start, end, today):
-    from ranan.reports import kpis
+    from ranan.core import kpis
 
     try:
         from ranan.reports import dashboard

@@ -40,6 +40,13 @@ def clock():
         yield traveller
 
 
+def kpi_figures(user, path, start, end, **kw) -> dict:
+    """The catalogue's figures of an area and a period, by KPI name."""
+    from ranan.core import kpis
+
+    return {r["name"]: r for r in kpis.compute(user, path, start, end, **kw)}
+
+
 @pytest.fixture
 def cast(db):
     return Cast()

@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
         "CylinderStateEnum": "ranan.cylinders.choices.State",
         "HazardStateEnum": "ranan.hazards.choices.State",
         "GradeEnum": "ranan.inspections.choices.Grade",
+        "OrderStateEnum": "ranan.delivery.choices.OrderState",
+        "FailReasonEnum": "ranan.delivery.choices.FailReason",
     },
 }
 

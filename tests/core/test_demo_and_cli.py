@@ -36,6 +36,17 @@ def test_the_demo_world_follows_the_seeds(world):
     assert Account.objects.get(username="butler").area.get() == cuidong
 
 
+def test_every_demo_order_has_its_history(world):
+    from ranan.delivery.models import Order
+
+    orders = Order.objects.all()
+    assert orders.exists()
+    without = orders.filter(events__isnull=True)
+    assert not without.exists(), list(without.values_list("pk", "state")[:5])
+    for order in orders.filter(state="delivered")[:20]:
+        assert [e.to_state for e in order.history()][-1] == "delivered"
+
+
 def test_every_demo_account_is_written_and_can_log_in(world, tmp_path, client):
     path = tmp_path / "demo-accounts.json"
     demo.write_accounts(world, path)

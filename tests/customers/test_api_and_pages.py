@@ -194,3 +194,22 @@ def test_the_export_page_downloads(people, client):
     client.force_login(people.station_manager)
     response = client.get("/customers/export/?supply=lpg")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd")
+
+
+@pytest.mark.django_db
+def test_the_counting_budget_ends_with_the_count():
+    """count_capped gives PostgreSQL 40 ms to count; SET LOCAL outlives a savepoint, so inside
+    another transaction (a test, an atomic view) it cut every later statement short (the
+    access test's KPI pages timed out after a customer list)."""
+    from django.db import connection, transaction
+
+    from ranan.customers.selectors import count_capped
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the budget is PostgreSQL's statement_timeout")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+        count_capped(Customer.objects.all())
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before

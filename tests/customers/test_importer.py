@@ -238,7 +238,7 @@ def test_export_masks_for_most_roles_and_neutralises_formulas(people):
 
 
 def test_a_large_file_is_read_by_a_second_process_with_the_same_answers(people, monkeypatch):
-    from ranan.customers import spreadsheet
+    from ranan.lib import spreadsheet
 
     monkeypatch.setattr(spreadsheet, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(spreadsheet, "_BATCH_ROWS", 2)

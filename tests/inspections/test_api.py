@@ -9,6 +9,7 @@ import uuid
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from ranan.core.kpis import catalogue
 from ranan.inspections import services
 from ranan.inspections.models import Visit
 from tests.inspections.conftest import all_pass, png
@@ -93,10 +94,11 @@ def test_errors_name_the_field(homes, api):
     assert not Visit.objects.exists()
 
 
-def test_out_of_area_is_404_and_the_wrong_role_403(homes, api):
+def test_out_of_area_is_400_naming_the_field_and_the_wrong_role_403(homes, api):
     client = api.as_(homes.inspector)
-    assert client.post("/api/v1/visits/", body(homes.lpg_home),
-                       format="json").status_code == 404
+    outside = client.post("/api/v1/visits/", body(homes.lpg_home), format="json")
+    assert outside.status_code == 400 and outside.json()["errors"][0]["field"] == "customer"
+    assert not Visit.objects.exists()
     regulator = api.as_(homes.regulator_b)
     assert regulator.post("/api/v1/visits/", body(homes.homes[0]),
                           format="json").status_code == 403
@@ -144,13 +146,19 @@ def test_plans_unreached_measures_and_kpis(homes, api):
     assert shut.status_code == 201
     out_of_area = api.as_(homes.regulator_a).post("/api/v1/measures/", {
         "customer": homes.homes[0].pk, "kind": "shut_off"}, format="json")
-    assert out_of_area.status_code == 404
+    assert out_of_area.status_code == 400
+    assert out_of_area.json()["errors"][0]["field"] == "customer"
     plan = api.as_(homes.gas_admin).get(f"/api/v1/plans/{created.json()['id']}/").json()
     assert plan["total"]["shut"] == 1 and plan["total"]["targets"] == 5
-    kpis = api.as_(homes.gas_admin).get(
-        f"/api/v1/inspection-kpis/?jurisdiction=%23{homes.district_b.pk}").json()["kpis"]
+    answer = api.as_(homes.gas_admin).get(
+        f"/api/v1/inspection-kpis/?jurisdiction=%23{homes.district_b.pk}").json()
+    kpis = {k["name"]: k for k in answer["kpis"]}
+    assert {k.section for k in catalogue() if k.name in kpis} == {"inspection", "unreached"}
     assert kpis["entry_success"]["denominator"] == 1
     assert kpis["unreached_shut"]["value"] == 1
+    same = api.as_(homes.gas_admin).get("/api/v1/kpis/", {
+        "jurisdiction": f"#{homes.district_b.pk}", "kpi": list(kpis)}).json()
+    assert same == answer
     checklists = inspector.get("/api/v1/checklists/").json()
     assert {c["key"] for c in checklists} == {"lpg-household", "pipeline-household",
                                               "non-residential"}

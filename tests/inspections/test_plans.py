@@ -7,12 +7,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from ranan.core.models import Account, AuditEntry
+from ranan.core.models import Account, AuditEntry, Jurisdiction
 from ranan.customers.choices import CustomerKind, CustomerStatus
 from ranan.customers.models import Customer
 from ranan.inspections import selectors, services
 from ranan.inspections.choices import MeasureKind, Outcome, Tier
-from ranan.inspections.models import Cycle, Measure
+from ranan.inspections.models import Cycle, Measure, Plan
+from tests.conftest import kpi_figures
 from tests.inspections.conftest import days_ago, visit
 
 TODAY = timezone.localdate
@@ -101,9 +102,11 @@ def test_cycles_are_set_by_administrators_and_regulators_of_the_area(homes):
     with pytest.raises(PermissionDenied):
         services.cycle_set(actor=homes.inspector, jurisdiction=homes.district_b,
                            applies_to="residential", months=12)
-    with pytest.raises(PermissionDenied):
+    # Another area is not found, like an area that does not exist (a 403 would confirm it).
+    with pytest.raises(Jurisdiction.DoesNotExist):
         services.cycle_set(actor=homes.regulator_b, jurisdiction=homes.district_a,
                            applies_to="residential", months=12)
+    assert not Cycle.objects.exists()
     services.cycle_set(actor=homes.regulator_b, jurisdiction=homes.district_b,
                        applies_to="residential", months=12)
 
@@ -136,9 +139,10 @@ def test_plan_bad_input(homes, title, days, field):
 
 
 def test_plans_are_made_in_ones_own_area_by_the_right_roles(homes):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Jurisdiction.DoesNotExist):  # another area: not found, not forbidden
         services.plan_create(actor=homes.gas_admin, jurisdiction=homes.district_a, title="x",
                              start=TODAY(), end=TODAY())
+    assert not Plan.objects.exists()
     with pytest.raises(PermissionDenied):
         services.plan_create(actor=homes.inspector, jurisdiction=homes.district_b, title="x",
                              start=TODAY(), end=TODAY())
@@ -225,7 +229,7 @@ def test_kpis_agree_with_their_records(homes):
     failing = all_pass(answers)
     failing["alarm"] = "fail"
     visit(homes.inspector, h3, Outcome.INSPECTED, when=days_ago(1), answers=failing)
-    k = selectors.kpis(homes.gas_admin, homes.district_b.path,
+    k = kpi_figures(homes.gas_admin, homes.district_b.path,
                        TODAY() - datetime.timedelta(days=7), TODAY())
     assert k["inspection_coverage"]["numerator"] == 2
     assert k["inspection_coverage"]["denominator"] == 5

@@ -1,13 +1,13 @@
 from datetime import timedelta
 
 from ranan.core.choices import Role
-from ranan.core.contract import Demo, Job, Nav, Panel, RananApp
+from ranan.core import contract
+from ranan.core.contract import Demo, Job, Nav, Panel
 
 
-class PluginConfig(RananApp):
+class PluginConfig(contract.RananApp):
     name = "tests.plugin_app"
     label = "plugin_app"
-    default = True
 
     navigation = [Nav("plugin-home", "Plugin", order=45, capability="plugin_app.use")]
     home_panels = [Panel("plugin_app/_home.html", "tests.plugin_app.views.home_panel", order=5)]

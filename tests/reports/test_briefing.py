@@ -262,8 +262,11 @@ def test_the_page_names_the_field_of_a_bad_week(week, client):
 def test_pages_answer_404_outside_the_area_and_403_to_the_wrong_role(week, client):
     issue = briefing_create(actor=week.regulator_a, node=week.township, week_start=MONDAY)
     client.force_login(week.regulator_b)
-    assert client.post("/dashboard/briefings/", {"jurisdiction": week.township.pk,
-                                                 "week_start": MONDAY}).status_code == 404
+    # A jurisdiction of the form out of the area: like an unknown one, next to its field.
+    outside = client.post("/dashboard/briefings/", {"jurisdiction": week.township.pk,
+                                                    "week_start": MONDAY})
+    assert outside.status_code == 400 and 'data-field="jurisdiction"' in outside.content.decode()
+    assert Briefing.objects.count() == 1
     for url in (f"/dashboard/briefings/{issue.pk}/", f"/dashboard/briefings/{issue.pk}.pdf",
                 f"/dashboard/briefings/{issue.pk}.xlsx"):
         assert client.get(url).status_code == 404
@@ -341,9 +344,9 @@ def test_the_api_generates_lists_and_downloads(week, api):
     other = api.as_(week.regulator_b)
     assert other.get(body["pdf"]).status_code == 404
     assert other.get("/api/v1/briefings/").json()["results"] == []
-    assert other.post("/api/v1/briefings/", {"jurisdiction": week.township.code,
-                                             "week_start": MONDAY.isoformat()},
-                      format="json").status_code == 404
+    outside = other.post("/api/v1/briefings/", {"jurisdiction": week.township.code,
+                                                "week_start": MONDAY.isoformat()}, format="json")
+    assert outside.status_code == 400 and outside.json()["errors"][0]["field"] == "jurisdiction"
     assert api.as_(week.courier_a1).post("/api/v1/briefings/", {
         "jurisdiction": week.village_a1.code, "week_start": MONDAY.isoformat()},
         format="json").status_code == 403

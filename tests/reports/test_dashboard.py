@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ranan.reports import kpis
+from ranan.core import kpis
 
 
 def login(account) -> Client:

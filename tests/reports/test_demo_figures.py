@@ -8,10 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ranan.core import demo
+from ranan.core import demo, kpis
 from ranan.core.models import Account, Jurisdiction
 from ranan.inspections.models import Plan
-from ranan.reports import kpis
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from ranan.core import kpis
 from ranan.customers import services as customer_services
 from ranan.delivery.models import Order
 from ranan.hazards import services as hazard_services
 from ranan.hazards.choices import State
 from ranan.hazards.models import Hazard
 from ranan.inspections import services as inspection_services
-from ranan.reports import kpis
 
 
 @pytest.fixture
@@ -23,11 +23,12 @@ def known(world):
     - H1 fixed and closed before its deadline; H2 (户1) open, past its deadline, at step 2;
     - a self-closing valve at 户3, a regulator with cut-off at 户0;
     - 户2's valve shut off (户2 is no longer active, nor on the ladder);
+    - H1 was found two days before it was closed;
     - the delivery waited 3 hours."""
     today = timezone.localdate()
     h1 = Hazard.objects.get()
     Hazard.objects.filter(pk=h1.pk).update(state=State.CLOSED, fixed_at=timezone.now(),
-                                           closed_at=timezone.now(),
+                                           closed_at=h1.found_at + datetime.timedelta(days=2),
                                            deadline=today + datetime.timedelta(days=3))
     h2 = hazard_services.hazard_create(actor=world.station_manager, customer=world.homes[1],
                                        category="hose", description="软管老化",
@@ -56,6 +57,7 @@ EXPECTED = {  # name: (value, numerator, denominator)
     "rectification_rate": (1 / 2, 1, 2),
     "on_time_rate": (1.0, 1, 1),
     "hazards_overdue": (1, 1, None),  # H2
+    "hazards_overdue_step_0": (0, 0, None),
     "hazards_overdue_step_1": (0, 0, None),
     "hazards_overdue_step_2": (1, 1, None),
     "hazards_overdue_step_3": (0, 0, None),
@@ -71,6 +73,13 @@ EXPECTED = {  # name: (value, numerator, denominator)
     "unreached_revisit": (1, 1, None),  # 户1
     "unreached_shut_off": (0, 0, None),  # 户2 refused, but its valve is shut
     "valves_shut": (1, 1, None),
+    "unreached_shut": (1, 1, None),  # 户2
+    "unreached_enforcement": (0, 0, None),
+    "visit_entry_rate": (2 / 5, 2, 5),  # 户0, 户3 of the five visits
+    "hazards_per_100_visits": (50.0, 1, 2),  # 户0's failed alarm, of the two inspections
+    "median_days_to_close": (2.0, 1, None),  # H1
+    "deliveries": (1, 1, None),
+    "delivery_wait_p90_hours": (3.0, 1, None),
 }
 
 

@@ -9,13 +9,15 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ranan.core import kpis
+from ranan.core.models import KpiChange
 from ranan.customers import services as customer_services
 from ranan.customers.models import Customer, Device
 from ranan.hazards.choices import State
 from ranan.hazards.models import Hazard
 from ranan.inspections.choices import Outcome
-from ranan.reports import figures, kpis
-from ranan.reports.models import Change, Figure
+from ranan.reports import figures
+from ranan.reports.models import Figure
 from tests.inspections.conftest import visit
 
 
@@ -122,10 +124,10 @@ def test_folding_the_changes_keeps_every_version_and_every_figure_current(world)
     start = end - datetime.timedelta(days=29)
     kpis.compute(world.admin, world.province.path, start, end)
     before = figures._versions(Q())
-    rows = Change.objects.count()
+    rows = KpiChange.objects.count()
     figures.compact()
     assert figures._versions(Q()) == before
-    assert Change.objects.count() == len(before) < rows
+    assert KpiChange.objects.count() == len(before) < rows
     assert figures.refresh(world.admin, world.province, start, end) == 0  # still current
     visit(world.courier_a1, world.homes[3], Outcome.NOT_HOME, kind="delivery")
     assert_equal(world)
@@ -214,3 +216,30 @@ def test_a_new_area_under_stored_figures(world):
     row = next(c for c in kpis.breakdown(world.admin, world.township, start, end)
                if c["name"] == "三村")
     assert row["kpis"]["inspection_coverage"]["denominator"] == 1
+
+
+def test_every_stored_kpis_table_has_its_triggers(db):
+    """A stored count is only as current as the triggers on the tables it counts: each app
+    installs them for its own tables (core.kpi_triggers), none may be missing."""
+    from django.db import connection
+
+    from ranan.core.kpis import Context
+
+    ctx = Context(None, "00000001", datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
+    tables = set()
+    for kpi in figures.MEMO:
+        for fn in (kpi.records, kpi.base):
+            if fn is not None:
+                tables.add(fn(ctx).model._meta.db_table)
+    assert tables >= {"customers_customer", "inspections_visit", "inspections_finding",
+                      "hazards_hazard", "delivery_order"}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'ranan_bump_%'")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                           "AND name LIKE 'ranan_bump_%'")
+        installed = {row[0] for row in cursor.fetchall()}
+    for table in tables:
+        for op in ("insert", "update", "delete"):
+            assert f"ranan_bump_{table}_{op}" in installed

@@ -60,6 +60,15 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         return self.scoped_model.objects.visible_to(self.context["request"].user)
 
 
+def out_of_scope(field: str, pk) -> serializers.ValidationError:
+    """The 400 for an id of the request body that a service found out of the account's scope
+    (it left the scope after the serializer read it): the same answer as
+    ScopedPrimaryKeyField's, naming the field."""
+    message = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
+    return serializers.ValidationError({field: [serializers.ErrorDetail(
+        str(message).format(pk_value=pk), code="does_not_exist")]})
+
+
 class JurisdictionWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     level = serializers.ChoiceField(choices=Level.choices)

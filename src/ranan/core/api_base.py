@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ranan.lib.dates import parse_day
+
 NON_FIELD = {"non_field_errors", "__all__"}
 
 
@@ -86,23 +88,6 @@ class Router(SimpleRouter):
     def __init__(self):
         super().__init__()
         self.trailing_slash = "/?"
-
-
-def parse_day(raw: str | None):
-    """A YYYY-MM-DD text as a date; None when empty; ValueError when not a date (malformed, or
-    a 13th month)."""
-    from django.utils.dateparse import parse_date
-
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        day = parse_date(raw)
-    except ValueError:
-        day = None
-    if day is None:
-        raise ValueError(raw)
-    return day
 
 
 def date_param(params, key: str):

@@ -2,17 +2,16 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core import contract
 from ranan.core.choices import DATA_ROLES, Role
-from ranan.core.contract import Grant, Job, Nav, Panel, RananApp
+from ranan.core.contract import Grant, Job, Nav, Panel
 
 H = "ranan.core.home."
 
 
-class CoreConfig(RananApp):
+class CoreConfig(contract.RananApp):
     name = "ranan.core"
-    label = "core"
     verbose_name = _("Core")
-    default = True
 
     navigation = [
         Nav("home", _("Home"), order=0),

@@ -5,9 +5,8 @@ pages and jobs; core collects the declarations of the installed apps when it nee
 nothing registers itself at start-up. Adding an app touches only its own folder,
 `INSTALLED_APPS` and one URL include.
 
-    class HazardsConfig(RananApp):
+    class HazardsConfig(contract.RananApp):
         name = "ranan.hazards"
-        label = "hazards"
         navigation = [Nav("hazard-list", _("Hazards"), order=60, capability="hazards.read")]
         customer_panels = [Panel("hazards/_customer_hazards.html",
                                  "ranan.hazards.views.customer_panel", order=40)]
@@ -83,9 +82,10 @@ class Job:
 
 
 class RananApp(AppConfig):
-    """The base of every Ranan app's config: the declarations below are its contract."""
+    """The base of every Ranan app's config: the declarations below are its contract.
+    Subclass it as `contract.RananApp` (imported by name into an apps.py, it would be a second
+    candidate config there)."""
 
-    default = False
     navigation: Sequence[Nav] = ()
     home_panels: Sequence[Panel] = ()
     customer_panels: Sequence[Panel] = ()

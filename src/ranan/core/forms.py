@@ -23,6 +23,26 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def form_page(request, form: forms.Form, save, *, title, back: str):
+    """A page of one form whose valid data a service saves. `save(data)` returns where to go
+    next, or (where, message) when "Saved." is not the message; its ValidationError is shown
+    next to the fields it names, and the form again."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+    from django.utils.translation import gettext
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            target, message = done if isinstance(done, tuple) else (done, gettext("Saved."))
+            messages.success(request, message)
+            return redirect(target)
+    return render(request, "core/form.html", {"form": form, "title": title, "back": back})
+
+
 class StyledForm(forms.Form):
     """Adds Tabler/Bootstrap classes to every widget."""
 

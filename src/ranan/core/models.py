@@ -300,3 +300,22 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class KpiChange(models.Model):
+    """A change under a jurisdiction, for the stored KPI figures: database triggers on the
+    tables the KPIs count (each app installs its own with `core.kpi_triggers`) insert one row
+    for the node of every written record and for each of its ancestors, in the writing
+    transaction, whatever wrote it (a service, a bulk update, a COPY import). A node's version
+    is the sum of its rows' weights: it moves when such a transaction commits, and only then.
+    Inserting (never updating a shared row) keeps writers from queueing on the province's row;
+    the hourly job folds the rows of each node into one (`reports.figures.compact`)."""
+
+    path = models.CharField(max_length=64)
+    weight = models.BigIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["path", "weight"], name="kpichange_path_weight")]
+
+    def __str__(self) -> str:
+        return f"{self.path}+{self.weight}"

@@ -29,14 +29,11 @@ def can(user, capability: str) -> bool:
     return bool(user.roles & grant.roles)
 
 
-def require(user, capability: str) -> None:
-    if callable(user):  # the older form require(check, user), until every caller moves
-        user, check = capability, user
-        if not check(user):
-            raise PermissionDenied
-        return
+def require(user, capability: str, message: str | None = None) -> None:
+    """PermissionDenied (a 403; `message` says why, e.g. from a service) unless `user` holds
+    `capability`."""
     if not can(user, capability):
-        raise PermissionDenied
+        raise PermissionDenied(*([message] if message else []))
 
 
 def requires(capability: str):
@@ -57,9 +54,10 @@ def requires(capability: str):
     return decorate
 
 
-def Requires(capability: str, write: str | None = None):  # noqa: N802 (reads like a class)
+def Requires(capability: str, write: str | None = None,  # noqa: N802 (reads like a class)
+             message: str | None = None):
     """A DRF permission class: `capability` to read (safe methods), `write` (default the
-    same) to change."""
+    same) to change; `message` is the 403's text (DRF's generic one by default)."""
 
     class _Requires(BasePermission):
         def has_permission(self, request, view):
@@ -68,6 +66,8 @@ def Requires(capability: str, write: str | None = None):  # noqa: N802 (reads li
 
     _Requires.capability = capability
     _Requires.write_capability = write or capability
+    if message is not None:
+        _Requires.message = message  # DRF's 403 text (a lazy translation is fine)
     _Requires.__name__ = f"Requires({capability!r}, {write!r})"
     return _Requires
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from ranan.core.choices import Level
 from ranan.core.models import Account, AuditEntry, Jurisdiction, Organisation
@@ -72,3 +73,18 @@ def jurisdiction_by_code(user, code: str) -> Jurisdiction | None:
     if code.isdigit():
         return nodes.filter(code=code).first()
     return None
+
+def asked_area(user, params) -> tuple[Jurisdiction | None, str]:
+    """The jurisdiction a page is asked for (`jurisdiction`: a division code or #<id>), or the
+    account's first area: (the node, "") or (None, the reason)."""
+    code = (params.get("jurisdiction") or "").strip()
+    if code:
+        node = jurisdiction_by_code(user, code)
+        if node is None:
+            return None, _("Unknown area code “%(code)s”.") % {"code": code}
+        return node, ""
+    node = user.area.order_by("path").first()
+    if node is None and user.is_superuser:
+        node = Jurisdiction.objects.filter(parent__isnull=True).order_by("path").first()
+    return node, ""
+

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -22,15 +22,14 @@ from ranan.core.models import (
     Jurisdiction,
     Organisation,
 )
+from ranan.core.permissions import require
 
 
 def _require_admin(actor) -> None:
     """Only system administrators (or the superuser, or the system itself) manage core data."""
     if actor is None:  # the system: demo loader, migrations of data
         return
-    if actor.is_superuser or actor.has_role(Role.ADMIN):
-        return
-    raise PermissionDenied(_("Only a system administrator may do this."))
+    require(actor, "core.admin", _("Only a system administrator may do this."))
 
 
 def _require_in_area(actor, nodes: Iterable[Jurisdiction], field: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import JsonResponse
@@ -25,10 +24,10 @@ from ranan.core.forms import (
     JurisdictionEditForm,
     JurisdictionForm,
     OrganisationForm,
-    apply_service_errors,
+    form_page,
 )
 from ranan.core.models import AuditEntry
-from ranan.core.permissions import has_data_role, is_admin, is_auditor, require
+from ranan.core.permissions import is_admin, requires
 
 # The order decides which home page an account with several roles lands on.
 HOME_ROLE_ORDER = [Role.ADMIN, Role.AUDITOR, Role.TASK_FORCE, Role.REGULATOR,
@@ -94,9 +93,8 @@ def switch_language(request):
 # --- Jurisdictions ----------------------------------------------------------------------------
 
 
-@login_required
+@requires("core.data")
 def jurisdiction_list(request, pk=None):
-    require(has_data_role, request.user)
     visible = selectors.jurisdictions_for(request.user)
     node = get_object_or_404(visible, pk=pk) if pk else None
     children = selectors.jurisdiction_children(request.user, node).select_related("parent")
@@ -112,52 +110,39 @@ def jurisdiction_list(request, pk=None):
     })
 
 
-@login_required
+@requires("core.admin")
 def jurisdiction_create(request, parent_pk):
-    require(is_admin, request.user)
     parent = get_object_or_404(selectors.jurisdictions_for(request.user), pk=parent_pk)
-    form = JurisdictionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            node = services.jurisdiction_create(actor=request.user, parent=parent,
-                                                **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Created %(name)s.") % {"name": node.name})
-            return redirect("jurisdiction-detail", pk=parent.pk)
-    return render(request, "core/form.html", {
-        "form": form, "title": _("New area under %(name)s") % {"name": parent.name},
-        "back": reverse("jurisdiction-detail", args=[parent.pk]),
-    })
+    back = reverse("jurisdiction-detail", args=[parent.pk])
+
+    def save(data):
+        node = services.jurisdiction_create(actor=request.user, parent=parent, **data)
+        return back, _("Created %(name)s.") % {"name": node.name}
+
+    return form_page(request, JurisdictionForm(request.POST or None), save, back=back,
+                     title=_("New area under %(name)s") % {"name": parent.name})
 
 
-@login_required
+@requires("core.admin")
 def jurisdiction_edit(request, pk):
-    require(is_admin, request.user)
     node = get_object_or_404(selectors.jurisdictions_for(request.user), pk=pk)
     form = JurisdictionEditForm(request.POST or None,
                                 initial={"name": node.name, "code": node.code or ""})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.jurisdiction_update(actor=request.user, jurisdiction=node, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("jurisdiction-detail", pk=node.pk)
-    return render(request, "core/form.html", {
-        "form": form, "title": _("Edit %(name)s") % {"name": node.name},
-        "back": reverse("jurisdiction-detail", args=[node.pk]),
-    })
+    back = reverse("jurisdiction-detail", args=[node.pk])
+
+    def save(data):
+        services.jurisdiction_update(actor=request.user, jurisdiction=node, **data)
+        return back
+
+    return form_page(request, form, save, back=back,
+                     title=_("Edit %(name)s") % {"name": node.name})
 
 
 # --- Organisations ---------------------------------------------------------------------------
 
 
-@login_required
+@requires("core.admin")
 def organisation_list(request):
-    require(is_admin, request.user)
     qs = selectors.organisations_for(request.user).prefetch_related("jurisdictions")
     kind = request.GET.get("kind", "")
     if kind:
@@ -167,7 +152,7 @@ def organisation_list(request):
 
 
 def _organisation_form_view(request, organisation=None):
-    require(is_admin, request.user)
+    """The organisation form (the callers require core.admin)."""
     initial = {}
     if organisation is not None:
         initial = {
@@ -177,32 +162,26 @@ def _organisation_form_view(request, organisation=None):
             "jurisdictions": list(organisation.jurisdictions.values_list("pk", flat=True)),
         }
     form = OrganisationForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         data["jurisdictions"] = list(data["jurisdictions"])
-        try:
-            if organisation is None:
-                services.organisation_create(actor=request.user, **data)
-            else:
-                services.organisation_update(actor=request.user, organisation=organisation, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
+        if organisation is None:
+            services.organisation_create(actor=request.user, **data)
         else:
-            messages.success(request, _("Saved."))
-            return redirect("organisation-list")
+            services.organisation_update(actor=request.user, organisation=organisation, **data)
+        return reverse("organisation-list")
+
     title = _("New organisation") if organisation is None else organisation.name
-    return render(request, "core/form.html", {"form": form, "title": title,
-                                              "back": reverse("organisation-list")})
+    return form_page(request, form, save, title=title, back=reverse("organisation-list"))
 
 
-@login_required
+@requires("core.admin")
 def organisation_create(request):
     return _organisation_form_view(request)
 
 
-@login_required
+@requires("core.admin")
 def organisation_edit(request, pk):
-    require(is_admin, request.user)
     org = get_object_or_404(selectors.organisations_for(request.user), pk=pk)
     return _organisation_form_view(request, org)
 
@@ -210,9 +189,8 @@ def organisation_edit(request, pk):
 # --- Accounts ------------------------------------------------------------------------------------
 
 
-@login_required
+@requires("core.admin")
 def account_list(request):
-    require(is_admin, request.user)
     qs = selectors.accounts_for(request.user)
     role = request.GET.get("role", "")
     if role:
@@ -226,7 +204,7 @@ def account_list(request):
 
 
 def _account_form_view(request, account=None):
-    require(is_admin, request.user)
+    """The account form (the callers require core.admin)."""
     initial = {"is_active": True}
     if account is not None:
         initial = {
@@ -238,33 +216,27 @@ def _account_form_view(request, account=None):
         }
     form = AccountForm(request.POST or None, initial=initial, user=request.user,
                        editing=account is not None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         data["area"] = list(data["area"])
-        try:
-            if account is None:
-                services.account_create(actor=request.user, **data)
-            else:
-                data.pop("username")
-                services.account_update(actor=request.user, account=account, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
+        if account is None:
+            services.account_create(actor=request.user, **data)
         else:
-            messages.success(request, _("Saved."))
-            return redirect("account-list")
+            data.pop("username")
+            services.account_update(actor=request.user, account=account, **data)
+        return reverse("account-list")
+
     title = _("New account") if account is None else account.username
-    return render(request, "core/form.html", {"form": form, "title": title,
-                                              "back": reverse("account-list")})
+    return form_page(request, form, save, title=title, back=reverse("account-list"))
 
 
-@login_required
+@requires("core.admin")
 def account_create(request):
     return _account_form_view(request)
 
 
-@login_required
+@requires("core.admin")
 def account_edit(request, pk):
-    require(is_admin, request.user)
     account = get_object_or_404(selectors.accounts_for(request.user), pk=pk)
     return _account_form_view(request, account)
 
@@ -272,10 +244,8 @@ def account_edit(request, pk):
 # --- Audit log ----------------------------------------------------------------------------------
 
 
-@login_required
+@requires("core.audit")
 def audit_list(request):
-    if not is_auditor(request.user):
-        raise PermissionDenied
     form = AuditFilterForm(request.GET or None)
     qs = AuditEntry.objects.none()
     if form.is_bound and form.is_valid():
@@ -294,15 +264,13 @@ def audit_list(request):
 MESSAGE_STATUSES = ("pending", "sent", "failed")
 
 
-@login_required
+@requires("core.admin")
 def outbox(request):
     """Every message Ranan sent or will send, with its delivery status: administrators see
     the failures and put them back in the queue."""
     from ranan.core import notify
     from ranan.core.models import Message
 
-    if not is_admin(request.user):
-        raise PermissionDenied
     if request.method == "POST":
         message = Message.objects.filter(pk=request.POST.get("retry"), status="failed").first()
         if message is not None:

@@ -2,16 +2,16 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core import contract
 from ranan.core.choices import DATA_ROLES, Role
-from ranan.core.contract import Demo, Grant, Job, Nav, RananApp
+from ranan.core.contract import Demo, Grant, Job, Nav
 
 
-class CustomersConfig(RananApp):
+class CustomersConfig(contract.RananApp):
     name = "ranan.customers"
-    label = "customers"
     verbose_name = _("Customers")
-    default = True
 
+    kpis = "ranan.customers.kpis"
     navigation = [Nav("customer-list", _("Customers"), order=20, capability="customers.read")]
     demo = Demo("ranan.customers.demo.extend")
     jobs = [Job("ranan.customers.tasks.refresh_missing_devices_task", timedelta(days=1))]

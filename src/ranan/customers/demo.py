@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ranan.core import audit
-from ranan.customers import normalise
 from ranan.customers.choices import (
     Condition,
     CustomerKind,
@@ -23,6 +22,7 @@ from ranan.customers.choices import (
 )
 from ranan.customers.models import Customer, Device
 from ranan.customers.rules import missing_mask
+from ranan.lib import normalise
 
 TIBETAN = ["扎西", "次仁", "多吉", "卓玛", "央金", "尼玛", "达瓦", "拉巴", "普布", "巴桑", "边巴",
            "平措", "旦增", "格桑", "索朗", "德吉", "白玛", "群培", "顿珠", "曲珍", "仁增", "拉姆"]

@@ -14,10 +14,10 @@ import xlsxwriter
 
 from ranan.core import audit
 from ranan.core.models import Jurisdiction
-from ranan.customers import normalise
+from ranan.core.permissions import can
 from ranan.customers.choices import CustomerKind, CustomerStatus, Supply
 from ranan.customers.columns import COLUMNS, KIND_WORDS, STATUS_WORDS, SUPPLY_WORDS, first_word
-from ranan.customers.permissions import sees_personal_data
+from ranan.lib import masking
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -48,7 +48,7 @@ def write_template(path_or_file) -> None:
 
 def export_customers(*, actor, queryset, filters: dict, ip_address=None):
     """Write the rows to a temporary .xlsx; returns (open file, row count)."""
-    full = sees_personal_data(actor)
+    full = can(actor, "customers.personal_data")
     names = _lineage_names(actor, queryset)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
     book = xlsxwriter.Workbook(handle.name, {"constant_memory": True, "strings_to_formulas": False,
@@ -76,8 +76,8 @@ def export_customers(*, actor, queryset, filters: dict, ip_address=None):
         # Township / village[/grid]: enough to be unambiguous, short enough to read.
         place = "/".join(names.get(s, "") for s in segments[3:]) or names.get(segments[-1], "")
         if not full:
-            phone, phone2 = normalise.mask_phone(phone), normalise.mask_phone(phone2)
-            id_number = normalise.mask_id(id_number)
+            phone, phone2 = masking.mask_phone(phone), masking.mask_phone(phone2)
+            id_number = masking.mask_id(id_number)
         values = [pk, kinds[kind], name, address, building, unit, room, code or "", place,
                   supplies[supply], meter, company or "", station or "", contact, phone, contact2,
                   phone2, id_number, "是" if elderly else "否", "是" if disabled else "否",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from ranan.core import audit
 from ranan.core.choices import Level, OrgKind
 from ranan.core.models import Jurisdiction, Organisation
+from ranan.core.permissions import can
 from ranan.core.scoping import enterprise_ids
-from ranan.customers import normalise, services
+from ranan.customers import services
 from ranan.customers.choices import CustomerKind, CustomerStatus, Supply
 from ranan.customers.columns import (
     BY_HEADER,
@@ -34,9 +35,9 @@ from ranan.customers.columns import (
     SUPPLY_WORDS,
 )
 from ranan.customers.models import Customer
-from ranan.customers.permissions import can_import_customers
 from ranan.customers.rules import missing_mask
-from ranan.customers.spreadsheet import SpreadsheetError, rows_in_background
+from ranan.lib import masking, normalise
+from ranan.lib.spreadsheet import ImportErrors, Rollback, SpreadsheetError, rows_in_background
 
 BATCH = 5000
 SUPPLIES = frozenset(Supply.values)
@@ -44,7 +45,6 @@ SUPPLIES = frozenset(Supply.values)
 _PLAIN_TEXT = frozenset({"name", "address", "building", "unit", "room", "meter_number",
                          "contact_name", "contact2_name", "home_times", "jurisdiction_code",
                          "jurisdiction_path", "gas_company", "lpg_station"})
-MAX_ERRORS = 10000
 
 
 class OnDuplicate(models.TextChoices):
@@ -54,33 +54,18 @@ class OnDuplicate(models.TextChoices):
 
 
 @dataclass
-class ImportResult:
+class ImportResult(ImportErrors):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
     rows: int = 0
     dry_run: bool = False
-    errors: list[dict] = field(default_factory=list)
-    truncated_errors: int = 0
 
     def as_dict(self) -> dict:
         data = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "skipped": self.skipped, "rows": self.rows, "dry_run": self.dry_run,
-                "errors": self.errors}
-        if self.truncated_errors:
-            data["more_errors"] = self.truncated_errors
-        return data
-
-    def error(self, row, column, message) -> None:
-        if len(self.errors) >= MAX_ERRORS:
-            self.truncated_errors += 1
-            return
-        self.errors.append({"row": row, "column": column, "message": str(message)})
-
-
-class _Rollback(Exception):
-    pass
+                "skipped": self.skipped, "rows": self.rows, "dry_run": self.dry_run}
+        return self.with_errors(data)
 
 
 # Columns written by the importer (and COPY's column list).
@@ -210,7 +195,7 @@ def _fill_defaults(values: dict) -> None:
 
 def import_customers(*, actor, fileobj, filename: str = "", dry_run: bool = False,
                      on_duplicate: str = OnDuplicate.STOP) -> ImportResult:
-    if not can_import_customers(actor):
+    if not can(actor, "customers.import"):
         raise PermissionDenied(_("Your role cannot import customers."))
     result = ImportResult(dry_run=dry_run)
     if on_duplicate not in OnDuplicate.values:
@@ -232,9 +217,9 @@ def import_customers(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
                     run.take(row_number, row)
                 run.flush()
                 if result.errors or dry_run:
-                    raise _Rollback
+                    raise Rollback
                 run.finish(filename)
-        except _Rollback:
+        except Rollback:
             pass
     except SpreadsheetError as exc:
         result.error(exc.row, exc.column, str(exc))
@@ -369,13 +354,13 @@ class _Run:
                     text = cell if type(cell) is str else normalise.text(cell)
                     if len(text) == 11 and normalise.MOBILE.match(text):
                         values[key] = text
-                    elif normalise.is_masked(text):
+                    elif masking.is_masked(text):
                         masked[key] = text
                     else:
                         values[key] = normalise.phone(text)
                 elif key == "id_number":
                     text = normalise.text(cell)
-                    if normalise.is_masked(text):
+                    if masking.is_masked(text):
                         masked[key] = text
                     else:
                         values[key] = normalise.id_number(text)
@@ -586,7 +571,7 @@ class _Run:
             masked = values.pop("_masked", {})
             for key, text in masked.items():
                 current = getattr(customer, key)
-                shown = normalise.mask_id(current) if key == "id_number" else normalise.mask_phone(current)
+                shown = masking.mask_id(current) if key == "id_number" else masking.mask_phone(current)
                 if text != shown:
                     self._err(row, key, _("“%(value)s” is masked and does not match the current "
                                           "number: type the full number.") % {"value": text})

@@ -118,8 +118,13 @@ def count_capped(qs: QuerySet, cap: int = 10000, budget_ms: int = 40) -> tuple[i
         return min(n, cap), n > cap
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            previous = cursor.fetchone()[0]
             cursor.execute(f"SET LOCAL statement_timeout = {int(budget_ms)}")
             n = qs.order_by()[: cap + 1].count()
+            # SET LOCAL lasts to the end of the outermost transaction, not of this savepoint:
+            # inside another transaction the budget would cut every later statement short.
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
     except OperationalError:
         return None, True
     return min(n, cap), n > cap

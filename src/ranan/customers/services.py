@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from ranan.core import audit
 from ranan.core.choices import Level, OrgKind
 from ranan.core.models import Jurisdiction, Organisation
-from ranan.customers import normalise
+from ranan.core.permissions import can
 from ranan.customers.choices import CustomerKind, CustomerStatus, DeviceKind, Supply
 from ranan.customers.models import Customer, Device
-from ranan.customers.permissions import can_edit_customers
 from ranan.customers.rules import missing_mask
+from ranan.lib import masking, normalise
 
 CUSTOMER_FIELDS = (
     "kind", "name", "address", "building", "unit", "room", "jurisdiction", "supply",
@@ -110,7 +110,7 @@ def check_customer(values: dict, *, actor, today: datetime.date | None = None,
 
 
 def _require_editor(actor) -> None:
-    if actor is not None and not can_edit_customers(actor):
+    if actor is not None and not can(actor, "customers.edit"):
         raise PermissionDenied(_("Your role cannot change customers."))
 
 
@@ -121,8 +121,8 @@ def _require_area(actor, jurisdiction: Jurisdiction | None) -> None:
         raise ValidationError({"jurisdiction": _("Outside your area.")})
 
 
-MASKERS = (("phone", normalise.mask_phone), ("phone2", normalise.mask_phone),
-           ("id_number", normalise.mask_id))
+MASKERS = (("phone", masking.mask_phone), ("phone2", masking.mask_phone),
+           ("id_number", masking.mask_id))
 
 
 def keep_masked(customer: Customer, values: dict) -> dict:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,18 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ranan.core import audit, contract
-from ranan.core.forms import apply_service_errors
+from ranan.core.forms import apply_service_errors, form_page
+from ranan.core.permissions import can, require, requires
 from ranan.customers import exporter, importer, selectors, services
 from ranan.customers.choices import STATUS_COLOURS, Missing
 from ranan.customers.forms import FILTER_CHOICES, CustomerForm, DeviceForm, ImportForm
 from ranan.customers.models import Customer
-from ranan.customers.normalise import mask_id, mask_phone
-from ranan.customers.permissions import (
-    can_edit_customers,
-    can_import_customers,
-    can_list_customers,
-    sees_personal_data,
-)
+from ranan.lib.masking import mask_id, mask_phone
 
 
 class CappedPaginator(Paginator):
@@ -49,14 +43,8 @@ def _display(customer: Customer, full: bool) -> None:
     customer.id_shown = customer.id_number if full else mask_id(customer.id_number)
 
 
-def _require(check, user):
-    if not check(user):
-        raise PermissionDenied
-
-
-@login_required
+@requires("customers.read")
 def customer_list(request):
-    _require(can_list_customers, request.user)
     try:
         qs, cleaned = selectors.filter_customers(request.user, request.GET)
         errors = {}
@@ -64,7 +52,7 @@ def customer_list(request):
         qs, cleaned, errors = Customer.objects.none(), {}, exc.message_dict
     paginator = CappedPaginator(qs, 50)
     page = paginator.get_page(request.GET.get("page"))
-    full = sees_personal_data(request.user)
+    full = can(request.user, "customers.personal_data")
     rows = list(page.object_list)
     for c in rows:
         _display(c, full)
@@ -79,24 +67,23 @@ def customer_list(request):
         "filters": cleaned, "errors": errors, "choices": FILTER_CHOICES,
         "selected": {k: request.GET.getlist(k) for k in FILTER_CHOICES},
         "q": request.GET.get("q", ""), "jurisdiction": request.GET.get("jurisdiction", ""),
-        "querystring": params.urlencode(), "can_edit": can_edit_customers(request.user),
-        "can_import": can_import_customers(request.user), "colours": STATUS_COLOURS,
+        "querystring": params.urlencode(), "can_edit": can(request.user, "customers.edit"),
+        "can_import": can(request.user, "customers.import"), "colours": STATUS_COLOURS,
     })
 
 
-@login_required
+@requires("customers.read")
 def customer_detail(request, pk):
-    _require(can_list_customers, request.user)
     customer = get_object_or_404(selectors.customers_for(request.user).select_related(
         "jurisdiction__parent", "gas_company", "lpg_station"), pk=pk)
-    full = sees_personal_data(request.user)
+    full = can(request.user, "customers.personal_data")
     _display(customer, full)
     if full and (customer.phone or customer.phone2 or customer.id_number):
         audit.record(actor=request.user, action="view_personal", instance=customer,
                      details={"via": "page"}, ip_address=audit.client_ip(request))
     device_form = DeviceForm()
     if request.method == "POST":
-        _require(can_edit_customers, request.user)
+        require(request.user, "customers.edit")
         device_form = DeviceForm(request.POST)
         if device_form.is_valid():
             try:
@@ -114,14 +101,13 @@ def customer_detail(request, pk):
         "customer": customer, "devices": customer.devices.current(),
         "history": customer.devices.exclude(removed_on__isnull=True),
         "missing": [m for m in Missing if customer.missing & m.value],
-        "device_form": device_form, "can_edit": can_edit_customers(request.user),
+        "device_form": device_form, "can_edit": can(request.user, "customers.edit"),
         "panels": panels, "colours": STATUS_COLOURS,
     })
 
 
-@login_required
+@requires("customers.edit")
 def device_remove(request, pk, device_pk):
-    _require(can_edit_customers, request.user)
     customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
     device = get_object_or_404(customer.devices.current(), pk=device_pk)
     if request.method == "POST":
@@ -135,9 +121,9 @@ def device_remove(request, pk, device_pk):
 
 
 def _customer_form(request, customer=None):
-    _require(can_edit_customers, request.user)
+    """The customer form (the callers require customers.edit)."""
     initial = {}
-    full = sees_personal_data(request.user)
+    full = can(request.user, "customers.personal_data")
     if customer is not None:
         initial = {f: getattr(customer, f) for f in services.CUSTOMER_FIELDS}
         if not full:
@@ -145,40 +131,34 @@ def _customer_form(request, customer=None):
             initial.update(phone=mask_phone(customer.phone), phone2=mask_phone(customer.phone2),
                            id_number=mask_id(customer.id_number))
     form = CustomerForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        if customer is not None and not full:
-            data = services.keep_masked(customer, data)
-        try:
-            if customer is None:
-                customer = services.customer_create(actor=request.user, **data)
-            else:
-                customer = services.customer_update(actor=request.user, customer=customer, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
+
+    def save(data):
+        if customer is None:
+            saved = services.customer_create(actor=request.user, **data)
         else:
-            messages.success(request, _("Saved."))
-            return redirect("customer-detail", pk=customer.pk)
+            if not full:
+                data = services.keep_masked(customer, data)
+            saved = services.customer_update(actor=request.user, customer=customer, **data)
+        return reverse("customer-detail", args=[saved.pk])
+
     title = _("New customer") if customer is None else customer.name
     back = reverse("customer-list") if customer is None else reverse("customer-detail", args=[customer.pk])
-    return render(request, "core/form.html", {"form": form, "title": title, "back": back})
+    return form_page(request, form, save, title=title, back=back)
 
 
-@login_required
+@requires("customers.edit")
 def customer_create(request):
     return _customer_form(request)
 
 
-@login_required
+@requires("customers.edit")
 def customer_edit(request, pk):
-    _require(can_edit_customers, request.user)
     customer = get_object_or_404(selectors.customers_for(request.user), pk=pk)
     return _customer_form(request, customer)
 
 
-@login_required
+@requires("customers.read")
 def customer_export(request):
-    _require(can_list_customers, request.user)
     try:
         qs, cleaned = selectors.filter_customers(request.user, request.GET)
     except ValidationError as exc:
@@ -194,18 +174,16 @@ def exporter_content_type() -> str:
     return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@login_required
+@requires("customers.read")
 def customer_template(request):
-    _require(can_list_customers, request.user)
     response = HttpResponse(content_type=exporter_content_type())
     response["Content-Disposition"] = 'attachment; filename="customer-import-template.xlsx"'
     exporter.write_template(response)
     return response
 
 
-@login_required
+@requires("customers.import")
 def customer_import(request):
-    _require(can_import_customers, request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -18,9 +19,9 @@ from ranan.core.api import ScopedPrimaryKeyField
 from ranan.core.api_base import error_response
 from ranan.core.choices import OrgKind
 from ranan.core.models import Account, Organisation
-from ranan.core.permissions import has_data_role
+from ranan.core.permissions import Requires
 from ranan.customers.models import Customer
-from ranan.cylinders import selectors, services
+from ranan.cylinders import labels, selectors, services
 from ranan.cylinders.choices import Action, State
 from ranan.cylinders.models import Cylinder, CylinderEvent, CylinderType, LabelBatch
 
@@ -52,26 +53,17 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["kind", "at", "station", "courier", "customer", "net_weight_kg", "filling_line"]
 
 
-def _require_data_role(request):
-    if not has_data_role(request.user):
-        raise PermissionDenied
-
-
-def _own_station(user):
-    from ranan.cylinders.views import _own_station as own
-
-    return own(user)
-
-
 class ScanView(APIView):
-    """The interlock: one request, one verdict (allow / refuse with reasons)."""
+    """The interlock: one request, one verdict (allow / refuse with reasons). A role that may
+    not take the action is one of the refusal's reasons (the refusal is recorded), not a 403."""
+
+    permission_classes = [Requires("cylinders.read")]
 
     @extend_schema(request=ScanSerializer, responses=inline_serializer("ScanVerdict", {
         "verdict": serializers.ChoiceField(choices=["allow", "refuse"]),
         "reasons": serializers.ListField(child=serializers.DictField()),
         "cylinder": serializers.DictField(allow_null=True)}))
     def post(self, request):
-        _require_data_role(request)
         body = ScanSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         try:
@@ -114,17 +106,16 @@ class CylinderListView(generics.ListAPIView):
 
     serializer_class = CylinderSerializer
     filter_backends: list = []
+    permission_classes = [Requires("cylinders.read", write="cylinders.register",
+                                   message=gettext_lazy("Only a station manager registers "
+                                                        "cylinders."))]
 
     @extend_schema(request=CylinderCreateSerializer, responses={201: CylinderSerializer})
     def post(self, request):
-        from ranan.cylinders.views import is_station_manager
-
-        if not is_station_manager(request.user):
-            raise PermissionDenied(_("Only a station manager registers cylinders."))
         body = CylinderCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        station = data.pop("station", None) or _own_station(request.user)
+        station = data.pop("station", None) or selectors.own_station(request.user)
         if station is None or station.kind != OrgKind.LPG_STATION:
             return error_response("station", "required", _("Say which LPG station."))
         try:
@@ -142,7 +133,6 @@ class CylinderListView(generics.ListAPIView):
         OpenApiParameter("due_within", int, description="days"),
         OpenApiParameter("q", str, description="code or factory serial")])
     def get(self, request, *args, **kwargs):
-        _require_data_role(request)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -154,10 +144,10 @@ class RecallView(generics.ListAPIView):
 
     serializer_class = RecallSerializer
     filter_backends: list = []
+    permission_classes = [Requires("cylinders.read")]
 
     @extend_schema(parameters=[OpenApiParameter("days", int, description="default 30")])
     def get(self, request, *args, **kwargs):
-        _require_data_role(request)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -166,18 +156,20 @@ class RecallView(generics.ListAPIView):
 
 
 class CylinderView(APIView):
+    permission_classes = [Requires("cylinders.read")]
+
     @extend_schema(responses=CylinderSerializer)
     def get(self, request, code):
-        _require_data_role(request)
         cylinder = get_object_or_404(Cylinder.objects.visible_to(request.user)
                                      .select_related("type", "station"), code=code.upper())
         return Response(CylinderSerializer(cylinder).data)
 
 
 class CylinderEventsView(APIView):
+    permission_classes = [Requires("cylinders.read")]
+
     @extend_schema(responses=EventSerializer(many=True))
     def get(self, request, code):
-        _require_data_role(request)
         cylinder = get_object_or_404(Cylinder.objects.visible_to(request.user), code=code.upper())
         return Response(EventSerializer(cylinder.events.all(), many=True).data)
 
@@ -190,13 +182,17 @@ class LabelsSerializer(serializers.Serializer):
 class LabelsView(APIView):
     """A batch of new codes for the own station, answered as a PDF sheet of QR labels."""
 
+    permission_classes = [Requires("cylinders.register",
+                                   message=gettext_lazy("Labels are printed by a station's "
+                                                        "manager."))]
+
     @extend_schema(request=LabelsSerializer,
                    responses={(201, "application/pdf"): OpenApiTypes.BINARY})
     def post(self, request):
         body = LabelsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        station = _own_station(request.user)
-        if station is None:
+        station = selectors.own_station(request.user)
+        if station is None:  # a superuser: labels belong to a station
             raise PermissionDenied(_("Labels are printed by a station's manager."))
         try:
             batch = services.label_batch_create(actor=request.user, station=station,
@@ -205,9 +201,7 @@ class LabelsView(APIView):
             raise PermissionDenied(str(exc)) from None
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
-        from ranan.cylinders.views import label_pdf_response
-
-        response = label_pdf_response(request, batch)
+        response = labels.batch_pdf_response(request, batch)
         response.status_code = status.HTTP_201_CREATED
         response["X-Label-Batch"] = str(batch.pk)
         return response
@@ -225,7 +219,7 @@ class LabelBatchView(generics.RetrieveAPIView):
     """A printed batch and its codes (to register them from another system)."""
 
     serializer_class = LabelBatchSerializer
+    permission_classes = [Requires("cylinders.read")]
 
     def get_queryset(self):
-        _require_data_role(self.request)
         return LabelBatch.objects.visible_to(self.request.user).prefetch_related("codes")

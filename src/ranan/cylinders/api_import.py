@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ranan.cylinders.importer import can_import_cylinders, import_cylinders
+from ranan.core.permissions import Requires
+from ranan.cylinders.importer import import_cylinders
 
 
 class ImportView(APIView):
@@ -20,6 +20,7 @@ class ImportView(APIView):
     dry run, 400 with every bad row ({"row", "column", "message"}) when nothing was."""
 
     parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [Requires("cylinders.import")]
 
     @extend_schema(
         request={"multipart/form-data": inline_serializer("CylinderImport", {
@@ -35,8 +36,6 @@ class ImportView(APIView):
             "dry_run": serializers.BooleanField(),
             "errors": serializers.ListField(child=serializers.DictField())})})
     def post(self, request):
-        if not can_import_cylinders(request.user):
-            raise PermissionDenied
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationError({"file": _("Attach the spreadsheet as the “file” field.")})

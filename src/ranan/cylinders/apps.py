@@ -2,16 +2,16 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core import contract
 from ranan.core.choices import DATA_ROLES, Role
-from ranan.core.contract import Demo, Job, Nav, RananApp
+from ranan.core.contract import Demo, Job, Nav
 
 
-class CylindersConfig(RananApp):
+class CylindersConfig(contract.RananApp):
     name = "ranan.cylinders"
-    label = "cylinders"
     verbose_name = _("Cylinders")
-    default = True
 
+    kpis = "ranan.cylinders.kpis"
     navigation = [Nav("cylinder-home", _("Cylinders"), order=30, capability="cylinders.read")]
     # Demo cylinders are delivered to demo customers.
     demo = Demo("ranan.cylinders.demo.extend", after=("customers",))
@@ -23,7 +23,10 @@ class CylindersConfig(RananApp):
         "cylinders.dispatch": {Role.STATION_MANAGER},
         "cylinders.deliver": {Role.STATION_MANAGER, Role.COURIER},
         "cylinders.collect": {Role.STATION_MANAGER, Role.COURIER},
-        # Registering cylinders, labels, stock import.
+        # The scan page: whoever takes one of the actions above.
+        "cylinders.scan": {Role.STATION_MANAGER, Role.COURIER},
+        # A station's own cylinders: registering, labels, the recall and inspection steps.
         "cylinders.register": {Role.STATION_MANAGER},
+        # The stock import (an administrator names the station).
         "cylinders.import": {Role.ADMIN, Role.STATION_MANAGER},
     }

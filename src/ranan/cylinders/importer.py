@@ -24,7 +24,7 @@ import os
 import re
 import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 
@@ -34,12 +34,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
-from ranan.core.choices import OrgKind, Role
+from ranan.core.choices import OrgKind
 from ranan.core.models import Organisation
-from ranan.core.permissions import is_admin
+from ranan.core.permissions import can
 from ranan.core.scoping import enterprise_ids
-from ranan.customers import normalise
-from ranan.customers.spreadsheet import SpreadsheetError, rows_in_background
 from ranan.cylinders import codes
 from ranan.cylinders.choices import EventKind, State
 from ranan.cylinders.columns import (
@@ -59,9 +57,10 @@ from ranan.cylinders.models import (
     LabelBatch,
     derived_dates,
 )
+from ranan.lib import normalise
+from ranan.lib.spreadsheet import ImportErrors, Rollback, SpreadsheetError, rows_in_background
 
 BATCH = 5000
-MAX_ERRORS = 10000
 MEMO_SIZE = 100_000  # distinct cells remembered per column
 _MAX_LENGTH = {"manufacturer": Cylinder._meta.get_field("manufacturer").max_length,
                "serial": Cylinder._meta.get_field("serial").max_length}
@@ -73,11 +72,6 @@ CYLINDER_FIELDS = ["id", "code", "type_id", "manufacturer", "serial", "made_on",
 _ORDER = ("code", "type", "manufacturer", "serial", "made_on", "last_inspected_on",
           "life_extended", "state")
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:kg|公斤|千克)?$", re.I)
-
-
-def can_import_cylinders(user) -> bool:
-    return bool(user and user.is_authenticated and (
-        user.is_superuser or is_admin(user) or user.has_role(Role.STATION_MANAGER)))
 
 
 # --- Codes, fast ---------------------------------------------------------------------------
@@ -115,7 +109,7 @@ def new_codes(n: int) -> list[str]:
 
 
 @dataclass
-class ImportResult:
+class ImportResult(ImportErrors):
     created: int = 0
     rows: int = 0
     generated_codes: int = 0
@@ -123,27 +117,13 @@ class ImportResult:
     past_scrap: int = 0
     station: int | None = None
     dry_run: bool = False
-    errors: list[dict] = field(default_factory=list)
-    truncated_errors: int = 0
 
     def as_dict(self) -> dict:
         data = {"created": self.created, "rows": self.rows,
                 "generated_codes": self.generated_codes, "overdue": self.overdue,
                 "past_scrap": self.past_scrap, "station": self.station,
-                "dry_run": self.dry_run, "errors": self.errors}
-        if self.truncated_errors:
-            data["more_errors"] = self.truncated_errors
-        return data
-
-    def error(self, row, column, message) -> None:
-        if len(self.errors) >= MAX_ERRORS:
-            self.truncated_errors += 1
-            return
-        self.errors.append({"row": row, "column": column, "message": str(message)})
-
-
-class _Rollback(Exception):
-    pass
+                "dry_run": self.dry_run}
+        return self.with_errors(data)
 
 
 # --- Entry point ---------------------------------------------------------------------------
@@ -153,7 +133,7 @@ def import_cylinders(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
                      station=None) -> ImportResult:
     """Register the cylinders of a stock list. `station`: an LPG station (Organisation or
     its id); a station manager may leave it out (their own), an administrator must give it."""
-    if not can_import_cylinders(actor):
+    if not can(actor, "cylinders.import"):
         raise PermissionDenied(_("Only a station manager imports cylinders."))
     result = ImportResult(dry_run=dry_run)
     target = _resolve_station(actor, station, result)
@@ -179,11 +159,11 @@ def import_cylinders(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
                     run.flush()
                     run.wait()
                     if result.errors or dry_run:
-                        raise _Rollback
+                        raise Rollback
                     run.finish(filename)
                 finally:
                     run.stop()  # the writer thread is idle before the transaction ends
-        except _Rollback:
+        except Rollback:
             pass
         except IntegrityError:
             # Only a registration running at the same moment with one of the file's codes
@@ -216,7 +196,7 @@ def _resolve_station(actor, station, result: ImportResult) -> Organisation | Non
     stations = Organisation.objects.filter(kind=OrgKind.LPG_STATION, is_active=True)
     if actor.is_superuser:
         pass
-    elif actor.has_role(Role.STATION_MANAGER):
+    elif can(actor, "cylinders.register"):  # a station's manager: their own station
         ids = enterprise_ids(actor)
         stations = stations.filter(pk__in=ids or [])
         if station is None:

@@ -9,38 +9,15 @@ PDF viewer's STSong-Light when there is none.
 
 from __future__ import annotations
 
-import functools
 import io
-from pathlib import Path
 
 import segno
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from ranan.cylinders.services import LABEL_GRIDS
-
-FONT_FILES = [
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-]
-
-
-@functools.cache
-def cjk_font() -> str:
-    for path, index in FONT_FILES:
-        if Path(path).exists():
-            try:
-                pdfmetrics.registerFont(TTFont("RananCJK", path, subfontIndex=index))
-                return "RananCJK"
-            except Exception:  # noqa: BLE001 - a broken font file: try the next one
-                continue
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
+from ranan.lib.pdf import cjk_font
 
 
 def grouped(code: str) -> str:
@@ -124,3 +101,24 @@ def label_sheet(codes: list[str], *, grid: str, base_url: str, station: str,
     pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def public_base_url(request) -> str:
+    """Where the public cylinder pages are (the QR codes' URLs): PUBLIC_URL, else this site."""
+    from django.conf import settings
+
+    return settings.PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def batch_pdf_response(request, batch):
+    """A printed batch's sheet as an inline PDF (the labels page and the API answer it)."""
+    from django.http import HttpResponse
+
+    from ranan.cylinders.selectors import station_phone
+
+    pdf = label_sheet(list(batch.codes.values_list("code", flat=True)), grid=batch.grid,
+                      base_url=public_base_url(request), station=batch.station.name,
+                      phone=station_phone(batch.station))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-{batch.pk}.pdf"'
+    return response

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ranan.core.models import Account, Jurisdiction, Organisation, ScopedQuerySet, ScopeSpec
 from ranan.customers.models import Customer
 from ranan.cylinders.choices import CIRCULATING, EventKind, State
+from ranan.lib.appendonly import AppendOnlyModel
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
@@ -124,7 +124,7 @@ def derived_dates(rules: CylinderType, made_on: datetime.date,
     return next_due, add_years(made_on, min(life, rules.max_life_years))
 
 
-class CylinderEvent(models.Model):
+class CylinderEvent(AppendOnlyModel):
     """One step of a cylinder's chain. Never edited or deleted."""
 
     cylinder = models.ForeignKey(Cylinder, on_delete=models.PROTECT, related_name="events")
@@ -149,16 +149,10 @@ class CylinderEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["cylinder", "at"], name="cylinder_event_chain")]
 
+    append_only_message = "The cylinder chain is append-only."
+
     def __str__(self) -> str:
         return f"{self.cylinder} {self.kind}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied("The cylinder chain is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("The cylinder chain is append-only.")
 
 
 class Scan(models.Model):

@@ -11,9 +11,12 @@ from django.utils.translation import gettext as _
 
 from ranan.core.choices import OrgKind
 from ranan.core.models import Organisation
+from ranan.core.permissions import can
+from ranan.core.scoping import enterprise_ids
 from ranan.cylinders import codes
 from ranan.cylinders.choices import CIRCULATING, EventKind, State
 from ranan.cylinders.models import Cylinder, CylinderEvent, CylinderType, Scan
+from ranan.lib.dates import day_bounds
 
 IN_CIRCULATION = CIRCULATING
 
@@ -89,6 +92,15 @@ def stations_for(user) -> QuerySet:
             .order_by("name"))
 
 
+def own_station(user) -> Organisation | None:
+    """The station whose cylinders the account manages (a station manager's own; None for
+    everyone else, superusers included: they name the station)."""
+    if user.is_superuser or not can(user, "cylinders.register"):
+        return None
+    ids = enterprise_ids(user) or set()
+    return stations_for(user).filter(pk__in=ids).first()
+
+
 def stock_matrix(user, station_ids) -> tuple[list, list, dict]:
     """Cylinders of the stations by state and type: (states, types, {(state, type id): n})
     with row and column totals under the key None."""
@@ -145,9 +157,7 @@ def fillings_for(user, station_id: int | None, start: datetime.date, end: dateti
     stations = stations_for(user)
     if station_id:
         stations = stations.filter(pk=station_id)
-    lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-    hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
-                                                       datetime.time.min))
+    lo, hi = day_bounds(start, end)
     return (CylinderEvent.objects.filter(kind=EventKind.FILLED, station__in=stations,
                                          at__gte=lo, at__lt=hi)
             .select_related("cylinder", "cylinder__type", "actor", "station").order_by("-at"))

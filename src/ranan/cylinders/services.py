@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ranan.core import audit
 from ranan.core.choices import Role
+from ranan.core.permissions import can, require
 from ranan.core.scoping import enterprise_ids
 from ranan.customers.models import Customer
 from ranan.cylinders import codes
@@ -32,21 +33,15 @@ from ranan.cylinders.models import (
     Scan,
     add_years,
 )
+from ranan.lib.idempotency import Conflict, replay
 
-# Who may ask for which action (a courier never fills).
-ACTION_ROLES = {
-    Action.FILL: {Role.STATION_MANAGER},
-    Action.DISPATCH: {Role.STATION_MANAGER},
-    Action.DELIVER: {Role.STATION_MANAGER, Role.COURIER},
-    Action.COLLECT: {Role.STATION_MANAGER, Role.COURIER},
-}
 DATE_CHECKED = {Action.FILL, Action.DISPATCH, Action.DELIVER}
 # What the interlock reads of a cylinder (its checks and `cylinder_public`).
 SCAN_FIELDS = ("code", "state", "next_inspection_due", "scrap_on", "courier", "customer",
                "type", "type__name", "station", "station__name")
 
 
-class ScanConflict(Exception):
+class ScanConflict(Conflict):
     """The same client_id was sent before with a different request."""
 
 
@@ -54,8 +49,8 @@ class ScanConflict(Exception):
 def cylinder_register(*, actor, station, type: CylinderType, made_on: datetime.date,
                       last_inspected_on: datetime.date | None = None, manufacturer: str = "",
                       serial: str = "", code: str | None = None) -> Cylinder:
-    if actor is not None and not (actor.is_superuser or actor.has_role(Role.STATION_MANAGER)):
-        raise PermissionDenied(_("Only a station manager registers cylinders."))
+    if actor is not None:
+        require(actor, "cylinders.register", _("Only a station manager registers cylinders."))
     if actor is not None and not actor.is_superuser:
         ids = enterprise_ids(actor)
         if ids is None or station.pk not in ids:
@@ -121,11 +116,10 @@ def cylinder_scan(*, actor, code: str, action: str, client_id: uuid.UUID,
         # once): the unique index refused the second Scan row, everything this attempt wrote
         # is rolled back and the first answer stands. (No look-up before the attempt: it
         # would cost every scan a query for the rare retry.)
-        previous = Scan.objects.filter(client_id=client_id).first()
+        previous = replay(Scan.objects, client_id, conflict=ScanConflict,
+                          same=lambda s: s.payload == payload and s.actor_id == actor.pk)
         if previous is None:
             raise
-        if previous.payload != payload or previous.actor_id != actor.pk:
-            raise ScanConflict from None
         return previous.response
 
 
@@ -146,7 +140,8 @@ def _scan(actor, raw_code, action, client_id, payload, courier, customer, net_we
                 *SCAN_FIELDS).get(code=code)
         except Cylinder.DoesNotExist:
             reasons.append(_reason(Reason.UNKNOWN_CODE))
-    if not (actor.is_superuser or actor.roles & ACTION_ROLES[action]):
+    # Who may ask for which action: the table's cylinders.<action> (a courier never fills).
+    if not can(actor, f"cylinders.{action}"):
         reasons.append(_reason(Reason.ROLE))
     if cylinder is not None:
         ids = None if actor.is_superuser else enterprise_ids(actor)
@@ -207,8 +202,7 @@ def _scan(actor, raw_code, action, client_id, payload, courier, customer, net_we
 def _own_station_or_refuse(actor, station) -> None:
     if actor.is_superuser:
         return
-    if not actor.has_role(Role.STATION_MANAGER):
-        raise PermissionDenied(_("Only a station manager may do this."))
+    require(actor, "cylinders.register", _("Only a station manager may do this."))
     ids = enterprise_ids(actor)
     if ids is None or station.pk not in ids:
         raise PermissionDenied(_("This cylinder belongs to another station."))

@@ -10,10 +10,9 @@ import io
 
 import xlsxwriter
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,13 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from ranan.core import audit
-from ranan.core.choices import Role
 from ranan.core.forms import apply_service_errors
-from ranan.core.permissions import has_data_role, require
+from ranan.core.permissions import can, requires
 from ranan.core.scoping import enterprise_ids
 from ranan.customers.models import Customer
-from ranan.customers.normalise import mask_phone
-from ranan.customers.permissions import sees_personal_data
 from ranan.cylinders import codes, labels, selectors, services
 from ranan.cylinders.choices import Reason
 from ranan.cylinders.forms import (
@@ -39,6 +35,7 @@ from ranan.cylinders.forms import (
     ScanForm,
 )
 from ranan.cylinders.models import Cylinder, CylinderType, IssuedCode, LabelBatch
+from ranan.lib.masking import mask_phone
 
 PUBLIC_LANGUAGES = ("zh-hans", "en", "bo")
 
@@ -70,39 +67,27 @@ def public_page(request, code):
     return render(request, "cylinders/public.html", context)
 
 
-def is_station_manager(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(Role.STATION_MANAGER))
-
-
 def _render(request, template, context, status=None):
-    context.setdefault("can_manage", is_station_manager(request.user))
+    context.setdefault("can_manage", can(request.user, "cylinders.register"))
     return render(request, template, context, status=status)
 
 
-def _own_station(user):
-    """The station a station manager works for (None for everyone else)."""
-    if not is_station_manager(user) or user.is_superuser:
-        return None
-    ids = enterprise_ids(user) or set()
-    return selectors.stations_for(user).filter(pk__in=ids).first()
-
-
 def _station_param(request, stations):
+    """The station named by `?station=`: one the account does not see is not found."""
     raw = request.GET.get("station")
     if not raw:
         return None
     try:
         return stations.get(pk=int(raw))
     except (ValueError, stations.model.DoesNotExist):
-        raise PermissionDenied from None
+        raise Http404 from None
 
 
-@login_required
+@requires("cylinders.read")
 def home(request):
-    require(has_data_role, request.user)
     user = request.user
     stations = selectors.stations_for(user)
-    own = _own_station(user)
+    own = selectors.own_station(user)
     station = own or _station_param(request, stations)
     context = {"own": own, "station": station}
     if station is not None:
@@ -117,9 +102,8 @@ def home(request):
     return _render(request, "cylinders/home.html", context)
 
 
-@login_required
+@requires("cylinders.read")
 def find(request):
-    require(has_data_role, request.user)
     code = codes.normalise(request.GET.get("code", ""))
     if not codes.check_ok(code):
         messages.error(request, _("“%(code)s” is not a valid cylinder code: check the last "
@@ -128,12 +112,11 @@ def find(request):
     return redirect("cylinder-detail", code=code)
 
 
-@login_required
+@requires("cylinders.read")
 def detail(request, code):
-    require(has_data_role, request.user)
     cylinder = get_object_or_404(selectors.cylinders_for(request.user), code=code.upper())
     form = None
-    if is_station_manager(request.user):
+    if can(request.user, "cylinders.register"):
         form = RecordForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -159,11 +142,10 @@ def detail(request, code):
     })
 
 
-@login_required
+@requires("cylinders.scan")
 def scan(request):
     """The interlock from a page: type (or scan) a code, choose the action, see the verdict."""
     user = request.user
-    require(lambda u: is_station_manager(u) or u.has_role(Role.COURIER), user)
     station_ids = enterprise_ids(user) or set()
     form = ScanForm(request.POST or None, station_ids=station_ids)
     answer = None
@@ -193,10 +175,9 @@ def scan(request):
                                                    "reasons": Reason})
 
 
-@login_required
+@requires("cylinders.register")
 def register(request):
-    require(is_station_manager, request.user)
-    own = _own_station(request.user)
+    own = selectors.own_station(request.user)
     if own is None:
         messages.error(request, _("Registering is done by a station's manager."))
         return redirect("cylinder-home")
@@ -218,16 +199,9 @@ def register(request):
     return _render(request, "cylinders/register.html", {"form": form, "station": own})
 
 
-def _base_url(request) -> str:
-    from django.conf import settings
-
-    return settings.PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
-
-
-@login_required
+@requires("cylinders.register")
 def label_batches(request):
-    require(is_station_manager, request.user)
-    own = _own_station(request.user)
+    own = selectors.own_station(request.user)
     if own is None:
         messages.error(request, _("Labels are printed by a station's manager."))
         return redirect("cylinder-home")
@@ -254,20 +228,10 @@ def label_batches(request):
         "form": form, "batches": batches, "station": own, "new": new, "new_codes": new_codes})
 
 
-def label_pdf_response(request, batch: LabelBatch) -> HttpResponse:
-    pdf = labels.label_sheet(list(batch.codes.values_list("code", flat=True)), grid=batch.grid,
-                             base_url=_base_url(request), station=batch.station.name,
-                             phone=selectors.station_phone(batch.station))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="labels-{batch.pk}.pdf"'
-    return response
-
-
-@login_required
+@requires("cylinders.register")
 def label_pdf(request, pk):
-    require(is_station_manager, request.user)
     batch = get_object_or_404(LabelBatch.objects.visible_to(request.user), pk=pk)
-    return label_pdf_response(request, batch)
+    return labels.batch_pdf_response(request, batch)
 
 
 def _days(request) -> int:
@@ -287,16 +251,15 @@ def _where(cylinder, full: bool) -> dict:
     return {"kind": "station", "name": cylinder.station.name}
 
 
-@login_required
+@requires("cylinders.read")
 def recall(request):
-    require(has_data_role, request.user)
     days = _days(request)
     qs = selectors.recall_list(request.user, days)
     station = _station_param(request, selectors.stations_for(request.user))
     if station is not None:
         qs = qs.filter(station=station)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    full = sees_personal_data(request.user)
+    full = can(request.user, "customers.personal_data")
     for cylinder in page.object_list:
         cylinder.where = _where(cylinder, full)
     return _render(request, "cylinders/recall.html", {
@@ -304,15 +267,14 @@ def recall(request):
         "today": timezone.localdate(), "querystring": request.GET.urlencode()})
 
 
-@login_required
+@requires("cylinders.read")
 def recall_export(request):
-    require(has_data_role, request.user)
     days = _days(request)
     qs = selectors.recall_list(request.user, days)
     station = _station_param(request, selectors.stations_for(request.user))
     if station is not None:
         qs = qs.filter(station=station)
-    full = sees_personal_data(request.user)
+    full = can(request.user, "customers.personal_data")
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
                                      "in_memory": True})
@@ -357,9 +319,8 @@ def _period(request):
     return form, data
 
 
-@login_required
+@requires("cylinders.read")
 def refusals(request):
-    require(has_data_role, request.user)
     form, data = _period(request)
     day = data.get("day") or timezone.localdate()
     stations = selectors.stations_for(request.user)
@@ -380,9 +341,8 @@ def refusals(request):
         "next_day": day + datetime.timedelta(days=1)})
 
 
-@login_required
+@requires("cylinders.read")
 def fillings(request):
-    require(has_data_role, request.user)
     form, data = _period(request)
     today = timezone.localdate()
     end = data.get("end") or today

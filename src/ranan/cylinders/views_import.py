@@ -6,8 +6,6 @@ from __future__ import annotations
 import xlsxwriter
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,9 +14,9 @@ from django.utils.translation import gettext_lazy
 from ranan.core.choices import OrgKind
 from ranan.core.forms import StyledForm
 from ranan.core.models import Organisation
-from ranan.core.permissions import is_admin
+from ranan.core.permissions import is_admin, requires
 from ranan.cylinders.columns import COLUMNS
-from ranan.cylinders.importer import can_import_cylinders, import_cylinders
+from ranan.cylinders.importer import import_cylinders
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,14 +41,8 @@ class CylinderImportForm(StyledForm):
             del self.fields["station"]
 
 
-def _require(user) -> None:
-    if not can_import_cylinders(user):
-        raise PermissionDenied
-
-
-@login_required
+@requires("cylinders.import")
 def cylinder_import(request):
-    _require(request.user)
     form = CylinderImportForm(request.POST or None, request.FILES or None, user=request.user)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -65,9 +57,8 @@ def cylinder_import(request):
                                                      "columns": COLUMNS})
 
 
-@login_required
+@requires("cylinders.import")
 def cylinder_import_template(request):
-    _require(request.user)
     response = HttpResponse(content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="cylinder-import-template.xlsx"'
     write_template(response)

@@ -1,7 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core import contract
 from ranan.core.choices import Role
-from ranan.core.contract import Demo, Nav, RananApp
+from ranan.core.contract import Demo, Nav
 
 # Station pages: those who run the station and those who supervise it (read-only).
 OVERSEE = {Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE,
@@ -9,12 +10,11 @@ OVERSEE = {Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TAS
 ORDER = {Role.COURIER, Role.STATION_MANAGER}
 
 
-class DeliveryConfig(RananApp):
+class DeliveryConfig(contract.RananApp):
     name = "ranan.delivery"
-    label = "delivery"
     verbose_name = _("Delivery")
-    default = True
 
+    kpis = "ranan.delivery.kpis"
     navigation = [Nav("delivery-home", _("Delivery"), order=40, capability="delivery.read")]
     # Cylinder types come from the cylinders' demo, delivery checks from the inspections'.
     demo = Demo("ranan.delivery.demo.extend", after=("cylinders", "inspections", "hazards"))

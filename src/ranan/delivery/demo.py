@@ -22,7 +22,15 @@ from ranan.customers.models import Customer
 from ranan.cylinders.models import CylinderType
 from ranan.delivery import services
 from ranan.delivery.choices import Channel, FailReason, OrderState, Payment, Priority
-from ranan.delivery.models import Distance, Order, Price, RealName, StationService, VillageRound
+from ranan.delivery.models import (
+    Distance,
+    Order,
+    OrderEvent,
+    Price,
+    RealName,
+    StationService,
+    VillageRound,
+)
 from ranan.inspections.models import Visit
 
 STATION_AT = (29.6802, 91.3514)  # the county town
@@ -84,6 +92,13 @@ def extend(world: dict) -> None:
             delivery_client_id=uuid.uuid4(), visit=visit))
     RealName.objects.bulk_create(real.values())
     Order.objects.bulk_create(orders, batch_size=1000)
+    # Their history: taken by the courier, then delivered by them at the door.
+    OrderEvent.objects.bulk_create([e for o in Order.objects.filter(
+        delivery_client_id__in=[o.delivery_client_id for o in orders]) for e in (
+        OrderEvent(order=o, actor_id=o.entered_by_id, from_state="", to_state=OrderState.NEW,
+                   at=o.received_at),
+        OrderEvent(order=o, actor_id=o.delivered_by_id, from_state=OrderState.NEW,
+                   to_state=OrderState.DELIVERED, at=o.delivered_at))], batch_size=1000)
     # Waiting orders, through the service (dates, priorities, rounds as in real use).
     couriers = {c.username: c for c in Account.objects.filter(role_rows__role=Role.COURIER)}
     households = list(Customer.objects.filter(lpg_station=station, kind="residential")

@@ -5,7 +5,6 @@ of buyers."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -15,6 +14,7 @@ from ranan.core.models import Account, Jurisdiction, Organisation, ScopedQuerySe
 from ranan.customers.models import Customer
 from ranan.cylinders.models import CylinderType
 from ranan.delivery.choices import Channel, FailReason, OrderState, Payment, Priority, RoundState
+from ranan.lib.appendonly import AppendOnlyModel
 
 
 class Price(models.Model):
@@ -208,7 +208,7 @@ class Order(models.Model):
         return self.events.select_related("actor", "round__courier").order_by("at", "id")
 
 
-class OrderEvent(models.Model):
+class OrderEvent(AppendOnlyModel):
     """One state change of an order: taken (no `from_state`), put on or moved to a round,
     out with its round, delivered, failed (with the reason), cancelled; who made it and when.
     Written by the service that makes the change, in its transaction. Never edited or deleted.
@@ -239,13 +239,9 @@ class OrderEvent(models.Model):
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["order", "at"], name="order_event_history")]
 
+    append_only_message = "The order history is append-only."
+
     def __str__(self) -> str:
         return f"{self.order_id} {self.from_state or '-'}→{self.to_state}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied("The order history is append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("The order history is append-only.")

@@ -10,8 +10,7 @@ import dataclasses
 from django.utils.translation import gettext as _
 
 from ranan.delivery.choices import OrderState
-from ranan.inspections.forms import ItemEntry, blank_entries
-from ranan.inspections.views import _place_errors
+from ranan.inspections.forms import ItemEntry, blank_entries, place_errors
 
 # Where the service's errors that name no box go on the delivery form: beside the codes,
 # the check, the payment, or on top. Every other error is the checklist's.
@@ -78,7 +77,7 @@ class DoorForm:
                 self.placed[PLACES[key]].extend(texts)
             else:
                 rest[key] = texts
-        self.placed.update(_place_errors(rest, form, self.entries, upload_labels))
+        self.placed.update(place_errors(rest, form, self.entries, upload_labels))
 
     def context(self) -> dict:
         """The template's variables for the form's boxes, entries and errors."""

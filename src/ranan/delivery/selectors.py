@@ -6,15 +6,15 @@ collected per courier and day."""
 from __future__ import annotations
 
 import datetime
-import statistics
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
+from ranan.core import kpis
 from ranan.core.models import subtree_q
 from ranan.delivery.choices import OPEN_STATES, OrderState, Payment
 from ranan.delivery.models import Order, Round
+from ranan.lib.dates import day_bounds
 
 
 def orders_for(user) -> QuerySet:
@@ -54,10 +54,13 @@ def couriers_load(user, day: datetime.date) -> list[dict]:
     return list(rows)
 
 
+# The catalogue's KPIs on the delivery report.
+REPORT_KPIS = ["deliveries", "deliveries_checked_rate", "delivery_wait_median_hours",
+               "delivery_wait_p90_hours"]
+
+
 def _period(path, start, end, user):
-    lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-    hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
-                                                       datetime.time.min))
+    lo, hi = day_bounds(start, end)
     qs = Order.objects.visible_to(user)
     if path:
         qs = qs.filter(subtree_q("jpath", path))
@@ -65,13 +68,12 @@ def _period(path, start, end, user):
 
 
 def report(user, path: str | None, start: datetime.date, end: datetime.date) -> dict:
+    """The delivery report of an area (None: all the account sees): the catalogue's delivery
+    KPIs, and the tables behind the page (by day, courier and village; money; failures)."""
     orders, lo, hi = _period(path, start, end, user)
+    figures = {r["name"]: r for r in kpis.compute(user, path, start, end, REPORT_KPIS)}
     delivered = orders.filter(state=OrderState.DELIVERED, delivered_at__gte=lo,
                               delivered_at__lt=hi)
-    waits = sorted((d - r).total_seconds() / 3600 for r, d in
-                   delivered.values_list("received_at", "delivered_at").iterator(chunk_size=5000))
-    checked = delivered.filter(visit__outcome="inspected").count()
-    n = delivered.count()
     by_day = (delivered.annotate(day=TruncDate("delivered_at"))
               .values("day", "delivered_by__username", "customer__jurisdiction__name")
               .annotate(deliveries=Count("id"), cylinders=Sum("quantity"))
@@ -81,17 +83,13 @@ def report(user, path: str | None, start: datetime.date, end: datetime.date) -> 
              .order_by("day", "delivered_by__username"))
     failed = (orders.filter(state=OrderState.FAILED, received_at__gte=lo, received_at__lt=hi)
               .values("fail_reason").annotate(n=Count("id")).order_by("-n"))
-
-    def pct(values, p):
-        return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] \
-            if values else None
-
+    checked = figures["deliveries_checked_rate"]
     return {
-        "deliveries": n,
-        "delivery_wait_median_hours": statistics.median(waits) if waits else None,
-        "delivery_wait_p90_hours": pct(waits, 90),
-        "deliveries_checked_rate": {"value": checked / n if n else None, "numerator": checked,
-                                    "denominator": n},
+        "deliveries": figures["deliveries"]["value"],
+        "delivery_wait_median_hours": figures["delivery_wait_median_hours"]["value"],
+        "delivery_wait_p90_hours": figures["delivery_wait_p90_hours"]["value"],
+        "deliveries_checked_rate": {k: checked[k] for k in ("value", "numerator",
+                                                             "denominator")},
         "by_day_courier_village": list(by_day),
         "money_by_courier_day": list(money),
         "failed_by_reason": list(failed),

@@ -10,15 +10,15 @@ import uuid
 import zoneinfo
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
 from ranan.core.choices import AuditAction, Role
+from ranan.core.permissions import require
 from ranan.core.scoping import enterprise_ids
-from ranan.customers import normalise
 from ranan.customers.choices import Supply
 from ranan.customers.models import Customer
 from ranan.cylinders import codes
@@ -46,11 +46,11 @@ from ranan.delivery.models import (
 )
 from ranan.inspections import services as inspection_services
 from ranan.inspections.choices import Outcome
+from ranan.lib import normalise
+from ranan.lib.idempotency import Conflict, replay
 
-ORDER_ROLES = (Role.COURIER, Role.STATION_MANAGER)
 
-
-class OrderConflict(Exception):
+class OrderConflict(Conflict):
     """A client_id used for another order or delivery."""
 
 
@@ -192,12 +192,12 @@ def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quan
                  received_at: datetime.datetime | None = None,
                  wanted_date: datetime.date | None = None, urgent: bool = False,
                  note: str = "", buyer_name: str = "", buyer_id_number: str = "") -> Order:
-    if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
-        raise PermissionDenied(_("Orders are taken by couriers and station managers."))
-    previous = Order.objects.filter(client_id=client_id).first()
+    require(actor, "delivery.order", _("Orders are taken by couriers and station managers."))
+    def same(o: Order) -> bool:
+        return o.customer_id == customer.pk and o.entered_by_id == actor.pk
+
+    previous = replay(Order.objects, client_id, same=same, conflict=OrderConflict)
     if previous is not None:
-        if previous.customer_id != customer.pk or previous.entered_by_id != actor.pk:
-            raise OrderConflict
         return previous
     if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
         raise Customer.DoesNotExist
@@ -236,7 +236,7 @@ def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quan
                    round_id=order.round_id, at=order.created_at)
             audit.record_create(actor=actor, instance=order)
     except IntegrityError:
-        previous = Order.objects.filter(client_id=client_id).first()
+        previous = replay(Order.objects, client_id, same=same, conflict=OrderConflict)
         if previous is None:
             raise
         return previous
@@ -272,8 +272,7 @@ def _stops(the_round: Round) -> list[routing.Stop]:
 def plan_round(*, actor, the_round: Round, seconds: float = 1.0) -> Round:
     """Order the round's stops with OR-Tools; keeps the distance before (in the order the
     orders were received) and after. Audited: the distances and the stops' new order."""
-    if not (actor.is_superuser or actor.has_role(Role.STATION_MANAGER, Role.COURIER)):
-        raise PermissionDenied(_("Rounds are planned by the station."))
+    require(actor, "delivery.order", _("Rounds are planned by the station."))
     ids = None if actor.is_superuser else enterprise_ids(actor)
     if ids is not None and the_round.station_id not in ids:
         raise Round.DoesNotExist
@@ -401,12 +400,11 @@ def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid
     the customer's refusal of the check, which counts as a refusal for the household's tier:
     no delivery without one or the other); the payment. The same client_id again answers the
     first result; two couriers completing one order at once: exactly one succeeds."""
-    if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
-        raise PermissionDenied(_("Deliveries are completed by couriers and station managers."))
-    done = Order.objects.filter(delivery_client_id=client_id).first()
+    require(actor, "delivery.order",
+            _("Deliveries are completed by couriers and station managers."))
+    done = replay(Order.objects, client_id, field="delivery_client_id", conflict=OrderConflict,
+                  same=lambda o: o.pk == order.pk)
     if done is not None:
-        if done.pk != order.pk:
-            raise OrderConflict
         return done
     if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
         raise Order.DoesNotExist
@@ -429,7 +427,8 @@ def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid
         _keep_refusals(actor=actor, error=exc, normal=normal, customer=customer)
         raise
     except IntegrityError:
-        done = Order.objects.filter(delivery_client_id=client_id).first()
+        done = replay(Order.objects, client_id, field="delivery_client_id",
+                      conflict=OrderConflict, same=lambda o: o.pk == order.pk)
         if done is None:
             raise
         return done
@@ -439,8 +438,8 @@ def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid
 def order_fail(*, actor, order: Order, reason: str, note: str = "") -> Order:
     """The courier could not deliver (not at home, wrong address, refused...): the open
     order is closed as failed, with its history row and audit."""
-    if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
-        raise PermissionDenied(_("Deliveries are completed by couriers and station managers."))
+    require(actor, "delivery.order",
+            _("Deliveries are completed by couriers and station managers."))
     if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
         raise Order.DoesNotExist
     if reason not in FailReason.values:
@@ -465,8 +464,7 @@ def order_assign(*, actor, order: Order, the_round: Round) -> Order:
     """Put a waiting order on a round of its station (an order of a village no courier
     covers waits without one), or move it to another round: it takes the round's date and
     waits for the round to be planned again. Only before the courier leaves with it."""
-    if not (actor.is_superuser or actor.has_role(Role.STATION_MANAGER)):
-        raise PermissionDenied(_("Orders are assigned to rounds by the station."))
+    require(actor, "delivery.manage", _("Orders are assigned to rounds by the station."))
     if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
         raise Order.DoesNotExist
     if not Round.objects.visible_to(actor).filter(pk=the_round.pk).exists():
@@ -496,8 +494,7 @@ def order_assign(*, actor, order: Order, the_round: Round) -> Order:
 def round_start(*, actor, the_round: Round) -> Round:
     """The round leaves the station: its scheduled orders are out for delivery (a history
     row each); audited on the round with the orders that left."""
-    if not (actor.is_superuser or actor.has_role(*ORDER_ROLES)):
-        raise PermissionDenied(_("Rounds are started by the station or its couriers."))
+    require(actor, "delivery.order", _("Rounds are started by the station or its couriers."))
     ids = None if actor.is_superuser else enterprise_ids(actor)
     if ids is not None and the_round.station_id not in ids:
         raise Round.DoesNotExist

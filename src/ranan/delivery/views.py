@@ -13,7 +13,6 @@ import uuid
 from collections import Counter
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, Sum
 from django.http import Http404
@@ -28,11 +27,10 @@ from ranan.core import audit
 from ranan.core.choices import Role
 from ranan.core.forms import apply_service_errors
 from ranan.core.models import subtree_q
+from ranan.core.permissions import can, requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.choices import DeviceKind, HoseMaterial, Supply
 from ranan.customers.models import Customer
-from ranan.customers.normalise import mask_phone
-from ranan.customers.permissions import sees_personal_data
 from ranan.customers.selectors import search_q
 from ranan.delivery import maps, presenters, selectors, services
 from ranan.delivery.choices import (
@@ -55,11 +53,11 @@ from ranan.delivery.forms import (
 from ranan.delivery.models import Order, RealName, Round
 from ranan.inspections import services as inspection_services
 from ranan.inspections.forms import read_checklist
-from ranan.inspections.views import _english
+from ranan.lib import images
+from ranan.lib.dates import day_bounds
+from ranan.lib.i18n import english
+from ranan.lib.masking import mask_phone
 
-# Station pages: those who run the station and those who supervise it (read-only).
-OVERSEE_ROLES = (Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE,
-                 Role.ADMIN)
 SEARCH_ROWS = 20
 LIST_ROWS = 50
 STATE_COLOURS = {OrderState.NEW: "blue", OrderState.SCHEDULED: "azure", OrderState.OUT: "orange",
@@ -67,40 +65,23 @@ STATE_COLOURS = {OrderState.NEW: "blue", OrderState.SCHEDULED: "azure", OrderSta
                  OrderState.CANCELLED: "secondary"}
 
 
-def can_deliver(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*services.ORDER_ROLES))
-
-
-def can_manage(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(Role.STATION_MANAGER))
-
-
-def can_oversee(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*OVERSEE_ROLES))
-
-
-def can_see_delivery(user) -> bool:
-    return can_deliver(user) or can_oversee(user)
-
-
-def _require(check, user) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    if not check(user):
-        raise PermissionDenied
+def _is_courier(user) -> bool:
+    """A courier's pages come first for a courier (the round, back to it after a delivery):
+    a choice of layout, not a permission (the table says what the account may do)."""
+    return Role.COURIER in user.roles
 
 
 def _context(request, **extra) -> dict:
     user = request.user
-    return {"can_deliver": can_deliver(user), "can_manage": can_manage(user),
-            "can_oversee": can_oversee(user), "is_courier": user.has_role(Role.COURIER),
+    return {"can_deliver": can(user, "delivery.order"), "can_manage": can(user, "delivery.manage"),
+            "can_oversee": can(user, "delivery.oversee"), "is_courier": _is_courier(user),
             "state_colours": STATE_COLOURS, "urgent": Priority.URGENT, **extra}
 
 
 def _show_phones(request, customers, via: str) -> None:
     """Full phone numbers for the roles that work with them (the courier calls from the
     list), masked for everyone else; a read of full numbers is logged."""
-    full = sees_personal_data(request.user)
+    full = can(request.user, "customers.personal_data")
     shown = []
     for customer in customers:
         customer.phone_shown = customer.phone if full else mask_phone(customer.phone)
@@ -130,13 +111,12 @@ def _pk(raw) -> int:
 # --- The courier's round ----------------------------------------------------------------------
 
 
-@login_required
+@requires("delivery.read")
 def home(request):
     """A courier's round of today and tomorrow; the station's people go to the station
     page."""
     user = request.user
-    _require(can_see_delivery, user)
-    if not user.has_role(Role.COURIER):
+    if not _is_courier(user):
         return redirect("delivery-station")
     today = timezone.localdate()
     days = []
@@ -156,13 +136,12 @@ def home(request):
 # --- Entering an order --------------------------------------------------------------------------
 
 
-@login_required
+@requires("delivery.order")
 def order_new(request):
     """Find the villager (name, phone tail, address) among the account's customers, then
     the order: cylinder, quantity, when they asked; the buyer's name and ID number at the
     first purchase."""
     user = request.user
-    _require(can_deliver, user)
     source = request.POST if request.method == "POST" else request.GET
     q = (request.GET.get("q") or "").strip()
     customer = None
@@ -212,7 +191,7 @@ def order_new(request):
                 "client_id": uuid.uuid4(), "customer": customer.pk, "quantity": 1,
                 "cylinder_type": _usual_type(user, customer),
                 "received_at": timezone.localtime().replace(second=0, microsecond=0),
-                "channel": "courier" if user.has_role(Role.COURIER) else "phone"})
+                "channel": "courier" if _is_courier(user) else "phone"})
     return render(request, "delivery/order_new.html", _context(
         request, q=q, results=results[:SEARCH_ROWS], more=len(results) > SEARCH_ROWS,
         customer=customer, form=form), status=status)
@@ -231,12 +210,11 @@ def _usual_type(user, customer):
     return recent.most_common(1)[0][0] if recent else None
 
 
-@login_required
+@requires("delivery.read")
 def order_detail(request, pk):
     """One order: its delivery date and priority (the answer to entering it), its round,
     state, price and payment."""
     user = request.user
-    _require(can_see_delivery, user)
     order = get_object_or_404(selectors.orders_for(user).select_related(
         "customer__jurisdiction", "entered_by", "delivered_by", "visit"), pk=pk)
     _show_phones(request, [order.customer], "delivery order")
@@ -249,12 +227,11 @@ def order_detail(request, pk):
 # --- At the door ----------------------------------------------------------------------------------
 
 
-@login_required
+@requires("delivery.order")
 def deliver(request, pk):
     """Hand over the full cylinders (each through the interlock), collect the empties, do
     the safety check (or record that the customer refused it), take the payment."""
     user = request.user
-    _require(can_deliver, user)
     order = get_object_or_404(selectors.orders_for(user).select_related(
         "customer__jurisdiction", "cylinder_type"), pk=pk)
     customer = order.customer
@@ -274,12 +251,12 @@ def deliver(request, pk):
     return render(request, "delivery/deliver.html", _context(
         request, order=order, customer=customer, form=form, checklist=checklist,
         **door.context(),
-        english=_english(), parts=DeviceKind.choices, materials=HoseMaterial.choices,
+        english=english(), parts=DeviceKind.choices, materials=HoseMaterial.choices,
         chosen=chosen, check_done=CHECK_DONE, check_refused=CHECK_REFUSED,
         payments=Payment.choices, is_open=order.state in OPEN_STATES,
         fail_form=FailForm(), fail_reasons=PAGE_FAIL_REASONS,
         has_errors=status == 400,
-        max_photo_mb=inspection_services.MAX_PHOTO_BYTES // 1024 // 1024), status=status)
+        max_photo_mb=images.MAX_PHOTO_MB), status=status)
 
 
 def _deliver_posted(request, order: Order, items) -> tuple[DeliverForm, presenters.DoorForm,
@@ -331,7 +308,7 @@ def _check(data: dict, given, outcome: str) -> dict | None:
     """The safety check for the service: the checklist's answers, fixes, photos and the
     signature; only the notes when the customer refused it; None when not done."""
     if outcome == CHECK_DONE:
-        signature = (inspection_services.decode_data_url(data["signature"], "signature")
+        signature = (images.decode_data_url(data["signature"], "signature")
                      if data["signature"] else None)
         return {"answers": given.answers, "fixes": given.fixes, "photos": given.uploads,
                 "signature": signature, "notes": data["notes"]}
@@ -344,17 +321,16 @@ def _delivered(request, order: Order, done: Order):
     """Say so and go on: a courier to the next stop, anyone else to the order."""
     messages.success(request, _("Delivered: %(name)s, %(n)d × %(type)s.") % {
         "name": order.customer.name, "n": done.quantity, "type": order.cylinder_type.name})
-    if request.user.has_role(Role.COURIER):
+    if _is_courier(request.user):
         return redirect("delivery-home")  # on to the next stop
     return redirect("delivery-order", pk=done.pk)
 
 
 @require_POST
-@login_required
+@requires("delivery.order")
 def fail(request, pk):
     """The delivery could not be made: not at home, the address wrong, refused."""
     user = request.user
-    _require(can_deliver, user)
     order = get_object_or_404(selectors.orders_for(user), pk=pk)
     form = FailForm(request.POST)
     if not form.is_valid():
@@ -370,7 +346,7 @@ def fail(request, pk):
         raise Http404 from None
     messages.warning(request, _("Not delivered (%(reason)s): %(name)s.") % {
         "reason": FailReason(form.cleaned_data["reason"]).label, "name": order.customer.name})
-    return redirect("delivery-home" if user.has_role(Role.COURIER) else "delivery-station")
+    return redirect("delivery-home" if _is_courier(user) else "delivery-station")
 
 
 # --- The station ---------------------------------------------------------------------------------
@@ -383,12 +359,11 @@ def _assignable_rounds(user):
             .exclude(state=RoundState.DONE).order_by("date", "courier__username", "id"))
 
 
-@login_required
+@requires("delivery.oversee")
 def station(request):
     """A day's orders by village and state, the after-hours queue, the orders waiting for a
     round (the station puts them on one), the couriers' load."""
     user = request.user
-    _require(can_oversee, user)
     today = timezone.localdate()
     day = _day(request.GET.get("date"), today)
     cells = (selectors.orders_for(user).filter(scheduled_date=day)
@@ -404,16 +379,15 @@ def station(request):
     return render(request, "delivery/station.html", _context(
         request, day=day, today=today, **presenters.orders_by_village(cells),
         after_hours=after_hours, waiting=waiting, load=load,
-        rounds=list(_assignable_rounds(user)) if can_manage(user) else [],
+        rounds=list(_assignable_rounds(user)) if can(user, "delivery.manage") else [],
         previous_day=day - datetime.timedelta(days=1), next_day=day + datetime.timedelta(days=1),
         priority_labels=dict(Priority.choices)))
 
 
 @require_POST
-@login_required
+@requires("delivery.manage")
 def assign(request, pk):
     user = request.user
-    _require(can_manage, user)
     order = get_object_or_404(selectors.orders_for(user), pk=pk)
     form = AssignForm(request.POST)
     back = request.POST.get("next") or reverse("delivery-station")
@@ -436,11 +410,10 @@ def assign(request, pk):
     return redirect(back)
 
 
-@login_required
+@requires("delivery.oversee")
 def rounds(request):
     """The rounds of seven days from a date: courier, stops, cylinders, planned distance."""
     user = request.user
-    _require(can_oversee, user)
     today = timezone.localdate()
     start = _day(request.GET.get("date"), today)
     end = start + datetime.timedelta(days=6)
@@ -464,10 +437,9 @@ def _ordered(qs):
     return qs.order_by(F("sequence").asc(nulls_last=True), "priority", "received_at", "id")
 
 
-@login_required
+@requires("delivery.oversee")
 def round_detail(request, pk):
     user = request.user
-    _require(can_oversee, user)
     the_round = get_object_or_404(selectors.rounds_for(user), pk=pk)
     stops = list(_ordered(selectors.orders_for(user).filter(round=the_round))
                  .select_related("customer__jurisdiction", "cylinder_type"))
@@ -486,10 +458,9 @@ def round_detail(request, pk):
 
 
 @require_POST
-@login_required
+@requires("delivery.manage")
 def plan(request, pk):
     user = request.user
-    _require(can_manage, user)
     the_round = get_object_or_404(selectors.rounds_for(user), pk=pk)
     try:
         the_round = services.plan_round(actor=user, the_round=the_round)
@@ -504,12 +475,11 @@ def plan(request, pk):
 # --- The report --------------------------------------------------------------------------------
 
 
-@login_required
+@requires("delivery.oversee")
 def report(request):
     """Deliveries per courier, village and day; the wait from order to delivery; the share
     delivered with a completed check; failures by reason; money collected."""
     user = request.user
-    _require(can_oversee, user)
     today = timezone.localdate()
     end = _day(request.GET.get("to"), today)
     start = _day(request.GET.get("from"), end - datetime.timedelta(days=29))
@@ -532,9 +502,7 @@ def report(request):
     fail_labels = dict(FailReason.choices)
     failed = [{"reason": fail_labels.get(r["fail_reason"], r["fail_reason"] or "—"),
                "code": r["fail_reason"], "n": r["n"]} for r in figures["failed_by_reason"]]
-    lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-    hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
-                                                       datetime.time.min))
+    lo, hi = day_bounds(start, end)
     unpaid = selectors.orders_for(user).filter(state=OrderState.DELIVERED,
                                                payment=Payment.UNPAID, delivered_at__gte=lo,
                                                delivered_at__lt=hi)

@@ -3,8 +3,6 @@ the notice PDF, and the KPIs."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,25 +10,25 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ranan.core.api_base import date_param, error_response
-from ranan.core.permissions import has_data_role
+from ranan.core.api import ScopedPrimaryKeyField, out_of_scope
+from ranan.core.api_base import error_response
+from ranan.core.permissions import Requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.models import Customer
 from ranan.hazards import notice, selectors, services
 from ranan.hazards.choices import Responsible, Source, State, Step
 from ranan.hazards.models import Hazard
-from ranan.inspections.api import Figure, ImageText
+from ranan.inspections.api import ImageText
 from ranan.inspections.choices import Grade
-from ranan.inspections.services import decode_data_url
+from ranan.lib.images import decode_data_url
 
-
-def _data_role(request):
-    if not has_data_role(request.user):
-        raise PermissionDenied
+# Every data role reads (its own area's hazards); recording and moving them is hazards.work
+# (the services check the same row).
+READ_WORK = Requires("hazards.read", write="hazards.work")
 
 
 class EventRead(serializers.Serializer):
@@ -72,7 +70,7 @@ class HazardDetailRead(HazardRead):
 
 
 class HazardWrite(serializers.Serializer):
-    customer = serializers.IntegerField(required=False, allow_null=True)
+    customer = ScopedPrimaryKeyField(model=Customer, required=False, allow_null=True)
     jurisdiction = serializers.CharField(required=False, allow_blank=True,
                                          help_text="division code or #<id>, without a customer")
     premises = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -93,6 +91,7 @@ class HazardList(generics.ListAPIView):
 
     serializer_class = HazardRead
     filter_backends: list = []
+    permission_classes = [READ_WORK]
 
     @extend_schema(parameters=[
         OpenApiParameter("state", str, enum=State.values),
@@ -101,7 +100,6 @@ class HazardList(generics.ListAPIView):
         OpenApiParameter("escalation", int, enum=Step.values), OpenApiParameter("mine", bool),
         OpenApiParameter("q", str)])
     def get(self, request, *args, **kwargs):
-        _data_role(request)
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -109,14 +107,10 @@ class HazardList(generics.ListAPIView):
 
     @extend_schema(request=HazardWrite, responses={201: HazardRead})
     def post(self, request):
-        body = HazardWrite(data=request.data)
+        body = HazardWrite(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        customer = None
-        customer_id = data.pop("customer", None)
-        if customer_id:
-            customer = get_object_or_404(Customer.objects.visible_to(request.user),
-                                         pk=customer_id)
+        customer = data.pop("customer", None)
         jurisdiction = None
         code = data.pop("jurisdiction", "")
         if customer is None:
@@ -129,7 +123,7 @@ class HazardList(generics.ListAPIView):
             hazard = services.hazard_create(actor=request.user, customer=customer,
                                             jurisdiction=jurisdiction, photos=photos, **data)
         except Customer.DoesNotExist:
-            raise NotFound from None
+            raise out_of_scope("customer", customer.pk) from None
         except services.TransitionConflict:
             return error_response("client_id", "conflict", _(
                 "This client_id was already used by someone else."), status.HTTP_409_CONFLICT)
@@ -138,9 +132,9 @@ class HazardList(generics.ListAPIView):
 
 class HazardDetail(generics.RetrieveAPIView):
     serializer_class = HazardDetailRead
+    permission_classes = [READ_WORK]
 
     def get_queryset(self):
-        _data_role(self.request)
         return selectors.hazards_for(self.request.user).prefetch_related(
             "events__by", "events__photos")
 
@@ -156,9 +150,10 @@ class TransitionView(APIView):
     """Move a hazard one step: answers the hazard in its new state, or a refusal naming the
     field (`to`, `photos`, `actor`, `note`)."""
 
+    permission_classes = [READ_WORK]
+
     @extend_schema(request=TransitionWrite, responses=HazardRead)
     def post(self, request, pk):
-        _data_role(request)
         hazard = get_object_or_404(Hazard.objects.visible_to(request.user), pk=pk)
         body = TransitionWrite(data=request.data)
         body.is_valid(raise_exception=True)
@@ -179,9 +174,10 @@ class TransitionView(APIView):
 class NoticeView(APIView):
     """The written rectification notice as a PDF."""
 
+    permission_classes = [READ_WORK]
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
-        _data_role(request)
         hazard = get_object_or_404(selectors.hazards_for(request.user), pk=pk)
         return notice_response(hazard, request.query_params.get("basis", "")[:300])
 
@@ -191,28 +187,3 @@ def notice_response(hazard, basis: str = "") -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{hazard.pk}.pdf"'
     return response
-
-
-class HazardKpiAnswer(serializers.Serializer):
-    jurisdiction = serializers.CharField()
-    kpis = serializers.DictField(child=Figure())
-
-
-class KpiView(APIView):
-    """Hazard KPIs of an area for hazards found in a period (`from`, `to`)."""
-
-    @extend_schema(parameters=[OpenApiParameter("jurisdiction", str, required=True),
-                               OpenApiParameter("from", str), OpenApiParameter("to", str)],
-                   responses=HazardKpiAnswer)
-    def get(self, request):
-        _data_role(request)
-        code = request.query_params.get("jurisdiction", "")
-        node = jurisdiction_by_code(request.user, code) if code else None
-        if node is None:
-            raise ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
-                "code": code}})
-        end = date_param(request.query_params, "to") or timezone.localdate()
-        start = date_param(request.query_params, "from") or end - datetime.timedelta(
-            days=364)
-        return Response({"jurisdiction": node.code or f"#{node.pk}",
-                         "kpis": selectors.kpis(request.user, node.path, start, end)})

@@ -4,7 +4,6 @@ from ranan.hazards import api
 
 urlpatterns = [
     path("hazards/", api.HazardList.as_view(), name="api-hazard-list"),
-    path("hazards/kpis/", api.KpiView.as_view(), name="api-hazard-kpis"),
     path("hazards/<int:pk>/", api.HazardDetail.as_view(), name="api-hazard"),
     path("hazards/<int:pk>/transitions", api.TransitionView.as_view(),
          name="api-hazard-transitions"),

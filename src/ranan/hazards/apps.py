@@ -2,16 +2,16 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core import contract
 from ranan.core.choices import DATA_ROLES, Role
-from ranan.core.contract import Demo, Job, Nav, Panel, RananApp
+from ranan.core.contract import Demo, Job, Nav, Panel
 
 
-class HazardsConfig(RananApp):
+class HazardsConfig(contract.RananApp):
     name = "ranan.hazards"
-    label = "hazards"
     verbose_name = _("Hazards")
-    default = True
 
+    kpis = "ranan.hazards.kpis"
     navigation = [Nav("hazard-list", _("Hazards"), order=60, capability="hazards.read")]
     customer_panels = [Panel("hazards/_customer_hazards.html",
                              "ranan.hazards.views.customer_panel", order=40)]

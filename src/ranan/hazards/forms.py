@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from ranan.core.forms import StyledForm
 from ranan.hazards.choices import Responsible, Source, State
 from ranan.hazards.models import Category
-from ranan.inspections import services as inspection_services
 from ranan.inspections.choices import Grade
+from ranan.lib import images
 
 
 def category_label(category: Category) -> str:
@@ -29,7 +29,7 @@ def read_photos(files, name: str = "photos") -> tuple[list[bytes], str]:
     """The bytes of the uploaded photos, and a message when one is too large (the service
     checks that each is an image)."""
     photos, error = [], ""
-    limit = inspection_services.MAX_PHOTO_BYTES
+    limit = images.MAX_PHOTO_BYTES
     for upload in files.getlist(name):
         if upload.size > limit:
             error = _("An image is at most %(mb)d MB.") % {"mb": limit // 1024 // 1024}

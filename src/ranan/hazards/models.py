@@ -4,7 +4,6 @@ who, when, the note and photos) and the photos."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +12,7 @@ from ranan.core.models import Account, Jurisdiction, ScopedQuerySet, ScopeSpec
 from ranan.customers.models import Customer
 from ranan.hazards.choices import EventKind, Responsible, Source, State, Step
 from ranan.inspections.choices import Grade
+from ranan.lib.appendonly import AppendOnlyModel
 
 
 class Category(models.Model):
@@ -108,7 +108,7 @@ class Hazard(models.Model):
         return self.customer.full_address if self.customer_id else self.premises
 
 
-class HazardEvent(models.Model):
+class HazardEvent(AppendOnlyModel):
     # Indexed by the (hazard, step) constraint below: one index less for the daily job.
     hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="events",
                                db_index=False)
@@ -128,16 +128,10 @@ class HazardEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["hazard", "step"],
                                                name="hazard_step_once")]
 
+    append_only_message = "Hazard events are never edited nor deleted."
+
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.kind} {self.to_state or self.step}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied("Hazard events are never edited.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Hazard events are never deleted.")
 
 
 class HazardPhoto(models.Model):

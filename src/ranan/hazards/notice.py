@@ -11,7 +11,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from ranan.cylinders.labels import cjk_font
+from ranan.lib.pdf import cjk_font
 
 # The default wording; set HAZARD_LEGAL_BASIS (or give it when printing) for the articles
 # of the province's own regulation.

@@ -4,10 +4,9 @@ district's supervision list, counts by category and grade, and the KPIs the repo
 from __future__ import annotations
 
 import datetime
-import statistics
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -98,47 +97,3 @@ def by_category_and_grade(user, path: str) -> tuple[list, dict]:
             cells[key] = cells.get(key, 0) + n
     categories = [c for c in Category.objects.all() if (c.code, None) in cells]
     return categories, cells
-
-
-def kpis(user, path: str, start: datetime.date, end: datetime.date,
-         today: datetime.date | None = None) -> dict[str, dict]:
-    """Found, closed, rectification rate, on-time rate, open, overdue by step, median days
-    to close, for hazards found in the period in the area."""
-    today = today or timezone.localdate()
-    lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-    hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
-                                                       datetime.time.min))
-    found = hazards_for(user).filter(subtree_q("jpath", path), found_at__gte=lo, found_at__lt=hi)
-    totals = found.aggregate(
-        found=Count("id"), closed=Count("id", filter=Q(state=State.CLOSED)),
-        on_time=Count("id", filter=Q(state=State.CLOSED, fixed_at__date__lte=F("deadline"))),
-        open=Count("id", filter=~Q(state__in=list(DONE))),
-        overdue=Count("id", filter=overdue_q(today)),
-        **{f"step_{s}": Count("id", filter=overdue_q(today) & Q(escalation=s))
-           for s in Step.values})
-    durations = [(closed - found_at).total_seconds() / 86400 for found_at, closed in
-                 found.filter(state=State.CLOSED, closed_at__isnull=False)
-                 .values_list("found_at", "closed_at")
-                 .iterator(chunk_size=5000)]
-
-    def ratio(num, den):
-        return {"value": (num / den) if den else None, "numerator": num, "denominator": den}
-
-    out = {
-        "hazards_found": {"value": totals["found"], "numerator": totals["found"],
-                          "denominator": None},
-        "hazards_closed": {"value": totals["closed"], "numerator": totals["closed"],
-                           "denominator": None},
-        "hazards_open": {"value": totals["open"], "numerator": totals["open"],
-                         "denominator": None},
-        "rectification_rate": ratio(totals["closed"], totals["found"]),
-        "on_time_rate": ratio(totals["on_time"], totals["closed"]),
-        "hazards_overdue": {"value": totals["overdue"], "numerator": totals["overdue"],
-                            "denominator": None},
-        "median_days_to_close": {"value": statistics.median(durations) if durations else None,
-                                 "numerator": len(durations), "denominator": None},
-    }
-    for step in Step.values:
-        out[f"overdue_step_{step}"] = {"value": totals[f"step_{step}"],
-                                       "numerator": totals[f"step_{step}"], "denominator": None}
-    return out

@@ -15,16 +15,17 @@ import hashlib
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
-from ranan.core.choices import OrgKind, Role
+from ranan.core.choices import OrgKind
 from ranan.core.models import Jurisdiction, Organisation
 from ranan.core.notify import notify
+from ranan.core.permissions import require
 from ranan.customers.models import Customer
 from ranan.hazards.choices import (
     DONE,
@@ -38,16 +39,15 @@ from ranan.hazards.choices import (
 )
 from ranan.hazards.models import Category, GradeDeadline, Hazard, HazardEvent, HazardPhoto
 from ranan.inspections.choices import Grade
-from ranan.inspections.services import _image_extension
+from ranan.lib.idempotency import Conflict, replay
+from ranan.lib.images import image_extension
 
-WRITE_ROLES = (Role.INSPECTOR, Role.COURIER, Role.STATION_MANAGER, Role.GRID_WORKER,
-               Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE, Role.ADMIN)
 # Days past the deadline at which each step of the ladder is taken.
 ESCALATION_DAYS = {Step.REMINDER: 1, Step.NOTICE: 3, Step.SUPERVISION: 7, Step.ENFORCEMENT: 15}
 MAX_PHOTOS = 10
 
 
-class TransitionConflict(Exception):
+class TransitionConflict(Conflict):
     """The client_id was used for another transition."""
 
 
@@ -62,13 +62,12 @@ def deadline_for(grade: str, found: datetime.date) -> datetime.date:
 
 
 def _require_writer(actor) -> None:
-    if not (actor.is_superuser or actor.has_role(*WRITE_ROLES)):
-        raise PermissionDenied(_("Your role does not work on hazards."))
+    require(actor, "hazards.work", _("Your role does not work on hazards."))
 
 
 def _save_photos(event: HazardEvent, photos: list[bytes]) -> None:
     for content in photos:
-        ext = _image_extension(content, "photos")
+        ext = image_extension(content, "photos")
         digest = hashlib.sha256(content).hexdigest()
         row = HazardPhoto(event=event, sha256=digest, size=len(content))
         row.image.save(f"{digest[:32]}.{ext}", ContentFile(content), save=False)
@@ -79,7 +78,7 @@ def _check_photos(photos: list[bytes]) -> None:
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("At most %(n)d photos.") % {"n": MAX_PHOTOS}})
     for index, content in enumerate(photos):
-        _image_extension(content, f"photos.{index}")
+        image_extension(content, f"photos.{index}")
 
 
 @transaction.atomic
@@ -94,12 +93,10 @@ def hazard_create(*, actor, category: str | Category, description: str, source: 
     The same `client_id` again answers the first hazard."""
     _require_writer(actor)
     photos = photos or []
-    if client_id is not None:
-        previous = Hazard.objects.filter(client_id=client_id).first()
-        if previous is not None:
-            if previous.found_by_id != actor.pk:
-                raise TransitionConflict
-            return previous
+    previous = replay(Hazard.objects, client_id, conflict=TransitionConflict,
+                      same=lambda h: h.found_by_id == actor.pk)
+    if previous is not None:
+        return previous
     if customer is not None:
         if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
             raise Customer.DoesNotExist
@@ -185,13 +182,11 @@ def hazard_transition(*, actor, hazard: Hazard, to: str, note: str = "",
     fixer cannot verify), `note` (a conversion or a rejection says why)."""
     _require_writer(actor)
     photos = photos or []
-    if client_id is not None:
-        previous = HazardEvent.objects.filter(client_id=client_id).first()
-        if previous is not None:
-            if previous.hazard_id != hazard.pk or previous.to_state != to or \
-                    previous.by_id != actor.pk:
-                raise TransitionConflict
-            return Hazard.objects.get(pk=hazard.pk)
+    def same(event) -> bool:
+        return event.hazard_id == hazard.pk and event.to_state == to and event.by_id == actor.pk
+
+    if replay(HazardEvent.objects, client_id, same=same, conflict=TransitionConflict):
+        return Hazard.objects.get(pk=hazard.pk)
     if not Hazard.objects.visible_to(actor).filter(pk=hazard.pk).exists():
         raise Hazard.DoesNotExist
     note = (note or "").strip()
@@ -233,11 +228,9 @@ def hazard_transition(*, actor, hazard: Hazard, to: str, note: str = "",
                          object_pk=str(hazard.pk), object_repr=str(current)[:200],
                          changes={"state": [current.state, to]})
     except IntegrityError:
-        previous = HazardEvent.objects.filter(client_id=client_id).first()
-        if previous is None:
+        if not replay(HazardEvent.objects, client_id, conflict=TransitionConflict,
+                      same=lambda e: e.hazard_id == hazard.pk and e.to_state == to):
             raise
-        if previous.hazard_id != hazard.pk or previous.to_state != to:
-            raise TransitionConflict from None
     return Hazard.objects.get(pk=hazard.pk)
 
 

@@ -11,7 +11,6 @@ import json
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
@@ -23,10 +22,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from ranan.core import kpis
+from ranan.core import selectors as core_selectors
 from ranan.core.choices import Role
 from ranan.core.forms import apply_service_errors
 from ranan.core.models import Jurisdiction
-from ranan.core.permissions import has_data_role, require
+from ranan.core.permissions import can, require, requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.models import Customer
 from ranan.hazards import selectors, services
@@ -45,14 +46,13 @@ from ranan.hazards.choices import (
 from ranan.hazards.forms import HazardForm, TransitionForm, category_label, read_photos
 from ranan.hazards.models import Category, Hazard, HazardPhoto
 from ranan.inspections.choices import GRADE_COLOURS, Grade
-from ranan.inspections.services import MAX_PHOTO_BYTES
-from ranan.inspections.views import _image_response
+from ranan.lib.images import MAX_PHOTO_BYTES, image_response
 
 LIST_PAGE = 30
 SUPERVISION_PAGE = 50
-# Those who find and fix hazards see their own first; those who follow an area see it all.
+# A preference, not a permission: those who find and fix hazards see their own first; those
+# who follow an area see it all.
 MINE_FIRST = (Role.INSPECTOR, Role.COURIER, Role.STATION_MANAGER)
-SUPERVISORS = (Role.REGULATOR, Role.TASK_FORCE, Role.ADMIN)
 NOT_DONE = ",".join(s for s in State.values if s not in DONE)
 FILTERS = ("q", "jurisdiction", "state", "grade", "category", "escalation", "overdue")
 # Which form of the hazard page a posted state belongs to.
@@ -62,17 +62,9 @@ FORMS = {"rectify": State.RECTIFYING, "fix": State.FIXED, "verify": State.VERIFI
          "close": State.CLOSED, "unfixable": State.UNFIXABLE}
 
 
-def can_work(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*services.WRITE_ROLES))
-
-
-def can_supervise(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*SUPERVISORS))
-
-
 def _context(request, **extra) -> dict:
     user = request.user
-    return {"can_work": can_work(user), "can_supervise": can_supervise(user),
+    return {"can_work": can(user, "hazards.work"), "can_supervise": can(user, "hazards.supervise"),
             "state_colours": STATE_COLOURS, "step_colours": STEP_COLOURS,
             "grade_colours": GRADE_COLOURS, "step_labels": dict(Step.choices),
             "today": timezone.localdate(), **extra}
@@ -99,21 +91,6 @@ def _area_code(node: Jurisdiction) -> str:
     return node.code or f"#{node.pk}"
 
 
-def _area(request) -> tuple[Jurisdiction | None, str]:
-    """The jurisdiction asked for (a division code or #<id>), or the account's first area."""
-    user = request.user
-    code = (request.GET.get("jurisdiction") or "").strip()
-    if code:
-        node = jurisdiction_by_code(user, code)
-        if node is None:
-            return None, _("Unknown area code “%(code)s”.") % {"code": code}
-        return node, ""
-    node = user.area.order_by("path").first()
-    if node is None and user.is_superuser:
-        node = Jurisdiction.objects.filter(parent__isnull=True).order_by("path").first()
-    return node, ""
-
-
 def list_url(**params) -> str:
     return reverse("hazard-list") + "?" + urlencode({k: v for k, v in params.items() if v != ""})
 
@@ -121,12 +98,11 @@ def list_url(**params) -> str:
 # --- My hazards -------------------------------------------------------------------------------
 
 
-@login_required
+@requires("hazards.read")
 def hazard_list(request):
     """Hazards by deadline: an inspector's, courier's or station manager's own by default
     (found or fixed by them, not closed), everyone else's area; the filters of the API."""
     user = request.user
-    require(has_data_role, user)
     params = request.GET.copy()
     params.pop("page", None)
     if not params.get("mine"):
@@ -173,11 +149,10 @@ def _forms_for(hazard: Hazard, user, posted: tuple[str, TransitionForm] | None) 
     return forms
 
 
-@login_required
+@requires("hazards.read")
 def hazard_detail(request, pk):
     """The facts, the timeline with photos, and the actions the state allows."""
     user = request.user
-    require(has_data_role, user)
     hazard = get_object_or_404(
         selectors.hazards_for(user).select_related("found_by", "fixed_by",
                                                    "customer__jurisdiction", "finding__visit"),
@@ -185,7 +160,7 @@ def hazard_detail(request, pk):
     posted, placed = None, {"photos": [], "top": []}
     status = 200
     if request.method == "POST":
-        require(can_work, user)
+        require(user, "hazards.work")
         key, form, moved = _transition_posted(request, hazard, placed)
         if moved is not None:
             messages.success(request, _("Hazard now: %(state)s.") % {
@@ -279,20 +254,18 @@ def _max_photo_mb() -> int:
 
 
 @require_GET
-@login_required
+@requires("hazards.read")
 def photo(request, pk):
     """A photo of a hazard's event, only to accounts that see the hazard."""
-    require(has_data_role, request.user)
     row = get_object_or_404(HazardPhoto.objects.filter(
         event__hazard__in=Hazard.objects.visible_to(request.user).values("pk")), pk=pk)
-    return _image_response(row.image)
+    return image_response(row.image)
 
 
 @require_GET
-@login_required
+@requires("hazards.read")
 def notice(request, pk):
     """The written rectification notice (PDF), with the legal basis typed on the page."""
-    require(has_data_role, request.user)
     hazard = get_object_or_404(selectors.hazards_for(request.user), pk=pk)
     return notice_response(hazard, request.GET.get("basis", "").strip()[:300])
 
@@ -300,12 +273,11 @@ def notice(request, pk):
 # --- Recording a hazard -----------------------------------------------------------------------
 
 
-@login_required
+@requires("hazards.work")
 def hazard_create(request):
     """Record a hazard at a customer (?customer=<id>) or, without one, at premises in an
     area. The deadline defaults to the grade's; one in the past is refused."""
     user = request.user
-    require(can_work, user)
     source = request.POST if request.method == "POST" else request.GET
     customer = _customer_asked(user, source.get("customer") or "")
     photo_errors: list[str] = []
@@ -402,13 +374,12 @@ def _premises_area(user, form: HazardForm, data: dict) -> Jurisdiction | None:
 # --- The supervision list ---------------------------------------------------------------------
 
 
-@login_required
+@requires("hazards.supervise")
 def supervision(request):
     """Hazards listed for supervision (step 3) or referred for enforcement (step 4) and
     still not fixed, the most overdue first: the district's desk."""
     user = request.user
-    require(can_supervise, user)
-    node, area_error = _area(request)
+    node, area_error = core_selectors.asked_area(request.user, request.GET)
     page, rows = None, []
     if node is not None:
         qs = selectors.supervision_list(user, node.path)
@@ -422,13 +393,12 @@ def supervision(request):
 # --- Hazards by category and grade ------------------------------------------------------------
 
 
-@login_required
+@requires("hazards.read")
 def summary(request):
     """Open hazards of an area by category × grade (each cell a link to the same hazards
     in the list) and the KPIs of the hazards found in the last 365 days."""
     user = request.user
-    require(has_data_role, user)
-    node, area_error = _area(request)
+    node, area_error = core_selectors.asked_area(request.user, request.GET)
     context = _context(request, node=node, area_error=area_error, grades=Grade.choices)
     if node is not None:
         code = _area_code(node)
@@ -445,13 +415,14 @@ def summary(request):
             table.append(row)
         end = timezone.localdate()
         start = end - datetime.timedelta(days=364)
-        figures = selectors.kpis(user, node.path, start, end)
+        figures = {r["name"]: r for r in kpis.compute(user, node.path, start, end, [
+            k.name for k in kpis.catalogue() if k.section in ("hazard", "escalation")])}
         visible = Jurisdiction.objects.visible_to(user)
         children = list(visible.filter(parent=node).order_by("path")[:60])
         parent = visible.filter(pk=node.parent_id).first() if node.parent_id else None
         context.update(
             area_code=code, table=table, kpis=figures, start=start, end=end,
-            steps=[(s, label, figures[f"overdue_step_{s}"]["value"])
+            steps=[(s, label, figures[f"hazards_overdue_step_{s}"]["value"])
                    for s, label in Step.choices],
             children=[(n, _area_code(n)) for n in children],
             parent=(parent, _area_code(parent)) if parent else None)
@@ -468,6 +439,7 @@ def customer_panel(request, customer) -> dict:
             .select_related("category")
             .order_by(F("closed_at").desc(nulls_first=True), "deadline", "id")[:20])
     today = timezone.localdate()
-    return {"customer": customer, "hazards": _decorate(rows, today), "can_work": can_work(user),
+    return {"customer": customer, "hazards": _decorate(rows, today),
+            "can_work": can(user, "hazards.work"),
             "state_colours": STATE_COLOURS, "step_colours": STEP_COLOURS,
             "grade_colours": GRADE_COLOURS}

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
-from ranan.core.permissions import is_admin, require
+from ranan.core.permissions import requires
 from ranan.hazards.models import Category, GradeDeadline
 
 CategoryFormSet = forms.modelformset_factory(
@@ -19,9 +18,8 @@ CategoryFormSet = forms.modelformset_factory(
 DeadlineFormSet = forms.modelformset_factory(GradeDeadline, fields=["grade", "days"], extra=0)
 
 
-@login_required
+@requires("hazards.catalogue")
 def catalogue(request):
-    require(is_admin, request.user)
     categories = CategoryFormSet(request.POST or None, prefix="c",
                                  queryset=Category.objects.order_by("id"))
     deadlines = DeadlineFormSet(request.POST or None, prefix="d",

@@ -3,33 +3,33 @@ with their progress, the unreached list, measures and today's work list."""
 
 from __future__ import annotations
 
-import datetime
 import json
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ranan.core.api import ScopedPrimaryKeyField, out_of_scope
 from ranan.core.api_base import date_param, error_response
 from ranan.core.models import Jurisdiction
-from ranan.core.permissions import has_data_role
+from ranan.core.permissions import Requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.models import Customer
 from ranan.inspections import selectors, services
 from ranan.inspections.choices import MeasureKind, Outcome, Tier, VisitKind
 from ranan.inspections.models import Checklist, ChecklistItem, Plan, Visit
+from ranan.lib import images
+from ranan.lib.dates import day_start
 
-
-def _data_role(request):
-    if not has_data_role(request.user):
-        raise PermissionDenied
+# Every data role reads (its own area's visits and plans); the writes have their own rows (the
+# services check the same).
+READ = Requires("inspections.read")
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -54,9 +54,9 @@ class ChecklistList(generics.ListAPIView):
     serializer_class = ChecklistSerializer
     filter_backends: list = []
     pagination_class = None
+    permission_classes = [READ]
 
     def get_queryset(self):
-        _data_role(self.request)
         qs = Checklist.objects.prefetch_related("items")
         if self.request.query_params.get("all") not in ("1", "true"):
             qs = qs.filter(published=True)
@@ -66,10 +66,7 @@ class ChecklistList(generics.ListAPIView):
 class ChecklistDetail(generics.RetrieveAPIView):
     serializer_class = ChecklistSerializer
     queryset = Checklist.objects.prefetch_related("items")
-
-    def get(self, request, *args, **kwargs):
-        _data_role(request)
-        return super().get(request, *args, **kwargs)
+    permission_classes = [READ]
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -93,7 +90,7 @@ class PhotoField(serializers.Serializer):
 
 
 class VisitWrite(serializers.Serializer):
-    customer = serializers.IntegerField(min_value=1)
+    customer = ScopedPrimaryKeyField(model=Customer)
     kind = serializers.ChoiceField(choices=VisitKind.choices)
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     client_id = serializers.UUIDField()
@@ -145,19 +142,19 @@ def _uploads(request, data) -> tuple[list, bytes | None]:
     `photo_items` naming their items in order; `signature`)."""
     photos = []
     for index, photo in enumerate(data.get("photos") or []):
-        photos.append(services.Upload(services.decode_data_url(photo["data"], f"photos.{index}"),
+        photos.append(services.Upload(images.decode_data_url(photo["data"], f"photos.{index}"),
                                       photo.get("item") or None))
     items = request.data.getlist("photo_items") if hasattr(request.data, "getlist") else []
     for index, upload in enumerate(request.FILES.getlist("photos")):
-        if upload.size > services.MAX_PHOTO_BYTES:
+        if upload.size > images.MAX_PHOTO_BYTES:
             raise ValidationError({f"photos.{index}": _("An image is at most %(mb)d MB.") % {
-                "mb": services.MAX_PHOTO_BYTES // 1024 // 1024}})
+                "mb": images.MAX_PHOTO_BYTES // 1024 // 1024}})
         photos.append(services.Upload(upload.read(), items[index] if index < len(items) else None))
     signature = None
     if "signature" in request.FILES:
         signature = request.FILES["signature"].read()
     elif data.get("signature"):
-        signature = services.decode_data_url(data["signature"], "signature")
+        signature = images.decode_data_url(data["signature"], "signature")
     return photos, signature
 
 
@@ -183,9 +180,9 @@ class VisitList(generics.ListAPIView):
     serializer_class = VisitRead
     filter_backends: list = []
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    permission_classes = [Requires("inspections.read", write="inspections.visit")]
 
     def get_queryset(self):
-        _data_role(self.request)
         qs = (Visit.objects.visible_to(self.request.user)
               .select_related("correction").prefetch_related("answers__item", "findings__item",
                                                             "photos__item"))
@@ -204,11 +201,11 @@ class VisitList(generics.ListAPIView):
 
     @extend_schema(request=VisitWrite, responses={201: VisitRead, 200: VisitRead})
     def post(self, request):
-        body = VisitWrite(data=_json_fields(request.data, ("answers", "fixes")))
+        body = VisitWrite(data=_json_fields(request.data, ("answers", "fixes")),
+                          context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        customer = get_object_or_404(Customer.objects.visible_to(request.user),
-                                     pk=data["customer"])
+        customer = data["customer"]
         corrects = None
         if data.get("corrects"):
             corrects = Visit.objects.visible_to(request.user).filter(pk=data["corrects"]).first()
@@ -232,7 +229,7 @@ class VisitList(generics.ListAPIView):
             return error_response("client_id", "conflict", _(
                 "This client_id was already used for another visit."), status.HTTP_409_CONFLICT)
         except Customer.DoesNotExist:
-            raise NotFound from None
+            raise out_of_scope("customer", customer.pk) from None
         visit = (Visit.objects.select_related("correction")
                  .prefetch_related("answers__item", "findings__item", "photos__item")
                  .get(pk=visit.pk))
@@ -242,9 +239,9 @@ class VisitList(generics.ListAPIView):
 
 class VisitDetail(generics.RetrieveAPIView):
     serializer_class = VisitRead
+    permission_classes = [READ]
 
     def get_queryset(self):
-        _data_role(self.request)
         return Visit.objects.visible_to(self.request.user).prefetch_related(
             "answers__item", "findings__item", "photos__item")
 
@@ -270,9 +267,9 @@ class PlanList(generics.ListAPIView):
 
     serializer_class = PlanSerializer
     filter_backends: list = []
+    permission_classes = [Requires("inspections.read", write="inspections.plan")]
 
     def get_queryset(self):
-        _data_role(self.request)
         return Plan.objects.visible_to(self.request.user).select_related("jurisdiction")
 
     @extend_schema(request=PlanWrite, responses={201: PlanSerializer})
@@ -284,8 +281,12 @@ class PlanList(generics.ListAPIView):
         if node is None:
             raise ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
                 "code": data["jurisdiction"]}})
-        plan = services.plan_create(actor=request.user, jurisdiction=node, title=data["title"],
-                                    start=data["start"], end=data["end"])
+        try:
+            plan = services.plan_create(actor=request.user, jurisdiction=node,
+                                        title=data["title"], start=data["start"], end=data["end"])
+        except Jurisdiction.DoesNotExist:  # out of the area: a body's id, answered 400
+            raise ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
+                "code": data["jurisdiction"]}}) from None
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
@@ -334,18 +335,6 @@ class WorkAnswer(serializers.Serializer):
     results = WorkRow(many=True)
 
 
-class Figure(serializers.Serializer):
-    value = serializers.FloatField(allow_null=True)
-    numerator = serializers.IntegerField()
-    denominator = serializers.IntegerField(allow_null=True)
-
-
-class KpiAnswer(serializers.Serializer):
-    jurisdiction = serializers.CharField()
-    to = serializers.DateField()
-    kpis = serializers.DictField(child=Figure())
-
-
 class MeasureAnswer(serializers.Serializer):
     id = serializers.IntegerField()
     customer = serializers.IntegerField()
@@ -356,9 +345,10 @@ class MeasureAnswer(serializers.Serializer):
 class PlanDetail(APIView):
     """A plan and its progress per grid (targets, reached, unreached by tier)."""
 
+    permission_classes = [READ]
+
     @extend_schema(responses=PlanProgress)
     def get(self, request, pk):
-        _data_role(request)
         plan = get_object_or_404(selectors.plans_for(request.user), pk=pk)
         rows = selectors.plan_progress(request.user, plan)
         return Response({**PlanSerializer(plan).data, "progress": [
@@ -389,12 +379,13 @@ def _row(row) -> dict:
 class UnreachedView(APIView):
     """Households of an area on the ladder: `revisit`, `shut_off`, `shut`, `enforcement`."""
 
+    permission_classes = [READ]
+
     @extend_schema(parameters=[OpenApiParameter("jurisdiction", str, required=True),
                                OpenApiParameter("tier", str, enum=Tier.values),
                                OpenApiParameter("since", str, description="YYYY-MM-DD")],
                    responses=UnreachedAnswer)
     def get(self, request):
-        _data_role(request)
         node = _area(request)
         tier = request.query_params.get("tier") or None
         if tier and tier not in Tier.values:
@@ -402,7 +393,7 @@ class UnreachedView(APIView):
         since = None
         day = date_param(request.query_params, "since")
         if day is not None:
-            since = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+            since = day_start(day)
         rows = selectors.unreached(request.user, node.path, since=since, tier=tier)
         return Response({"count": len(rows), "results": [_row(r) for r in rows]})
 
@@ -410,15 +401,16 @@ class UnreachedView(APIView):
 class WorkListView(APIView):
     """Today's list of the requesting inspector."""
 
+    permission_classes = [READ]
+
     @extend_schema(responses=WorkAnswer)
     def get(self, request):
-        _data_role(request)
         return Response({"results": [{**_row(r), "plan": r["plan"].pk}
                                      for r in selectors.work_list(request.user)]})
 
 
 class MeasureWrite(serializers.Serializer):
-    customer = serializers.IntegerField(min_value=1)
+    customer = ScopedPrimaryKeyField(model=Customer)
     kind = serializers.ChoiceField(choices=MeasureKind.choices)
     at = serializers.DateTimeField(required=False)
     department = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -428,32 +420,17 @@ class MeasureWrite(serializers.Serializer):
 class MeasureView(APIView):
     """Record a valve shut off, or a referral to law enforcement."""
 
+    permission_classes = [Requires("inspections.read", write="inspections.measure")]
+
     @extend_schema(request=MeasureWrite, responses={201: MeasureAnswer})
     def post(self, request):
-        body = MeasureWrite(data=request.data)
+        body = MeasureWrite(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        customer = get_object_or_404(Customer.objects.visible_to(request.user),
-                                     pk=data.pop("customer"))
+        customer = data.pop("customer")
         try:
             measure = services.measure_record(actor=request.user, customer=customer, **data)
         except Customer.DoesNotExist:
-            raise NotFound from None
+            raise out_of_scope("customer", customer.pk) from None
         return Response({"id": measure.pk, "customer": customer.pk, "kind": measure.kind,
                          "at": measure.at}, status=status.HTTP_201_CREATED)
-
-
-class KpiView(APIView):
-    """Inspection KPIs of an area and a period (`from`, `to`; default the last 30 days)."""
-
-    @extend_schema(parameters=[OpenApiParameter("jurisdiction", str, required=True),
-                               OpenApiParameter("from", str), OpenApiParameter("to", str)],
-                   responses=KpiAnswer)
-    def get(self, request):
-        _data_role(request)
-        node = _area(request)
-        end = date_param(request.query_params, "to") or timezone.localdate()
-        start = date_param(request.query_params, "from") or end - datetime.timedelta(
-            days=29)
-        return Response({"jurisdiction": node.code or f"#{node.pk}", "from": start, "to": end,
-                         "kpis": selectors.kpis(request.user, node.path, start, end)})

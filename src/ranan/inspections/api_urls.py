@@ -12,5 +12,4 @@ urlpatterns = [
     path("unreached/", api.UnreachedView.as_view(), name="api-unreached"),
     path("work-list/", api.WorkListView.as_view(), name="api-work-list"),
     path("measures/", api.MeasureView.as_view(), name="api-measures"),
-    path("inspection-kpis/", api.KpiView.as_view(), name="api-inspection-kpis"),
 ]

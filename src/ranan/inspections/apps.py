@@ -1,15 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core import contract
 from ranan.core.choices import DATA_ROLES, Role
-from ranan.core.contract import Demo, Nav, Panel, RananApp
+from ranan.core.contract import Demo, Nav, Panel
 
 
-class InspectionsConfig(RananApp):
+class InspectionsConfig(contract.RananApp):
     name = "ranan.inspections"
-    label = "inspections"
     verbose_name = _("Inspections")
-    default = True
 
+    kpis = "ranan.inspections.kpis"
     navigation = [Nav("inspection-home", _("Inspections"), order=50,
                       capability="inspections.read")]
     customer_panels = [Panel("inspections/_customer_visits.html",

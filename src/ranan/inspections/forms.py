@@ -17,6 +17,7 @@ from ranan.customers.choices import DeviceKind, HoseMaterial
 from ranan.inspections import services
 from ranan.inspections.choices import MeasureKind, Outcome, VisitKind
 from ranan.inspections.models import ChecklistItem
+from ranan.lib import images
 
 GENERAL = ""  # the label of a photo that documents no particular item
 
@@ -92,9 +93,9 @@ def blank_entries(items, previous=None) -> list[ItemEntry]:
 
 def _read_files(files, name: str, label: str, out: ChecklistInput, error_key: str) -> None:
     for upload in files.getlist(name):
-        if upload.size > services.MAX_PHOTO_BYTES:
+        if upload.size > images.MAX_PHOTO_BYTES:
             out.errors[error_key] = _("An image is at most %(mb)d MB.") % {
-                "mb": services.MAX_PHOTO_BYTES // 1024 // 1024}
+                "mb": images.MAX_PHOTO_BYTES // 1024 // 1024}
             continue
         if upload.size == 0:
             continue
@@ -158,3 +159,31 @@ class PlanForm(StyledForm):
     start = forms.DateField(label=gettext_lazy("From"),
                             widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def place_errors(errors: dict, form: VisitForm, entries, upload_labels) -> dict:
+    """Put each service error next to what it names: an item (answers.<code>,
+    fixes.<code>, photos.<code>, or photos.<n> of that item's photo), the signature, the
+    general photos, or a field of the form; whatever else on top."""
+    by_code = {entry.code: entry for entry in entries}
+    placed: dict[str, list[str]] = {"signature": [], "photos": []}
+    for key, message in errors.items():
+        messages_ = message if isinstance(message, list) else [message]
+        head, _dot, tail = key.partition(".")
+        if head == "photos" and tail.isdigit() and int(tail) < len(upload_labels):
+            label = upload_labels[int(tail)]
+            tail = label
+            if label == GENERAL:
+                placed["photos"].extend(messages_)
+                continue
+        if head in ("answers", "fixes", "photos") and tail in by_code:
+            by_code[tail].errors.extend(messages_)
+        elif key in placed:
+            placed[key].extend(messages_)
+        elif key in ("outcome", "kind", "notes"):
+            for text in messages_:
+                form.add_error(key, text)
+        else:
+            for text in messages_:
+                form.add_error(None, text)
+    return placed

@@ -5,7 +5,6 @@ inherited down the jurisdiction tree, and plans with their targets."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,21 +22,7 @@ from ranan.inspections.choices import (
     Outcome,
     VisitKind,
 )
-
-
-class AppendOnly(models.Model):
-    """Rows that are written once: saving an existing row or deleting one is refused."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionDenied(f"{type(self).__name__} rows are never edited.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied(f"{type(self).__name__} rows are never deleted.")
+from ranan.lib.appendonly import AppendOnlyModel
 
 
 class Checklist(models.Model):
@@ -111,7 +96,7 @@ class ChecklistItem(models.Model):
         return f"{self.question}：{shown}"[:300]
 
 
-class Visit(AppendOnly):
+class Visit(AppendOnlyModel):
     """One visit to a customer. `jpath` copies the customer's path (scoping and area lists are
     one range scan); `corrects` points at the visit this one corrects (that one then no longer
     counts)."""
@@ -153,7 +138,7 @@ class Visit(AppendOnly):
         return f"{self.customer} {self.started_at:%Y-%m-%d} {self.outcome}"
 
 
-class Answer(AppendOnly):
+class Answer(AppendOnlyModel):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="answers")
     item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
     value = models.CharField(max_length=40)
@@ -170,7 +155,7 @@ class Answer(AppendOnly):
         return f"{self.item_id}={self.value}"
 
 
-class Photo(AppendOnly):
+class Photo(AppendOnlyModel):
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="photos")
     item = models.ForeignKey(ChecklistItem, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
@@ -185,7 +170,7 @@ class Photo(AppendOnly):
         return self.sha256[:12]
 
 
-class Finding(AppendOnly):
+class Finding(AppendOnlyModel):
     """A failed item not fixed on the spot: the plain record the hazards issue takes over."""
 
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="findings")
@@ -208,7 +193,7 @@ class Finding(AppendOnly):
         return f"{self.customer_id} {self.category} {self.grade}"
 
 
-class Measure(AppendOnly):
+class Measure(AppendOnlyModel):
     """A valve shut off for a household never reached, or a referral to law enforcement of
     one that refuses to fix a hazard: who, when, to whom."""
 

@@ -14,7 +14,8 @@ from ranan.core.models import subtree_q
 from ranan.customers.choices import CustomerStatus
 from ranan.customers.models import Customer
 from ranan.inspections.choices import MeasureKind, Outcome, Tier
-from ranan.inspections.models import Finding, Measure, Plan, Target, Visit
+from ranan.inspections.models import Measure, Plan, Target, Visit
+from ranan.lib.dates import day_bounds, day_start
 
 
 def tier_of(*, not_home: int = 0, refused: int = 0, address_not_found: int = 0,
@@ -108,7 +109,7 @@ def default_since(today: datetime.date | None = None) -> datetime.datetime:
     today = today or timezone.localdate()
     start = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) \
         else today.replace(year=today.year - 1, day=28)
-    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    return day_start(start)
 
 
 def unreached(user, path: str, since: datetime.datetime | None = None,
@@ -188,7 +189,7 @@ def work_list(user, now: datetime.datetime | None = None) -> list[dict]:
         targets = Target.objects.filter(plan=plan, assignee=user)
         customer_ids = targets.values("customer_id")
         customers = Customer.objects.visible_to(user).filter(pk__in=customer_ids)
-        since = timezone.make_aware(datetime.datetime.combine(plan.start, datetime.time.min))
+        since = day_start(plan.start)
         by_id = standings(customers, since)
         for customer in customers.select_related("jurisdiction"):
             standing = by_id.get(customer.pk) or Standing(customer.pk)
@@ -205,9 +206,7 @@ def work_list(user, now: datetime.datetime | None = None) -> list[dict]:
 def plan_progress(user, plan: Plan) -> list[dict]:
     """Per grid (the customer's village, community or grid): targets, reached, and the
     unreached by tier; the plan's total last."""
-    since = timezone.make_aware(datetime.datetime.combine(plan.start, datetime.time.min))
-    until = timezone.make_aware(datetime.datetime.combine(plan.end + datetime.timedelta(days=1),
-                                                          datetime.time.min))
+    since, until = day_bounds(plan.start, plan.end)
     customers = Customer.objects.visible_to(user).filter(
         pk__in=Target.objects.filter(plan=plan).values("customer_id"))
     by_id = standings(customers, since)
@@ -233,41 +232,3 @@ def plan_progress(user, plan: Plan) -> list[dict]:
     for row in [*out, total]:
         row["rate"] = row["reached"] / row["targets"] if row["targets"] else None
     return [*out, total]
-
-
-def kpis(user, path: str, start: datetime.date, end: datetime.date) -> dict[str, dict]:
-    """The inspection KPIs of an area and a period (DOMAIN.md), each with its numerator and
-    denominator so that a figure and the list behind it always agree."""
-    lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-    hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
-                                                       datetime.time.min))
-    customers = area_customers(user, path)
-    active = customers.filter(status=CustomerStatus.ACTIVE).count()
-    visits = (counted_visits().filter(subtree_q("jpath", path), started_at__gte=lo,
-                                      started_at__lt=hi, customer__in=customers.values("pk")))
-    all_visits = visits.count()
-    inspected_visits = visits.filter(outcome=Outcome.INSPECTED).count()
-    visited = visits.values("customer_id").distinct().count()
-    reached = visits.filter(outcome=Outcome.INSPECTED).values("customer_id").distinct().count()
-    findings = Finding.objects.filter(subtree_q("jpath", path), found_at__gte=lo, found_at__lt=hi,
-                                      visit__correction__isnull=True,
-                                      customer__in=customers.values("pk")).count()
-    tiers = {t: 0 for t in Tier.values}
-    for standing in standings(customers, lo, path).values():
-        if standing.tier:
-            tiers[standing.tier] += 1
-
-    def ratio(num, den):
-        return {"value": (num / den) if den else None, "numerator": num, "denominator": den}
-
-    return {
-        "inspection_coverage": ratio(reached, active),
-        "entry_success": ratio(reached, visited),
-        "visit_entry_rate": ratio(inspected_visits, all_visits),
-        "households_reached": {"value": reached, "numerator": reached, "denominator": None},
-        "hazards_per_100_visits": {"value": (100 * findings / inspected_visits)
-                                   if inspected_visits else None,
-                                   "numerator": findings, "denominator": inspected_visits},
-        **{f"unreached_{t}": {"value": n, "numerator": n, "denominator": None}
-           for t, n in tiers.items()},
-    }

@@ -8,17 +8,14 @@ which then stops counting. The same `client_id` sent twice answers the first vis
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import datetime
 import hashlib
-import io
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -28,6 +25,7 @@ from django.utils.translation import gettext as _
 from ranan.core import audit, contract
 from ranan.core.choices import Role
 from ranan.core.models import PATH_SEGMENT, Jurisdiction, subtree_q
+from ranan.core.permissions import require
 from ranan.customers import services as customer_services
 from ranan.customers.choices import CustomerKind, CustomerStatus, DeviceKind, HoseMaterial, Supply
 from ranan.customers.models import Customer, Device
@@ -45,22 +43,17 @@ from ranan.inspections.models import (
     Target,
     Visit,
 )
+from ranan.lib.idempotency import Conflict, replay
+from ranan.lib.images import image_extension
 
-VISIT_ROLES = (Role.INSPECTOR, Role.COURIER, Role.STATION_MANAGER, Role.GRID_WORKER)
-MEASURE_ROLES = (Role.GRID_WORKER, Role.INSPECTOR, Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN,
-                 Role.REGULATOR, Role.TASK_FORCE)
-PLAN_ROLES = (Role.ENTERPRISE_ADMIN, Role.GRID_WORKER, Role.REGULATOR, Role.TASK_FORCE,
-              Role.ADMIN, Role.STATION_MANAGER)
 # Apps that act on the findings of each submitted visit, in its transaction, declare a hook
 # "inspections.findings" (the hazards app opens one hazard per finding).
 FINDINGS_HOOK = "inspections.findings"
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 20
 CLOCK_SKEW = datetime.timedelta(minutes=5)
-IMAGE_MAGIC = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
 
 
-class VisitConflict(Exception):
+class VisitConflict(Conflict):
     """The same client_id was used for another visit."""
 
 
@@ -68,43 +61,6 @@ class VisitConflict(Exception):
 class Upload:
     content: bytes
     item: str | None = None  # the checklist item code the photo documents
-
-
-def decode_data_url(value: str, field: str) -> bytes:
-    """`data:image/png;base64,…` (or bare base64) → bytes; a clear error naming the field."""
-    text = (value or "").strip()
-    if text.startswith("data:"):
-        header, _sep, text = text.partition(",")
-        if ";base64" not in header:
-            raise ValidationError({field: _("Send the image as base64.")})
-    if len(text) > MAX_PHOTO_BYTES * 4 // 3 + 8:
-        raise ValidationError({field: _("An image is at most %(mb)d MB.") % {
-            "mb": MAX_PHOTO_BYTES // 1024 // 1024}})
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationError({field: _("Not valid base64.")}) from None
-
-
-def _image_extension(content: bytes, field: str) -> str:
-    if len(content) > MAX_PHOTO_BYTES:
-        raise ValidationError({field: _("An image is at most %(mb)d MB.") % {
-            "mb": MAX_PHOTO_BYTES // 1024 // 1024}})
-    for magic, ext in IMAGE_MAGIC.items():
-        if content.startswith(magic) and (ext != "webp" or content[8:12] == b"WEBP"):
-            break
-    else:
-        raise ValidationError({field: _("Not an image (JPEG, PNG or WebP).")})
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            if image.width * image.height > 60_000_000:
-                raise ValidationError({field: _("The image is too large.")})
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError({field: _("Not an image (JPEG, PNG or WebP).")}) from None
-    return ext
 
 
 def audience_for(customer: Customer) -> str:
@@ -144,11 +100,6 @@ def evaluate(item: ChecklistItem, raw) -> tuple[str, bool]:
     return value, bool(options[value].get("fails"))
 
 
-def _require_role(actor, roles, message) -> None:
-    if not (actor.is_superuser or actor.has_role(*roles)):
-        raise PermissionDenied(message)
-
-
 def _visible_customer(actor, customer: Customer) -> None:
     if not Customer.objects.visible_to(actor).filter(pk=customer.pk).exists():
         raise Customer.DoesNotExist  # out of the actor's area: the caller answers 404
@@ -168,10 +119,11 @@ def visit_submit(*, actor, customer: Customer, kind: str, outcome: str, client_i
     The steps: answer a repeat, check the visit's own fields, check the answers against the
     checklist (or that there are none), check the images, then write everything in one
     transaction."""
-    _require_role(actor, VISIT_ROLES, _("Your role does not visit households."))
-    previous = Visit.objects.filter(client_id=client_id).first()
+    require(actor, "inspections.visit", _("Your role does not visit households."))
+    previous = replay(Visit.objects, client_id, same=_same_visit(actor, customer),
+                      conflict=VisitConflict)
     if previous is not None:
-        return _repeat(previous, actor, customer)
+        return previous
     _visible_customer(actor, customer)
     answers, fixes, photos = answers or {}, fixes or {}, photos or []
     now = timezone.now()
@@ -214,12 +166,10 @@ class _Checked:
     signature_ext: str | None = None
 
 
-def _repeat(previous: Visit, actor, customer: Customer) -> Visit:
+def _same_visit(actor, customer: Customer):
     """The same client_id sent again answers the first visit; used for another actor's or
     customer's visit it is a conflict."""
-    if previous.inspector_id != actor.pk or previous.customer_id != customer.pk:
-        raise VisitConflict
-    return previous
+    return lambda visit: visit.inspector_id == actor.pk and visit.customer_id == customer.pk
 
 
 def _after_lost_race(error: IntegrityError, actor, customer: Customer, client_id: uuid.UUID,
@@ -227,14 +177,13 @@ def _after_lost_race(error: IntegrityError, actor, customer: Customer, client_id
     """The write hit a unique index: a concurrent submit with the same client_id won (answer
     its visit), or another correction of the same visit did (say so); any other `error` is
     raised again."""
-    previous = Visit.objects.filter(client_id=client_id).first()
+    previous = replay(Visit.objects, client_id, same=_same_visit(actor, customer),
+                      conflict=VisitConflict)
     if previous is None:
         if corrects is not None:
             raise ValidationError({"corrects": _(
                 "This visit was already corrected: correct the correction.")}) from None
         raise error
-    if previous.inspector_id != actor.pk or previous.customer_id != customer.pk:
-        raise VisitConflict from None
     return previous
 
 
@@ -336,13 +285,13 @@ def _check_images(checked: _Checked, photos: list[Upload], signature: bytes | No
     go to `checked`, their errors to `errors`."""
     for index, photo in enumerate(photos):
         try:
-            checked.photo_files.append((photo, _image_extension(photo.content,
+            checked.photo_files.append((photo, image_extension(photo.content,
                                                                 f"photos.{index}")))
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if signature:
         try:
-            checked.signature_ext = _image_extension(signature, "signature")
+            checked.signature_ext = image_extension(signature, "signature")
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
 
@@ -453,7 +402,7 @@ def measure_record(*, actor, customer: Customer, kind: str, at: datetime.datetim
                    department: str = "", note: str = "") -> Measure:
     """A valve shut off (the customer's status becomes "shut off") or a referral to law
     enforcement, with who and when."""
-    _require_role(actor, MEASURE_ROLES, _("Your role does not record shut-offs or referrals."))
+    require(actor, "inspections.measure", _("Your role does not record shut-offs or referrals."))
     _visible_customer(actor, customer)
     now = timezone.now()
     at = at or now
@@ -517,10 +466,10 @@ def cycle_rules(ids) -> dict:
 def cycle_set(*, actor, jurisdiction, applies_to: str, months: int | None) -> Cycle | None:
     """Set (or, with months=None, remove) the cycle of a kind in a jurisdiction. Everything is
     checked before the first write; the change and its audit row are one transaction."""
-    if not (actor.is_superuser or actor.has_role(Role.ADMIN, Role.TASK_FORCE, Role.REGULATOR)):
-        raise PermissionDenied(_("Only administrators and regulators set inspection cycles."))
+    require(actor, "inspections.cycle", _("Only administrators and regulators set inspection "
+                                          "cycles."))
     if not Jurisdiction.objects.visible_to(actor).filter(pk=jurisdiction.pk).exists():
-        raise PermissionDenied(_("This jurisdiction is outside your area."))
+        raise Jurisdiction.DoesNotExist  # out of the actor's area: as if there were none
     allowed = set(KindGroup.values) | set(CustomerKind.values)
     if applies_to not in allowed:
         raise ValidationError({"applies_to": _("Unknown customer kind.")})
@@ -597,10 +546,10 @@ def plan_create(*, actor, jurisdiction: Jurisdiction, title: str, start: datetim
                 end: datetime.date) -> Plan:
     """A plan for a period: its targets are the active customers of the jurisdiction due for
     inspection by the end, each assigned to the inspector (or grid worker) of its area."""
-    _require_role(actor, PLAN_ROLES, _("Your role does not make inspection plans."))
+    require(actor, "inspections.plan", _("Your role does not make inspection plans."))
     if not actor.is_superuser and not Jurisdiction.objects.visible_to(actor).filter(
             pk=jurisdiction.pk).exists():
-        raise PermissionDenied(_("This jurisdiction is outside your area."))
+        raise Jurisdiction.DoesNotExist  # out of the actor's area: as if there were none
     errors = {}
     title = (title or "").strip()
     if not title:
@@ -638,8 +587,7 @@ def checklist_new_version(*, actor, checklist: Checklist, title: str | None = No
     """The next version of a checklist: a copy with the changes (`items`: the full new list
     of item dicts with the ChecklistItem fields, or None to keep them). Published versions
     are never changed; visits keep the version they used."""
-    if not (actor.is_superuser or actor.has_role(Role.ADMIN)):
-        raise PermissionDenied(_("Only administrators edit checklists."))
+    require(actor, "inspections.checklist", _("Only administrators edit checklists."))
     latest = Checklist.objects.select_for_update().filter(key=checklist.key).order_by(
         "-version").first()
     new = Checklist.objects.create(key=checklist.key, version=latest.version + 1,

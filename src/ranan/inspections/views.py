@@ -5,25 +5,24 @@ measures, and plans with their progress per grid. Rules live in services and sel
 
 from __future__ import annotations
 
-import mimetypes
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from ranan.core import selectors as core_selectors
 from ranan.core.forms import apply_service_errors
 from ranan.core.models import Jurisdiction
-from ranan.core.permissions import has_data_role, require
+from ranan.core.permissions import can, require, requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.choices import DeviceKind, HoseMaterial
 from ranan.customers.models import Customer
@@ -39,36 +38,26 @@ from ranan.inspections.choices import (
     VisitKind,
 )
 from ranan.inspections.forms import (
-    GENERAL,
     MeasureForm,
     PlanForm,
     VisitForm,
     blank_entries,
+    place_errors,
     read_checklist,
 )
 from ranan.inspections.models import Answer, Photo, Plan, Visit
+from ranan.lib import images
+from ranan.lib.i18n import english
 
 WORK_PAGE = 30
 UNREACHED_PAGE = 50
 
 
-def can_visit(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*services.VISIT_ROLES))
-
-
-def can_plan(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*services.PLAN_ROLES))
-
-
-def can_measure(user) -> bool:
-    return user.is_authenticated and (user.is_superuser
-                                      or user.has_role(*services.MEASURE_ROLES))
-
-
 def _context(request, **extra) -> dict:
     user = request.user
-    return {"can_visit": can_visit(user), "can_plan": can_plan(user),
-            "can_measure": can_measure(user), "outcome_colours": OUTCOME_COLOURS,
+    return {"can_visit": can(user, "inspections.visit"), "can_plan": can(user, "inspections.plan"),
+            "can_measure": can(user, "inspections.measure"),
+            "can_checklists": can(user, "inspections.checklist"), "outcome_colours": OUTCOME_COLOURS,
             "tier_colours": TIER_COLOURS, "grade_colours": GRADE_COLOURS,
             "tier_labels": dict(Tier.choices), "outcome_labels": dict(Outcome.choices), **extra}
 
@@ -76,19 +65,14 @@ def _context(request, **extra) -> dict:
 plans_for = selectors.plans_for
 
 
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
-
-
 # --- Today's list ---------------------------------------------------------------------------
 
 
-@login_required
+@requires("inspections.read")
 def home(request):
     """An inspector's households for today; for those who plan and follow up, their running
     plans and the way to the unreached lists of their area."""
     user = request.user
-    require(has_data_role, user)
     context = _context(request)
     if context["can_visit"]:
         rows = selectors.work_list(user)
@@ -129,40 +113,11 @@ def _plan(raw, customer) -> Plan | None:
         return None
 
 
-def _place_errors(errors: dict, form: VisitForm, entries, upload_labels) -> dict:
-    """Put each service error next to what it names: an item (answers.<code>,
-    fixes.<code>, photos.<code>, or photos.<n> of that item's photo), the signature, the
-    general photos, or a field of the form; whatever else on top."""
-    by_code = {entry.code: entry for entry in entries}
-    placed: dict[str, list[str]] = {"signature": [], "photos": []}
-    for key, message in errors.items():
-        messages_ = message if isinstance(message, list) else [message]
-        head, _dot, tail = key.partition(".")
-        if head == "photos" and tail.isdigit() and int(tail) < len(upload_labels):
-            label = upload_labels[int(tail)]
-            tail = label
-            if label == GENERAL:
-                placed["photos"].extend(messages_)
-                continue
-        if head in ("answers", "fixes", "photos") and tail in by_code:
-            by_code[tail].errors.extend(messages_)
-        elif key in placed:
-            placed[key].extend(messages_)
-        elif key in ("outcome", "kind", "notes"):
-            for text in messages_:
-                form.add_error(key, text)
-        else:
-            for text in messages_:
-                form.add_error(None, text)
-    return placed
-
-
-@login_required
+@requires("inspections.visit")
 def visit_form(request, customer_pk):
     """Record a visit: the outcome first; for an inspection the checklist of the
     customer's kind, fixes on the spot, photos and the customer's signature."""
     user = request.user
-    require(can_visit, user)
     customer = get_object_or_404(
         Customer.objects.visible_to(user).select_related("jurisdiction"), pk=customer_pk)
     source = request.POST if request.method == "POST" else request.GET
@@ -184,7 +139,7 @@ def visit_form(request, customer_pk):
             data = form.cleaned_data
             try:
                 if inspected and data["signature"]:
-                    signature = services.decode_data_url(data["signature"], "signature")
+                    signature = images.decode_data_url(data["signature"], "signature")
                 visit = services.visit_submit(
                     actor=user, customer=customer, kind=data["kind"], outcome=data["outcome"],
                     client_id=data["client_id"], started_at=data.get("started_at"),
@@ -203,7 +158,7 @@ def visit_form(request, customer_pk):
                 messages.success(request, _("Visit recorded: %(outcome)s.") % {
                     "outcome": visit.get_outcome_display()})
                 return redirect("inspection-visit", pk=visit.pk)
-        placed = _place_errors(errors, form, entries, given.upload_labels)
+        placed = place_errors(errors, form, entries, given.upload_labels)
         files_lost = bool(request.FILES)
     else:
         initial = {"client_id": uuid.uuid4(), "started_at": timezone.now(),
@@ -220,12 +175,12 @@ def visit_form(request, customer_pk):
     return render(request, "inspections/visit_form.html", _context(
         request, customer=customer, form=form, checklist=checklist, entries=entries,
         corrects=corrects, plan=plan, placed=placed, files_lost=files_lost,
-        item_errors=item_errors, english=_english(), outcomes=Outcome.choices,
+        item_errors=item_errors, english=english(), outcomes=Outcome.choices,
         parts=DeviceKind.choices, materials=HoseMaterial.choices,
         previous=(Visit.objects.visible_to(user).filter(customer=customer)
                   .select_related("inspector")[:5]),
         home_rank=selectors.home_rank(customer.home_times, timezone.now()),
-        max_photo_mb=services.MAX_PHOTO_BYTES // 1024 // 1024))
+        max_photo_mb=images.MAX_PHOTO_MB))
 
 
 # --- One visit and its images -----------------------------------------------------------------
@@ -248,25 +203,24 @@ def _answer_text(answer: Answer, english: bool) -> str:
     return answer.value
 
 
-@login_required
+@requires("inspections.read")
 def visit_detail(request, pk):
     user = request.user
-    require(has_data_role, user)
     visit = get_object_or_404(
         _visits(user).select_related("customer__jurisdiction", "inspector", "checklist",
                                      "corrects", "plan")
         .prefetch_related(Prefetch("answers", Answer.objects.select_related("item")),
                           "findings__item", "photos__item"), pk=pk)
     correction = Visit.objects.filter(corrects=visit).select_related("inspector").first()
-    english = _english()
+    in_english = english()
     photos = list(visit.photos.all())
     by_item: dict[int | None, list[Photo]] = {}
     for photo in photos:
         by_item.setdefault(photo.item_id, []).append(photo)
-    answers = [{"answer": a, "question": a.item.question_en if english else a.item.question,
-                "text": _answer_text(a, english), "photos": by_item.get(a.item_id, [])}
+    answers = [{"answer": a, "question": a.item.question_en if in_english else a.item.question,
+                "text": _answer_text(a, in_english), "photos": by_item.get(a.item_id, [])}
                for a in visit.answers.all()]
-    findings = [{"finding": f, "question": f.item.question_en if english else f.item.question}
+    findings = [{"finding": f, "question": f.item.question_en if in_english else f.item.question}
                 for f in visit.findings.all()]
     duration = None
     if visit.ended_at:
@@ -274,76 +228,45 @@ def visit_detail(request, pk):
     return render(request, "inspections/visit_detail.html", _context(
         request, visit=visit, correction=correction, answers=answers, findings=findings,
         general_photos=by_item.get(None, []), duration=duration,
-        can_correct=can_visit(user) and correction is None))
-
-
-def _image_response(field_file):
-    try:
-        handle = field_file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    content_type = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    # Photos of homes and signatures are personal: the browser may keep them, no proxy may.
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+        can_correct=can(user, "inspections.visit") and correction is None))
 
 
 @require_GET
-@login_required
+@requires("inspections.read")
 def photo(request, pk):
-    require(has_data_role, request.user)
     row = get_object_or_404(Photo.objects.filter(
         visit__in=_visits(request.user).values("pk")), pk=pk)
-    return _image_response(row.image)
+    return images.image_response(row.image)
 
 
 @require_GET
-@login_required
+@requires("inspections.read")
 def signature(request, pk):
-    require(has_data_role, request.user)
     visit = get_object_or_404(_visits(request.user), pk=pk)
     if not visit.signature:
         raise Http404
-    return _image_response(visit.signature)
+    return images.image_response(visit.signature)
 
 
 # --- The unreached list -----------------------------------------------------------------------
-
-
-def _area_param(request) -> tuple[Jurisdiction | None, str]:
-    """The jurisdiction asked for (a division code or #<id>), or the account's first area."""
-    user = request.user
-    code = (request.GET.get("jurisdiction") or "").strip()
-    if code:
-        node = jurisdiction_by_code(user, code)
-        if node is None:
-            return None, _("Unknown area code “%(code)s”.") % {"code": code}
-        return node, ""
-    node = user.area.order_by("path").first()
-    if node is None and user.is_superuser:
-        node = Jurisdiction.objects.filter(parent__isnull=True).order_by("path").first()
-    return node, ""
 
 
 def _area_code(node: Jurisdiction) -> str:
     return node.code or f"#{node.pk}"
 
 
-@login_required
+@requires("inspections.read")
 def unreached(request):
     """The households of an area on the ladder, with counts per tier; a shut-off or a
     referral to law enforcement is recorded from the row (POST)."""
     user = request.user
-    require(has_data_role, user)
-    node, area_error = _area_param(request)
+    node, area_error = core_selectors.asked_area(request.user, request.GET)
     tier = request.GET.get("tier") or ""
     if tier and tier not in Tier.values:
         tier = ""
     measure_form, measure_for = None, None
     if request.method == "POST":
-        require(can_measure, user)
+        require(user, "inspections.measure")
         measure_form = MeasureForm(request.POST)
         if measure_form.is_valid():
             data = measure_form.cleaned_data
@@ -394,17 +317,16 @@ def unreached(request):
 # --- Plans ------------------------------------------------------------------------------------
 
 
-@login_required
+@requires("inspections.read")
 def plans(request):
     user = request.user
-    require(has_data_role, user)
     form = None
-    if can_plan(user):
+    if can(user, "inspections.plan"):
         first = user.area.order_by("path").first()
         form = PlanForm(request.POST or None,
                         initial={"jurisdiction": _area_code(first) if first else ""})
     if request.method == "POST":
-        require(can_plan, user)
+        require(user, "inspections.plan")
         if form.is_valid():
             data = form.cleaned_data
             node = jurisdiction_by_code(user, data["jurisdiction"])
@@ -418,8 +340,9 @@ def plans(request):
                                                 end=data["end"])
                 except ValidationError as exc:
                     apply_service_errors(form, exc)
-                except PermissionDenied as exc:
-                    form.add_error("jurisdiction", str(exc) or _("Outside your area."))
+                except Jurisdiction.DoesNotExist:  # left the area since: like a wrong code
+                    form.add_error("jurisdiction", _("Unknown area code “%(code)s”.") % {
+                        "code": data["jurisdiction"]})
                 else:
                     messages.success(request, _("Plan made: %(n)d households to inspect.") % {
                         "n": plan.targets.count()})
@@ -432,10 +355,9 @@ def plans(request):
         status=400 if form is not None and form.errors else 200)
 
 
-@login_required
+@requires("inspections.read")
 def plan_detail(request, pk):
     user = request.user
-    require(has_data_role, user)
     plan = get_object_or_404(plans_for(user).select_related("jurisdiction", "created_by"),
                              pk=pk)
     rows = selectors.plan_progress(user, plan)
@@ -462,5 +384,6 @@ def customer_panel(request, customer) -> dict:
     user = request.user
     visits = (Visit.objects.visible_to(user).filter(customer=customer)
               .select_related("inspector", "correction")[:20])
-    return {"customer": customer, "visits": visits, "can_visit": can_visit(user),
+    return {"customer": customer, "visits": visits,
+            "can_visit": can(user, "inspections.visit"),
             "outcome_colours": OUTCOME_COLOURS}

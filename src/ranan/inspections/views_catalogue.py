@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ranan.core.permissions import is_admin, require
+from ranan.core.permissions import requires
 from ranan.customers.choices import DeviceKind
 from ranan.inspections import services
 from ranan.inspections.choices import AnswerType, Grade, HazardCategory
@@ -47,16 +46,15 @@ class ItemForm(forms.Form):
 ItemFormSet = forms.formset_factory(ItemForm, extra=2, can_delete=True)
 
 
-@login_required
+@requires("inspections.checklist")
 def checklists(request):
-    require(is_admin, request.user)
     rows = Checklist.objects.prefetch_related("items").order_by("key", "-version")
-    return render(request, "inspections/checklists.html", {"checklists": rows})
+    return render(request, "inspections/checklists.html", {"checklists": rows,
+                                                          "can_checklists": True})
 
 
-@login_required
+@requires("inspections.checklist")
 def checklist_edit(request, pk):
-    require(is_admin, request.user)
     checklist = get_object_or_404(Checklist, pk=pk)
     choices_by_code = {item.code: item.choices for item in checklist.items.all()}
     if request.method == "POST":

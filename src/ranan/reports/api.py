@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ranan.core.permissions import has_data_role
-from ranan.reports import kpis
+from ranan.core import kpis
+from ranan.core.permissions import Requires
 from ranan.reports.params import ParamError, parse
 
 
@@ -59,9 +59,9 @@ def code_of(node) -> str:
 
 
 class _Base(APIView):
+    permission_classes = [Requires("reports.read")]
+
     def query(self, request):
-        if not has_data_role(request.user):
-            raise PermissionDenied
         try:
             return parse(request.user, request.query_params)
         except ParamError as e:
@@ -72,12 +72,34 @@ class KpiView(_Base):
     """Every KPI (or those named with `kpi=`, repeatable) of a jurisdiction and a period
     (`from`, `to`; default the last 30 days), each with its numerator and denominator."""
 
+    # The aliases below: the KPIs of some sections by default, over a longer default period.
+    sections: tuple[str, ...] = ()
+    default_days = 30
+
     @extend_schema(parameters=PARAMS, responses=KpiList)
     def get(self, request):
-        q = self.query(request)
+        try:
+            q = parse(request.user, request.query_params, default_days=self.default_days)
+        except ParamError as e:
+            raise ValidationError({e.field: [e.message]}) from None
+        names = q.names or [k.name for k in kpis.catalogue() if k.section in self.sections]
         return Response({"jurisdiction": code_of(q.node), "from": q.start, "to": q.end,
                          "kpis": kpis.compute(request.user, q.node.path, q.start, q.end,
-                                              q.names)})
+                                              names)})
+
+
+class InspectionKpiView(KpiView):
+    """Alias of /api/v1/kpis/ (same answer): the inspection and unreached KPIs by default."""
+
+    sections = ("inspection", "unreached")
+
+
+class HazardKpiView(KpiView):
+    """Alias of /api/v1/kpis/ (same answer): the hazard and escalation KPIs by default, of
+    hazards found in the last 365 days."""
+
+    sections = ("hazard", "escalation")
+    default_days = 365
 
 
 class TimeseriesView(_Base):

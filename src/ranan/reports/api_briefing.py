@@ -3,19 +3,19 @@ Thin: the rules are `services.briefing_create`'s."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, re_path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ranan.core.api_base import Pagination, error_response
 from ranan.core.models import Jurisdiction, subtree_q
-from ranan.core.permissions import has_data_role
+from ranan.core.permissions import Requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.reports import briefing as briefing_doc
 from ranan.reports import services
@@ -55,20 +55,16 @@ class BriefingIn(serializers.Serializer):
                                                  "YYYY-Www; the week must have ended")
 
 
-def _require_reader(user):
-    if not has_data_role(user):
-        raise PermissionDenied
-
-
 class BriefingListView(APIView):
     """GET: the issues of the account's area (newest week first; `jurisdiction=<code>` for a
     subtree). POST: generate the next issue of a jurisdiction for an ended week; a week that
     already has its issue answers 409 with that issue's id."""
 
+    permission_classes = [Requires("reports.read", write="reports.briefing")]
+
     @extend_schema(parameters=[OpenApiParameter("jurisdiction", str)],
                    responses=BriefingOut(many=True))
     def get(self, request):
-        _require_reader(request.user)
         qs = Briefing.objects.visible_to(request.user).select_related("jurisdiction")
         code = request.query_params.get("jurisdiction", "")
         if code:
@@ -85,14 +81,15 @@ class BriefingListView(APIView):
     @extend_schema(request=BriefingIn, responses={
         201: BriefingOut, 409: OpenApiResponse(description="the week already has its issue")})
     def post(self, request):
-        _require_reader(request.user)
         data = BriefingIn(data=request.data)
         data.is_valid(raise_exception=True)
-        if not services.can_create_briefing(request.user):
-            raise PermissionDenied
-        node = jurisdiction_by_code(request.user, data.validated_data["jurisdiction"])
+        code = data.validated_data["jurisdiction"]
+        # Out of the area (or gone since): answered like an unknown code, naming the field.
+        unknown = ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
+            "code": code}})
+        node = jurisdiction_by_code(request.user, code)
         if node is None:
-            raise Http404
+            raise unknown
         try:
             issue = services.briefing_create(actor=request.user, node=node,
                                              week_start=data.validated_data["week_start"])
@@ -102,16 +99,17 @@ class BriefingListView(APIView):
             response.data["existing"] = exc.briefing.pk
             return response
         except Jurisdiction.DoesNotExist:
-            raise Http404 from None
+            raise unknown from None
         return Response(BriefingOut(issue).data, status=status.HTTP_201_CREATED)
 
 
 class BriefingFileView(APIView):
     """The issue as PDF or .xlsx (the same figures, kept as generated)."""
 
+    permission_classes = [Requires("reports.read")]
+
     @extend_schema(responses={(200, "application/pdf"): bytes, (200, XLSX): bytes})
     def get(self, request, pk: int, ext: str):
-        _require_reader(request.user)
         issue = get_object_or_404(Briefing.objects.visible_to(request.user)
                                   .select_related("jurisdiction"), pk=pk)
         body, kind = ((briefing_doc.pdf(issue), "application/pdf") if ext == "pdf"

@@ -16,8 +16,9 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ranan.core import kpis
 from ranan.core.models import Jurisdiction, subtree_q
-from ranan.reports import kpis
+from ranan.lib.dates import day_bounds
 
 # Headline figures of the week (the KPI catalogue's names).
 HEADLINE = ["inspection_coverage", "households_reached", "entry_success", "hazards_found",
@@ -42,13 +43,6 @@ def last_week(today: datetime.date | None = None) -> datetime.date:
     """The Monday of the last week that has ended."""
     today = today or timezone.localdate()
     return monday_of(today) - datetime.timedelta(days=7)
-
-
-def _bounds(start: datetime.date, end: datetime.date):
-    lo = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
-    hi = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1),
-                                                       datetime.time.min))
-    return lo, hi
 
 
 def _rows(user, path, start, end, names, today=None) -> dict[str, dict]:
@@ -81,7 +75,7 @@ def _hazards(user, node: Jurisdiction, start, end, today) -> dict:
     from ranan.hazards.choices import DONE, ESCALATING, Step
     from ranan.hazards.selectors import hazards_for, overdue_q
 
-    lo, hi = _bounds(start, end)
+    lo, hi = day_bounds(start, end)
     area = hazards_for(user).filter(subtree_q("jpath", node.path)).order_by()
     totals = area.aggregate(
         found=Count("id", filter=Q(found_at__gte=lo, found_at__lt=hi)),
@@ -325,7 +319,7 @@ def pdf(briefing) -> bytes:
         TableStyle,
     )
 
-    from ranan.cylinders.labels import cjk_font
+    from ranan.lib.pdf import cjk_font
 
     font = cjk_font()
     s = sections(briefing)

@@ -8,8 +8,8 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core import kpis
 from ranan.core.choices import Role
-from ranan.reports import kpis
 
 SECTIONS = [
     ("inspection", _("Household inspection")),
@@ -20,9 +20,12 @@ SECTIONS = [
     ("cylinder", _("Cylinders")),
     ("delivery", _("Delivery")),
 ]
-# The sections an account sees first: a station's people live on cylinders and delivery.
+# The sections an account sees first: a station's people live on cylinders and delivery. A
+# preference of layout, not a permission (every section is there for every data role).
 ENTERPRISE_ORDER = ["cylinder", "delivery", "inspection", "hazard", "escalation", "device",
                     "unreached"]
+STATION_PEOPLE = frozenset({Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN, Role.COURIER})
+AREA_FOLLOWERS = frozenset({Role.REGULATOR, Role.TASK_FORCE})
 # The figures of the ranking table (which child is behind).
 RANKING = ["inspection_coverage", "entry_success", "rectification_rate", "hazards_overdue",
            "unreached_shut_off", "metal_hose_coverage", "cylinders_overdue"]
@@ -41,10 +44,9 @@ def _change(kpi: kpis.Kpi, now: dict, before: dict) -> dict | None:
 
 
 def section_order(user) -> list[str]:
+    """The dashboard's sections in the order this account reads them (a preference)."""
     roles = getattr(user, "roles", set())
-    if not user.is_superuser and roles & {Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN,
-                                          Role.COURIER} and not roles & {Role.REGULATOR,
-                                                                         Role.TASK_FORCE}:
+    if not user.is_superuser and roles & STATION_PEOPLE and not roles & AREA_FOLLOWERS:
         return ENTERPRISE_ORDER
     return [s for s, _label in SECTIONS]
 

@@ -4,7 +4,7 @@ A jurisdiction's figure over a period is the sum of its own records' counts and 
 figures: every record the KPIs count (customers, devices, visits, measures, hazards, orders)
 lies at exactly one node of the tree, its `jpath`. So a stored figure of a node stays right as
 long as nothing under it changed, which its version tells (`versions`): database triggers
-insert a `reports.Change` row for the changed record's node and each of its ancestors, in the
+insert a `core.KpiChange` row for the changed record's node and each of its ancestors, in the
 writing transaction, and a node's version is the sum of its rows' weights.
 
 Reading a figure: the node's stored row, if its version is the node's current one. Otherwise
@@ -33,13 +33,13 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from ranan.core import kpis
 from ranan.core.choices import DATA_ROLES
-from ranan.core.models import Jurisdiction
+from ranan.core.models import Jurisdiction, KpiChange
 from ranan.core.scoping import enterprise_ids
-from ranan.reports import kpis
-from ranan.reports.models import Change, Figure
+from ranan.reports.models import Figure
 
-MEMO = [k for k in kpis.CATALOGUE if k.name in kpis.STORED]
+MEMO = [k for k in kpis.catalogue() if k.name in kpis.stored_names()]
 # Which definitions a stored row was computed with: the stored counts' names and REVISION.
 # Bump REVISION when a stored KPI's definition changes; rows of another schema are stale.
 REVISION = 1
@@ -80,29 +80,29 @@ def _direct(user, top: str, start, end, today, paths: list[str] | None) -> dict[
 
 def _versions(where: Q) -> dict[str, int]:
     """The version of each node (the sum of its changes' weights; 0 when never changed)."""
-    return dict(Change.objects.filter(where).order_by().values("path")
+    return dict(KpiChange.objects.filter(where).order_by().values("path")
                 .annotate(n=Sum("weight")).values_list("path", "n"))
 
 
 def compact() -> int:
     """Fold the change rows of each node into one (their weights summed: versions stay as
     they were). Rows written meanwhile by open transactions are left for the next time."""
-    last = Change.objects.aggregate(m=Max("id"))["m"]
+    last = KpiChange.objects.aggregate(m=Max("id"))["m"]
     if last is None:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "WITH gone AS (DELETE FROM reports_change WHERE id <= %s RETURNING path, weight) "
-                "INSERT INTO reports_change (path, weight) SELECT path, sum(weight) FROM gone "
+                "WITH gone AS (DELETE FROM core_kpichange WHERE id <= %s RETURNING path, weight) "
+                "INSERT INTO core_kpichange (path, weight) SELECT path, sum(weight) FROM gone "
                 "GROUP BY path", [last])
         else:  # SQLite: one writer at a time, the transaction holds the write lock
             cursor.execute("CREATE TEMP TABLE IF NOT EXISTS ranan_folded (path TEXT, weight INT)")
             cursor.execute("DELETE FROM ranan_folded")
             cursor.execute("INSERT INTO ranan_folded SELECT path, sum(weight) FROM "
-                           "reports_change WHERE id <= %s GROUP BY path", [last])
-            cursor.execute("DELETE FROM reports_change WHERE id <= %s", [last])
-            cursor.execute("INSERT INTO reports_change (path, weight) SELECT path, weight "
+                           "core_kpichange WHERE id <= %s GROUP BY path", [last])
+            cursor.execute("DELETE FROM core_kpichange WHERE id <= %s", [last])
+            cursor.execute("INSERT INTO core_kpichange (path, weight) SELECT path, weight "
                            "FROM ranan_folded")
         return cursor.rowcount
 
@@ -179,6 +179,14 @@ def refresh(user, node, start: datetime.date, end: datetime.date,
                                update_fields=["version", "schema", "direct", "counts",
                                               "computed_at"])
     return len(rows)
+
+
+def kpi_counts(user, node, start, end, today=None, with_children=False):
+    """The hook "core.kpi_counts": the stored counts when they hold for this account (it sees
+    every record of the node), else None (the catalogue counts the records)."""
+    if not eligible(user):
+        return None
+    return counts(user, node, start, end, today, with_children)
 
 
 def counts(user, node, start: datetime.date, end: datetime.date,

@@ -54,31 +54,13 @@ class Briefing(models.Model):
         return self.week_start + datetime.timedelta(days=6)
 
 
-class Change(models.Model):
-    """A change under a jurisdiction: database triggers on the tables the KPIs count insert one
-    row for the node of every written record and for each of its ancestors, in the writing
-    transaction, whatever wrote it (a service, a bulk update, a COPY import). A node's version
-    is the sum of its rows' weights: it moves when such a transaction commits, and only then.
-    Inserting (never updating a shared row) keeps writers from queueing on the province's row;
-    the hourly job folds the rows of each node into one (`figures.compact`)."""
-
-    path = models.CharField(max_length=64)
-    weight = models.BigIntegerField(default=1)
-
-    class Meta:
-        indexes = [models.Index(fields=["path", "weight"], name="change_path_weight")]
-
-    def __str__(self) -> str:
-        return f"{self.path}+{self.weight}"
-
-
 class Figure(models.Model):
     """The KPI counts of one jurisdiction's subtree for one period, as of one day (issue 8's
     summary table). `direct` counts the records attached to the node itself, `counts` those
     of the whole subtree (direct + the children's counts): a change deep in the tree makes
     only its chain of ancestors stale, and they are recomputed from the direct counts of the
     stale nodes and the stored counts of their current children. `version` is the node's
-    version (the sum of its Change weights) read before the counting. Proven equal to the raw
+    version (the sum of its core.KpiChange weights) read before the counting. Proven equal to the raw
     figures by tests/reports/test_figures.py."""
 
     path = models.CharField(max_length=64)

@@ -10,10 +10,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ranan.core.api_base import parse_day
+from ranan.core import kpis
 from ranan.core.models import Jurisdiction
 from ranan.core.selectors import jurisdiction_by_code
-from ranan.reports import kpis
+from ranan.lib.dates import parse_day
 
 
 class ParamError(ValueError):

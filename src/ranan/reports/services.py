@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
-from ranan.core.choices import AuditAction, Role
+from ranan.core.choices import AuditAction
 from ranan.core.models import Jurisdiction
+from ranan.core.permissions import require
 from ranan.reports import briefing as briefing_doc
 from ranan.reports.models import Briefing
 
 # Task forces write the weekly briefing (DOMAIN.md, "Who uses it"); departments write their
-# own; everyone else with a data role reads those of their area.
-BRIEFING_ROLES = (Role.REGULATOR, Role.TASK_FORCE, Role.ADMIN)
+# own (the table's reports.briefing); everyone else with a data role reads those of their area.
 NUMBERING_ATTEMPTS = 3
 
 
@@ -35,10 +35,6 @@ class BriefingExists(ValidationError):
 
 def _invalid(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
-
-
-def can_create_briefing(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*BRIEFING_ROLES))
 
 
 def parse_week(value) -> datetime.date:
@@ -72,8 +68,7 @@ def briefing_create(*, actor, node: Jurisdiction, week_start, today: datetime.da
     on SQLite (no row locks) a concurrent issue that took the number makes the insert fail,
     and the numbering is retried.
     """
-    if not can_create_briefing(actor):
-        raise PermissionDenied(_("Your role does not write briefings."))
+    require(actor, "reports.briefing", _("Your role does not write briefings."))
     if not Jurisdiction.objects.visible_to(actor).filter(pk=node.pk).exists():
         raise Jurisdiction.DoesNotExist
     monday = parse_week(week_start)

@@ -24,12 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ranan.core.choices import Role
 from ranan.core.models import PATH_SEGMENT, Jurisdiction, subtree_q
-
-# Who sends or receives the statement.
-STATEMENT_ROLES = (Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE,
-                   Role.ADMIN)
+from ranan.lib.dates import day_bounds
 
 
 @dataclass(frozen=True)
@@ -53,10 +49,6 @@ COLUMNS = [
 KEYS = [c.key for c in COLUMNS]
 # Rows of the sheet (0-based): title, company, month, area, header; then one row per child.
 TITLE_ROW, COMPANY_ROW, MONTH_ROW, AREA_ROW, HEADER_ROW, FIRST_ROW = 0, 1, 2, 3, 4, 5
-
-
-def can_read_statement(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_role(*STATEMENT_ROLES))
 
 
 def _invalid(field: str, message: str, code: str) -> ValidationError:
@@ -87,9 +79,7 @@ def parse_month(value, today: datetime.date | None = None) -> datetime.date:
 
 def month_bounds(first: datetime.date):
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    lo = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
-    hi = timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1),
-                                                       datetime.time.min))
+    lo, hi = day_bounds(first, last)
     return last, lo, hi
 
 

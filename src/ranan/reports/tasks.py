@@ -10,8 +10,9 @@ import datetime
 from django.utils import timezone
 from django_tasks import task
 
+from ranan.core import kpis
 from ranan.core.models import Account, Jurisdiction
-from ranan.reports import figures, kpis
+from ranan.reports import figures
 
 
 @task()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import io
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -16,9 +15,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from ranan.core.permissions import has_data_role, require
+from ranan.core import kpis
+from ranan.core.permissions import can, requires
 from ranan.reports import dashboard as board
-from ranan.reports import kpis
 from ranan.reports.params import ParamError, home_node, parse
 
 
@@ -49,9 +48,8 @@ def _params(node, start, end, **extra) -> str:
                       "to": end.isoformat(), **extra})
 
 
-@login_required
+@requires("reports.read")
 def dashboard(request):
-    require(has_data_role, request.user)
     q, errors = _query(request)
     rank_by = request.GET.get("rank", "inspection_coverage")
     if rank_by not in board.RANKING:
@@ -85,7 +83,8 @@ def dashboard(request):
         "chart": chart, "rank_kpi": kpis.BY_NAME[rank_by],
         "big_screen": reverse("big-screen") + "?" + base,
         "areas": [(n, _params(n, q.start, q.end)) for n in _areas(request.user)],
-        "briefings_url": _maybe("briefing-list"), "statement_url": _maybe("statement")})
+        "briefings_url": _maybe("briefing-list"),
+        "statement_url": _maybe("statement") if can(request.user, "reports.statement") else None})
 
 
 def _areas(user) -> list:
@@ -103,22 +102,6 @@ def _maybe(name: str) -> str | None:
         return None
 
 
-COLUMNS = {
-    "customer": [(_("Customer"), "name"), (_("Address"), "address"),
-                 (_("Area"), "jurisdiction")],
-    "hazard": [(_("Hazard"), "description"), (_("Grade"), "grade"), (_("State"), "state"),
-               (_("Deadline"), "deadline"), (_("Escalation"), "escalation"),
-               (_("Area"), "jurisdiction")],
-    "cylinder": [(_("Code"), "code"), (_("State"), "state"), (_("Station"), "station"),
-                 (_("Inspection due"), "next_inspection_due"), (_("Scrap on"), "scrap_on")],
-    "scan": [(_("Time"), "at"), (_("Code"), "code"), (_("Station"), "station"),
-             (_("Scanned by"), "actor")],
-    "order": [(_("Order"), "pk"), (_("Customer"), "customer"), (_("Asked at"), "received_at"),
-              (_("Delivered at"), "delivered_at"), (_("Courier"), "delivered_by")],
-    "measure": [(_("Time"), "at"), (_("Customer"), "customer"), (_("By"), "by")],
-}
-
-
 def _cell(obj, attr):
     if attr == "jurisdiction":
         j = getattr(obj, "jurisdiction", None)
@@ -132,26 +115,9 @@ def _cell(obj, attr):
     return "" if value is None else value
 
 
-def _link(model, obj) -> str | None:
-    if model == "customer":
-        return reverse("customer-detail", args=[obj.pk])
-    if model == "hazard":
-        return reverse("hazard-detail", args=[obj.pk])
-    if model == "cylinder":
-        return reverse("cylinder-detail", args=[obj.code])
-    if model == "order":
-        return reverse("delivery-order", args=[obj.pk])
-    if model == "measure":
-        return reverse("customer-detail", args=[obj.customer_id])
-    if model == "scan" and obj.cylinder_id:
-        return reverse("cylinder-detail", args=[obj.code])
-    return None
-
-
-@login_required
+@requires("reports.read")
 def records(request, kpi: str):
     """The records behind a figure, as many as the figure says (also as .xlsx)."""
-    require(has_data_role, request.user)
     if kpi not in kpis.BY_NAME:
         raise Http404
     item = kpis.BY_NAME[kpi]
@@ -161,11 +127,12 @@ def records(request, kpi: str):
     if item.model == "customer":
         qs = qs.select_related("jurisdiction")
     qs = qs.order_by("-pk")
-    columns = COLUMNS[item.model]
+    columns = item.rows.columns
     if request.GET.get("format") == "xlsx":
         return _xlsx(item, q, qs, columns)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [{"link": _link(item.model, o), "cells": [_cell(o, a) for _l, a in columns]}
+    link = item.rows.link or (lambda o: None)
+    rows = [{"link": link(o), "cells": [_cell(o, a) for _l, a in columns]}
             for o in page.object_list]
     figure = kpis.compute(request.user, q.node.path, q.start, q.end, [kpi])[0]
     base = _params(q.node, q.start, q.end)
@@ -200,10 +167,9 @@ def _xlsx(item, q, qs, columns) -> HttpResponse:
     return response
 
 
-@login_required
+@requires("reports.read")
 def big_screen(request):
     """The control room's screen: dark, full-screen, refreshed every minute."""
-    require(has_data_role, request.user)
     q, errors = _query(request)
     names = ["inspection_coverage", "households_reached", "entry_success", "hazards_found",
              "rectification_rate", "hazards_overdue", "unreached_shut_off", "valves_shut",
@@ -230,7 +196,7 @@ def home_panel(request, obj=None):
     """The home page's figures: the account's area over the last 30 days, linked to the
     dashboard (every data role's home shows its own area's figures first)."""
     user = request.user
-    if not has_data_role(user):
+    if not can(user, "reports.read"):
         return None
     node = home_node(user)
     if node is None:

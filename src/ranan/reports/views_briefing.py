@@ -8,8 +8,7 @@ import datetime
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET
 from ranan.core.choices import Level
 from ranan.core.forms import StyledForm, apply_service_errors
 from ranan.core.models import Jurisdiction, subtree_q
-from ranan.core.permissions import has_data_role, require
+from ranan.core.permissions import can, require, requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.reports import briefing as briefing_doc
 from ranan.reports import services, statement
@@ -47,20 +46,25 @@ def area_choices(user) -> list[tuple[str, str]]:
     return [(str(n.pk), f"{'　' * max(n.depth - top, 0)}{n.name}") for n in nodes]
 
 
-def _node(user, value) -> Jurisdiction:
-    """The jurisdiction of a form (its id), in the account's area, else 404 (never a 403
-    that would confirm it exists)."""
+def _area_node(user, value) -> Jurisdiction | None:
+    """The jurisdiction of a form (its id) if it is in the account's area, else None."""
     value = (value or "").strip()
-    node = (Jurisdiction.objects.visible_to(user).filter(pk=int(value)).first()
+    return (Jurisdiction.objects.visible_to(user).filter(pk=int(value)).first()
             if value.isdigit() else None)
+
+
+def _node(user, value) -> Jurisdiction:
+    """The jurisdiction named in the URL (its id), in the account's area, else 404 (never a
+    403 that would confirm it exists)."""
+    node = _area_node(user, value)
     if node is None:
         raise Http404
     return node
 
 
 class BriefingForm(StyledForm):
-    # A plain field, not a choice: an id outside the account's area reaches the service and
-    # answers 404 like any other out-of-area object.
+    # A plain field, not a choice: an id outside the account's area is answered like an
+    # unknown one (400 naming the field), whether it exists or not.
     jurisdiction = forms.CharField(label=gettext_lazy("Jurisdiction"), widget=forms.Select,
                                    error_messages={"required": gettext_lazy(
                                        "Choose a jurisdiction.")})
@@ -89,34 +93,42 @@ def briefings_for(user):
     return Briefing.objects.visible_to(user).select_related("jurisdiction", "created_by")
 
 
-@login_required
+def _generate(user, form: BriefingForm) -> Briefing | None:
+    """The issue the valid form asks for, or None with the reasons placed on the form (a
+    jurisdiction out of the area as if it did not exist)."""
+    value = form.cleaned_data["jurisdiction"]
+    node = _area_node(user, value)
+    try:
+        if node is None:
+            raise Jurisdiction.DoesNotExist
+        return services.briefing_create(actor=user, node=node,
+                                        week_start=form.cleaned_data["week_start"])
+    except services.BriefingExists as exc:
+        form.add_error("week_start", exc.messages[0])
+        form.existing = exc.briefing
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    except Jurisdiction.DoesNotExist:
+        form.add_error("jurisdiction", _("No jurisdiction “%(code)s” in your area.") % {
+            "code": value})
+    return None
+
+
+@requires("reports.read")
 def briefing_list(request):
     """The issues of the account's area, newest week first, and (for those who write them)
     the form that generates the next one: the first area node and last week by default."""
     user = request.user
-    require(has_data_role, user)
-    can_create = services.can_create_briefing(user)
+    can_create = can(user, "reports.briefing")
     status = 200
     if request.method == "POST":
-        if not can_create:
-            raise PermissionDenied
+        require(user, "reports.briefing")
         form = BriefingForm(request.POST, user=user)
-        if form.is_valid():
-            node = _node(user, form.cleaned_data["jurisdiction"])
-            try:
-                issue = services.briefing_create(actor=user, node=node,
-                                                 week_start=form.cleaned_data["week_start"])
-            except services.BriefingExists as exc:
-                form.add_error("week_start", exc.messages[0])
-                form.existing = exc.briefing
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            except Jurisdiction.DoesNotExist:
-                raise Http404 from None
-            else:
-                messages.success(request, _("Issue %(number)s generated.") % {
-                    "number": issue.number})
-                return redirect("briefing-detail", pk=issue.pk)
+        issue = _generate(user, form) if form.is_valid() else None
+        if issue is not None:
+            messages.success(request, _("Issue %(number)s generated.") % {
+                "number": issue.number})
+            return redirect("briefing-detail", pk=issue.pk)
         status = 400
     else:
         first = user.area.order_by("path").first()
@@ -138,10 +150,9 @@ def briefing_list(request):
         "last_week": briefing_doc.last_week()}, status=status)
 
 
-@login_required
+@requires("reports.read")
 def briefing_detail(request, pk):
     user = request.user
-    require(has_data_role, user)
     issue = get_object_or_404(briefings_for(user), pk=pk)
     s = briefing_doc.sections(issue)
     peak = max([c["kpis"].get("inspection_coverage", {}).get("value") or 0
@@ -153,19 +164,17 @@ def briefing_detail(request, pk):
 
 
 @require_GET
-@login_required
+@requires("reports.read")
 def briefing_pdf(request, pk):
     user = request.user
-    require(has_data_role, user)
     issue = get_object_or_404(briefings_for(user), pk=pk)
     return _download(briefing_doc.pdf(issue), "application/pdf", _filename(issue, "pdf"))
 
 
 @require_GET
-@login_required
+@requires("reports.read")
 def briefing_xlsx(request, pk):
     user = request.user
-    require(has_data_role, user)
     issue = get_object_or_404(briefings_for(user), pk=pk)
     return _download(briefing_doc.xlsx(issue), XLSX, _filename(issue, "xlsx"))
 
@@ -213,12 +222,11 @@ def _statement_input(request):
 
 
 @require_GET
-@login_required
+@requires("reports.statement")
 def statement_page(request):
     """The form (month, jurisdiction) and, once chosen, the statement as it will be
     downloaded."""
     user = request.user
-    require(statement.can_read_statement, user)
     form, node, first = _statement_input(request)
     data = statement.statement(user, node, first) if node is not None else None
     status = 400 if form.is_bound and node is None else 200
@@ -227,10 +235,9 @@ def statement_page(request):
 
 
 @require_GET
-@login_required
+@requires("reports.statement")
 def statement_xlsx(request):
     user = request.user
-    require(statement.can_read_statement, user)
     form, node, first = _statement_input(request)
     if node is None:
         return render(request, "reports/statement.html", {"form": form, "data": None},

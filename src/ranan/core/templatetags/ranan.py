@@ -20,3 +20,12 @@ def page_url(context, page_number):
 def pair(first, second):
     """A (first, second) tuple, to look up cells of a two-way table with get_item."""
     return (first, second)
+
+
+@register.filter
+def can(user, capability):
+    """`{% if user|can:"reports.statement" %}`: the permission table, for a link or a button
+    (ranan.core.permissions.can)."""
+    from ranan.core.permissions import can as holds
+
+    return holds(user, capability)

@@ -52,16 +52,10 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
-    dependencies = [
-        ('delivery', '0002_delivered_time_index'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-    ]
-
+    dependencies = [('delivery', '0002_delivered_time_index'),
+                    migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
     operations = [
-        migrations.CreateModel(
-            name='OrderEvent',
-            fields=[
+        migrations.CreateModel(name='OrderEvent', fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('from_state', models.CharField(blank=True, choices=[('new', 'New'), ('scheduled', 'Scheduled in a round'), ('out', 'Out for delivery'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], max_length=10, verbose_name='earlier state')),
                 ('to_state', models.CharField(choices=[('new', 'New'), ('scheduled', 'Scheduled in a round'), ('out', 'Out for delivery'), ('delivered', 'Delivered'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], max_length=10, verbose_name='new state')),
@@ -72,13 +66,8 @@ class Migration(migrations.Migration):
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('order', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='delivery.order')),
                 ('round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='delivery.round')),
-            ],
-            options={
-                'verbose_name': 'order event',
-                'verbose_name_plural': 'order events',
-                'ordering': ['at', 'id'],
-                'indexes': [models.Index(fields=['order', 'at'], name='order_event_history')],
-            },
-        ),
+            ], options={'verbose_name': 'order event', 'verbose_name_plural': 'order events',
+                        'ordering': ['at', 'id'], 'indexes': [
+                            models.Index(fields=['order', 'at'], name='order_event_history')]}),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]

@@ -13,16 +13,16 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from ranan.lib.masking import MOBILE
+
 
 class Invalid(ValueError):
     pass
 
 
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # Landline: area code 0 + 2-3 digits, then 7-8 digits, optional extension.
 LANDLINE = re.compile(r"^(0\d{2,3})(\d{7,8})(?:(?:转|ext|x|-)(\d{1,6}))?$")
-MASKED_PHONE = re.compile(r"^\d{3}\*{4}\d{4}$|^0\d{2,3}-\*{3,4}\d{4}$")
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 
 
@@ -64,25 +64,6 @@ def phone(value) -> str:
     raise Invalid(_("“%(value)s” is not a Chinese mobile or landline number.") % {"value": raw})
 
 
-def mask_phone(value: str) -> str:
-    if not value:
-        return ""
-    if MOBILE.match(value):
-        return f"{value[:3]}****{value[-4:]}"
-    if "-" in value:
-        area, rest = value.split("-", 1)
-        return f"{area}-****{rest.replace('-', '')[-4:]}"
-    return "****" + value[-4:]
-
-
-def mask_id(value: str) -> str:
-    return f"{value[:6]}********{value[-4:]}" if value else ""
-
-
-def is_masked(value: str) -> bool:
-    return bool(value) and "****" in value
-
-
 def id_number(value) -> str:
     raw = text(value).upper()
     if not raw:
@@ -119,15 +100,21 @@ def date(value, *, not_future: bool = False, today: datetime.date | None = None)
             return None
         if re.fullmatch(r"\d{5}(\.0+)?", raw):  # an Excel serial that arrived as text
             return date(float(raw), not_future=not_future, today=today)
-        result = None
+        parsed = None
         for fmt in _DATE_FORMATS:
             try:
-                result = datetime.datetime.strptime(raw, fmt).date()
+                parsed = datetime.datetime.strptime(raw, fmt).date()
                 break
             except ValueError:
                 continue
-        if result is None:
+        if parsed is None:
             raise Invalid(_("“%(value)s” is not a date (use 2024-05-01).") % {"value": raw})
+        result = parsed
+    return _checked_date(result, not_future=not_future, today=today)
+
+
+def _checked_date(result: datetime.date, *, not_future: bool,
+                  today: datetime.date | None) -> datetime.date:
     if not_future and result > (today or datetime.date.today()):
         raise Invalid(_("%(date)s is in the future.") % {"date": result.isoformat()})
     if result.year < 1900:

@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from ranan.customers import spreadsheet
-from ranan.customers.spreadsheet import SpreadsheetError, open_sheet
+from ranan.lib import spreadsheet
+from ranan.lib.spreadsheet import SpreadsheetError, open_sheet
 from tests.customers.conftest import xlsx
 
 CONTENT_TYPES = b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'

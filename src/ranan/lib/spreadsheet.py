@@ -19,7 +19,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -79,7 +79,7 @@ def _csv_rows(fileobj) -> Iterator[list]:
         # A cut in the middle of a character at the end of the sample is not a reason.
         if exc.start < len(sample) - 4:
             encoding = "gb18030"  # what Excel in China saves "CSV" as
-    text = codecs.getreader(encoding)(fileobj, errors="strict")
+    text = codecs.getreader(encoding)(fileobj, "strict")
     try:
         yield from csv.reader(text)
     except UnicodeDecodeError:
@@ -261,9 +261,9 @@ def _fast_rows(chunks, strings: list[str]) -> Iterator[list]:
                         position = int(value)
                         row.append(strings[position] if 0 <= position < strings_count else None)
                     elif 't="' not in attrs or 't="n"' in attrs:
-                        number = float(value)
-                        row.append(int(number) if number.is_integer() and abs(number) < 1e15
-                                   else number)
+                        real = float(value)
+                        row.append(int(real) if real.is_integer() and abs(real) < 1e15
+                                   else real)
                     else:
                         row.append(_cell_value(attrs.encode(), f"<v>{value}</v>".encode(), strings))
                 elif other:
@@ -344,7 +344,7 @@ def _letters(index: int) -> str:
 def _as_list(row: dict[int, object]) -> list:
     if not row:
         return []
-    out = [None] * (max(row) + 1)
+    out: list[object] = [None] * (max(row) + 1)
     for index, value in row.items():
         out[index] = value
     return out
@@ -437,3 +437,34 @@ def _send_rows(fileobj, name, sender) -> None:
                                None, None)))
     finally:
         sender.close()
+
+
+# --- What an import reports ------------------------------------------------------------------
+
+MAX_ERRORS = 10000
+
+
+@dataclass
+class ImportErrors:
+    """The errors of an import, each naming its row and column; past MAX_ERRORS only counted
+    (a file of a million bad rows must not answer a million messages)."""
+
+    errors: list[dict] = field(default_factory=list)
+    truncated_errors: int = 0
+
+    def error(self, row, column, message) -> None:
+        if len(self.errors) >= MAX_ERRORS:
+            self.truncated_errors += 1
+            return
+        self.errors.append({"row": row, "column": column, "message": str(message)})
+
+    def with_errors(self, data: dict) -> dict:
+        data["errors"] = self.errors
+        if self.truncated_errors:
+            data["more_errors"] = self.truncated_errors
+        return data
+
+
+class Rollback(Exception):
+    """Raised inside an import's transaction to undo every row it wrote (a dry run, or a file
+    with errors: all or nothing)."""

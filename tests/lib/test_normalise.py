@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from ranan.customers import normalise
-from ranan.customers.normalise import Invalid
+from ranan.lib import masking, normalise
+from ranan.lib.normalise import Invalid
 
 
 @pytest.mark.parametrize("raw, clean", [
@@ -30,10 +30,10 @@ def test_a_non_chinese_phone_number_is_refused(raw):
 
 
 def test_masking():
-    assert normalise.mask_phone("13800001234") == "138****1234"
-    assert normalise.mask_phone("0891-6812345") == "0891-****2345"
-    assert normalise.mask_id("11010519491231002X") == "110105********002X"
-    assert normalise.is_masked("138****1234")
+    assert masking.mask_phone("13800001234") == "138****1234"
+    assert masking.mask_phone("0891-6812345") == "0891-****2345"
+    assert masking.mask_id("11010519491231002X") == "110105********002X"
+    assert masking.is_masked("138****1234")
 
 
 def test_id_numbers_check_their_check_digit():
