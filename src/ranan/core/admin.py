@@ -12,7 +12,7 @@ class AuditedAdmin(admin.ModelAdmin):
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
         if change:
-            audit.record_update(actor=request.user, instance=obj, before=before)
+            audit.record_update(actor=request.user, instance=obj, before=before or {})
         else:
             audit.record_create(actor=request.user, instance=obj)
 
@@ -55,7 +55,7 @@ class AccountAdmin(AuditedAdmin, UserAdmin):
     list_display = ["username", "full_name", "organisation", "is_active", "is_superuser"]
     search_fields = ["username", "full_name"]
     inlines = [AccountRoleInline]
-    fieldsets = UserAdmin.fieldsets + (
+    fieldsets = (*(UserAdmin.fieldsets or ()),
         ("Ranan", {"fields": ("full_name", "phone", "organisation", "area", "language")}),
     )
     filter_horizontal = ["area", "groups", "user_permissions"]

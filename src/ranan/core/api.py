@@ -72,7 +72,8 @@ def out_of_scope(field: str, pk) -> serializers.ValidationError:
 class JurisdictionWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     level = serializers.ChoiceField(choices=Level.choices)
-    parent = ScopedPrimaryKeyField(model=Jurisdiction, required=False, allow_null=True)
+    parent = ScopedPrimaryKeyField(  # type: ignore[assignment]
+        model=Jurisdiction, required=False, allow_null=True)
     code = serializers.CharField(max_length=12, required=False, allow_blank=True, allow_null=True)
 
 
@@ -83,7 +84,8 @@ class JurisdictionUpdateSerializer(serializers.Serializer):
 
 class OrganisationSerializer(serializers.ModelSerializer):
     jurisdictions = ScopedPrimaryKeyField(model=Jurisdiction, many=True)
-    parent = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True)
+    parent = ScopedPrimaryKeyField(  # type: ignore[assignment]
+        model=Organisation, required=False, allow_null=True)
     regulator_type = serializers.ChoiceField(
         choices=RegulatorType.choices, required=False, allow_blank=True
     )
@@ -93,13 +95,14 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "regulator_type", "parent", "credit_code",
                   "jurisdictions", "is_active"]
         read_only_fields = ["id"]
-        validators = []  # uniqueness is the service's (and the database's) job
+        validators: list = []  # uniqueness is the service's (and the database's) job
 
 
 class AccountSerializer(serializers.ModelSerializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
     area = ScopedPrimaryKeyField(model=Jurisdiction, many=True)
-    organisation = ScopedPrimaryKeyField(model=Organisation, allow_null=True)
+    organisation = ScopedPrimaryKeyField(  # type: ignore[assignment]
+        model=Organisation, allow_null=True)
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_blank=True)
 
@@ -108,7 +111,7 @@ class AccountSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "full_name", "phone", "email", "organisation", "roles",
                   "area", "is_active", "language", "password"]
         read_only_fields = ["id"]
-        extra_kwargs = {"username": {"validators": []}}
+        extra_kwargs: dict = {"username": {"validators": []}}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -332,4 +335,4 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
             raise serializers.ValidationError({"action": [_("Unknown action.")]})
         return selectors.audit_entries(
             account=params.get("account", ""), model=params.get("model", ""), action=action,
-            **bounds)
+            since=bounds.get("since"), until=bounds.get("until"))

@@ -39,6 +39,7 @@ def _flatten(detail, field=None):
 
 
 def django_validation_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:
+    detail: dict | list
     if hasattr(exc, "error_dict"):
         detail = {
             key: [exceptions.ErrorDetail(m, code=getattr(e, "code", None) or "invalid")

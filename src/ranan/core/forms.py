@@ -87,11 +87,12 @@ class OrganisationForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Organisation.objects.visible_to(user).filter(
+        fields: dict = self.fields  # ModelChoiceFields
+        fields["parent"].queryset = Organisation.objects.visible_to(user).filter(
             kind=OrgKind.LPG_COMPANY)
-        self.fields["jurisdictions"].queryset = Jurisdiction.objects.visible_to(user).exclude(
+        fields["jurisdictions"].queryset = Jurisdiction.objects.visible_to(user).exclude(
             level=Level.GRID)
-        self.fields["jurisdictions"].label_from_instance = _indented
+        fields["jurisdictions"].label_from_instance = _indented
 
 
 def _indented(node: Jurisdiction) -> str:
@@ -117,9 +118,10 @@ class AccountForm(StyledForm):
     def __init__(self, *args, user, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.fields["organisation"].queryset = Organisation.objects.visible_to(user)
-        self.fields["area"].queryset = Jurisdiction.objects.visible_to(user)
-        self.fields["area"].label_from_instance = _indented
+        fields: dict = self.fields  # ModelChoiceFields
+        fields["organisation"].queryset = Organisation.objects.visible_to(user)
+        fields["area"].queryset = Jurisdiction.objects.visible_to(user)
+        fields["area"].label_from_instance = _indented
         if editing:
             self.fields["username"].disabled = True
         else:

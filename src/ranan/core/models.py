@@ -157,7 +157,7 @@ class Organisation(models.Model):
         return {self.pk, *self.branches.values_list("pk", flat=True)}
 
 
-class AccountManager(UserManager.from_queryset(ScopedQuerySet)):
+class AccountManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
     pass
 
 
@@ -175,7 +175,7 @@ class Account(AbstractUser):
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
 
-    objects = AccountManager()
+    objects = AccountManager()  # type: ignore[misc]
     scope = ScopeSpec(
         path="area__path", enterprise=("organisation", "organisation__parent"), multi=True
     )

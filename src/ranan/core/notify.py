@@ -48,9 +48,9 @@ def notify(*, kind: str, subject: str, body: str, to_account=None, to_organisati
 
 
 def _recipients(message: Message) -> list[Account]:
-    if message.to_account_id:
+    if message.to_account is not None:
         return [message.to_account]
-    if message.to_organisation_id:
+    if message.to_organisation is not None:
         return list(message.to_organisation.accounts.filter(is_active=True).order_by("id"))
     return []
 

@@ -48,7 +48,8 @@ def requires(capability: str):
             require(request.user, capability)
             return view(request, *args, **kwargs)
 
-        wrapped.capability = capability
+        # Read by the generic access test.
+        wrapped.capability = capability  # type: ignore[attr-defined]
         return wrapped
 
     return decorate
@@ -60,14 +61,16 @@ def Requires(capability: str, write: str | None = None,  # noqa: N802 (reads lik
     same) to change; `message` is the 403's text (DRF's generic one by default)."""
 
     class _Requires(BasePermission):
+        write_capability: str
+
         def has_permission(self, request, view):
             needed = capability if request.method in SAFE_METHODS else (write or capability)
             return can(request.user, needed)
 
-    _Requires.capability = capability
+    _Requires.capability = capability  # type: ignore[attr-defined]
     _Requires.write_capability = write or capability
     if message is not None:
-        _Requires.message = message  # DRF's 403 text (a lazy translation is fine)
+        _Requires.message = message  # type: ignore[attr-defined]  # DRF's 403 text (a lazy translation is fine)
     _Requires.__name__ = f"Requires({capability!r}, {write!r})"
     return _Requires
 

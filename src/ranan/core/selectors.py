@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
@@ -44,7 +46,8 @@ def accounts_for(user):
 
 
 def audit_entries(*, account: str = "", model: str = "", action: str = "",
-                  since=None, until=None, q: str = ""):
+                  since: datetime.datetime | None = None, until: datetime.datetime | None = None,
+                  q: str = ""):
     """The audit log, filtered. Callers check the auditor role first."""
     qs = AuditEntry.objects.all()
     if account:

@@ -205,7 +205,7 @@ def account_list(request):
 
 def _account_form_view(request, account=None):
     """The account form (the callers require core.admin)."""
-    initial = {"is_active": True}
+    initial: dict = {"is_active": True}
     if account is not None:
         initial = {
             "username": account.username, "full_name": account.full_name,

@@ -27,6 +27,7 @@ from ranan.customers.choices import (
     Missing,
     Supply,
 )
+from ranan.customers.filters import CustomerFilter
 from ranan.customers.models import Customer, Device
 from ranan.customers.pagination import CappedPagination
 from ranan.lib.masking import mask_id, mask_phone
@@ -104,7 +105,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     # Reading (the export and the import template too) and changing, devices included; the
     # import has its own row.
     permission_classes = [Requires("customers.read", write="customers.edit")]
-    filter_backends: list = []
+    filterset_class = CustomerFilter
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -123,9 +124,8 @@ class CustomerViewSet(viewsets.ModelViewSet):
                          details={"ids": [c.pk for c in customers][:500], "via": "api"},
                          ip_address=audit.client_ip(self.request))
 
-    @extend_schema(parameters=FILTER_PARAMETERS)
     def list(self, request, *args, **kwargs):
-        qs, _cleaned = selectors.filter_customers(request.user, request.query_params)
+        qs = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(qs)
         self._log_full_display(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -22,7 +22,8 @@ from ranan.core.models import Account, Organisation
 from ranan.core.permissions import Requires
 from ranan.customers.models import Customer
 from ranan.cylinders import labels, selectors, services
-from ranan.cylinders.choices import Action, State
+from ranan.cylinders.choices import Action
+from ranan.cylinders.filters import CylinderFilter, RecallFilter
 from ranan.cylinders.models import Cylinder, CylinderEvent, CylinderType, LabelBatch
 
 
@@ -105,7 +106,7 @@ class CylinderListView(generics.ListAPIView):
     POST registers a cylinder (a station manager, for the own station)."""
 
     serializer_class = CylinderSerializer
-    filter_backends: list = []
+    filterset_class = CylinderFilter
     permission_classes = [Requires("cylinders.read", write="cylinders.register",
                                    message=gettext_lazy("Only a station manager registers "
                                                         "cylinders."))]
@@ -127,32 +128,19 @@ class CylinderListView(generics.ListAPIView):
             raise ValidationError(exc.message_dict) from None
         return Response(CylinderSerializer(cylinder).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[
-        OpenApiParameter("station", int), OpenApiParameter("state", str, enum=State.values),
-        OpenApiParameter("type", int), OpenApiParameter("overdue", bool),
-        OpenApiParameter("due_within", int, description="days"),
-        OpenApiParameter("q", str, description="code or factory serial")])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
     def get_queryset(self):
-        return selectors.filter_cylinders(self.request.user, self.request.query_params)
+        return selectors.cylinders_for(self.request.user)
 
 
 class RecallView(generics.ListAPIView):
     """Cylinders in circulation due within `days` (default 30) or overdue, and where each is."""
 
     serializer_class = RecallSerializer
-    filter_backends: list = []
+    filterset_class = RecallFilter
     permission_classes = [Requires("cylinders.read")]
 
-    @extend_schema(parameters=[OpenApiParameter("days", int, description="default 30")])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
     def get_queryset(self):
-        days = selectors._int(self.request.query_params, "days", 0, 3650)
-        return selectors.recall_list(self.request.user, 30 if days is None else days)
+        return selectors.cylinders_for(self.request.user)
 
 
 class CylinderView(APIView):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,7 +20,8 @@ from ranan.core.permissions import Requires
 from ranan.customers.models import Customer
 from ranan.cylinders.models import CylinderType
 from ranan.delivery import selectors, services
-from ranan.delivery.choices import Channel, OrderState, Payment
+from ranan.delivery.choices import Channel, Payment
+from ranan.delivery.filters import OrderFilter, RoundFilter
 from ranan.delivery.models import Order, OrderEvent, Round
 from ranan.inspections.api import ImageText
 from ranan.lib.images import decode_data_url
@@ -82,22 +83,11 @@ class OrderList(generics.ListAPIView):
     an order: it answers its `scheduled_date` and `priority`."""
 
     serializer_class = OrderRead
-    filter_backends: list = []
+    filterset_class = OrderFilter
     permission_classes = [READ_ORDER]
 
     def get_queryset(self):
         qs = selectors.orders_for(self.request.user)
-        params = self.request.query_params
-        if params.get("state"):
-            if params["state"] not in OrderState.values:
-                raise ValidationError({"state": _("Unknown value: %(values)s") % {
-                    "values": params["state"]}})
-            qs = qs.filter(state=params["state"])
-        day = date_param(params, "date")
-        if day is not None:
-            qs = qs.filter(scheduled_date=day)
-        if params.get("round", "").isdigit():
-            qs = qs.filter(round_id=int(params["round"]))
         return qs.order_by("scheduled_date", "round_id", "sequence", "priority", "received_at")
 
     @extend_schema(request=OrderWrite, responses={201: OrderRead})
@@ -198,17 +188,11 @@ class RoundList(generics.ListAPIView):
     """Rounds of the account's station (`?date=`)."""
 
     serializer_class = RoundRead
-    filter_backends: list = []
+    filterset_class = RoundFilter
     permission_classes = [READ_ORDER]
 
-    @extend_schema(parameters=[OpenApiParameter("date", str, description="YYYY-MM-DD")])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
     def get_queryset(self):
-        qs = selectors.rounds_for(self.request.user)
-        day = date_param(self.request.query_params, "date")
-        return qs.filter(date=day) if day else qs
+        return selectors.rounds_for(self.request.user)
 
 
 class PlanView(APIView):

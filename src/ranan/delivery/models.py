@@ -25,6 +25,9 @@ class Price(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="station__jurisdictions__path", enterprise=("station",), multi=True)
+
     class Meta:
         verbose_name = _("price")
         verbose_name_plural = _("prices")
@@ -53,6 +56,9 @@ class StationService(models.Model):
                                                                MaxValueValidator(5)])
     speed_kmh = models.PositiveSmallIntegerField(_("average speed (km/h)"), default=30)
 
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="station__jurisdictions__path", enterprise=("station",), multi=True)
+
     class Meta:
         verbose_name = _("station service")
         verbose_name_plural = _("station services")
@@ -74,6 +80,9 @@ class VillageRound(models.Model):
     anchor = models.DateField(_("starting"), null=True, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="station__jurisdictions__path", enterprise=("station",), multi=True)
 
     class Meta:
         verbose_name = _("village delivery cycle")

@@ -512,3 +512,148 @@ def round_start(*, actor, the_round: Round) -> Round:
         the_round.refresh_from_db()
         _record_round(actor=actor, the_round=the_round, before=was, details={"out": leaving})
     return the_round
+
+
+# --- Reference data: a station's prices, service hours and village cycles -----------------------
+
+PRICE_FIELDS = ("price", "valid_from", "valid_to")
+SERVICE_FIELDS = ("opens", "closes", "timezone", "delivery_fee", "latitude", "longitude",
+                  "road_factor", "speed_kmh")
+CYCLE_FIELDS = ("weekdays", "every_days", "anchor", "latitude", "longitude")
+
+
+def _own_station(actor, station) -> None:
+    """The station's manager keeps its reference data; another station (or not a station) is
+    answered as a bad `station`, like an id the account cannot see."""
+    from ranan.core.choices import OrgKind
+
+    require(actor, "delivery.reference", _("A station's manager keeps its prices, service "
+                                           "hours and village cycles."))
+    if station is None or station.kind != OrgKind.LPG_STATION:
+        raise ValidationError({"station": _("Say which LPG station.")})
+    ids = None if actor.is_superuser else enterprise_ids(actor)
+    if not actor.is_superuser and (ids is None or station.pk not in ids):
+        raise ValidationError({"station": _("Not one of your stations.")})
+
+
+def _save_reference(*, actor, instance, before: dict | None, exclude=()) -> None:
+    """Check the row (field validators, then the model's rules), save it and its audit row in
+    one transaction."""
+    instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                instance.save()
+        except IntegrityError:
+            raise ValidationError(_duplicate_message(instance)) from None
+        if before is None:
+            audit.record_create(actor=actor, instance=instance)
+        else:
+            audit.record_update(actor=actor, instance=instance, before=before)
+
+
+def _duplicate_message(instance) -> dict:
+    if isinstance(instance, Price):
+        return {"valid_from": _("A price of this type already starts on that day.")}
+    if isinstance(instance, VillageRound):
+        return {"village": _("This village already has a delivery cycle.")}
+    return {"station": _("This station already has one.")}
+
+
+def _price_checks(row: Price) -> None:
+    if row.valid_to is not None and row.valid_from is not None and row.valid_to < row.valid_from:
+        raise ValidationError({"valid_to": _("On or after the first day.")})
+    same = Price.objects.filter(station_id=row.station_id, cylinder_type_id=row.cylinder_type_id,
+                                valid_from=row.valid_from).exclude(pk=row.pk)
+    if same.exists():
+        raise ValidationError(_duplicate_message(row))
+
+
+def price_create(*, actor, station, cylinder_type: CylinderType, price, valid_from: datetime.date,
+                 valid_to: datetime.date | None = None) -> Price:
+    """A price of a cylinder type at the station from a day (orders keep the price they were
+    taken at, so a new price never changes an order)."""
+    _own_station(actor, station)
+    row = Price(station=station, cylinder_type=cylinder_type, price=price,
+                valid_from=valid_from, valid_to=valid_to)
+    _price_checks(row)
+    _save_reference(actor=actor, instance=row, before=None)
+    return row
+
+
+def price_update(*, actor, price_row: Price, **changes) -> Price:
+    """Change a price, its first or its last day (`valid_to`: the price ends, rather than
+    being deleted)."""
+    _own_station(actor, price_row.station)
+    before = audit.snapshot(price_row)
+    for name in PRICE_FIELDS:
+        if name in changes:
+            setattr(price_row, name, changes[name])
+    _price_checks(price_row)
+    _save_reference(actor=actor, instance=price_row, before=before)
+    return price_row
+
+
+def service_set(*, actor, station, **values) -> StationService:
+    """The station's service hours (local time of `timezone`), delivery fee, position and
+    travel figures; created on first use."""
+    _own_station(actor, station)
+    row = StationService.objects.filter(station=station).first()
+    before = audit.snapshot(row) if row else None
+    row = row or StationService(station=station)
+    for name in SERVICE_FIELDS:
+        if name in values:
+            setattr(row, name, values[name])
+    if row.timezone not in zoneinfo.available_timezones():
+        raise ValidationError({"timezone": _("Unknown time zone, e.g. Asia/Shanghai.")})
+    if _time(row.opens) >= _time(row.closes):
+        raise ValidationError({"closes": _("Closing time comes after opening time.")})
+    _save_reference(actor=actor, instance=row, before=before)
+    return row
+
+
+def _cycle_checks(cycle: VillageRound) -> None:
+    weekdays = cycle.weekdays or []
+    if not isinstance(weekdays, list) or any(
+            not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6 for d in weekdays):
+        raise ValidationError({"weekdays": _("Days of the week, 0 (Monday) to 6 (Sunday).")})
+    if len(set(weekdays)) != len(weekdays):
+        raise ValidationError({"weekdays": _("A day appears twice.")})
+    cycle.weekdays = sorted(weekdays)
+    if cycle.every_days and cycle.anchor is None:
+        raise ValidationError({"anchor": _("Say from which day the cycle counts.")})
+    if weekdays and cycle.every_days:
+        raise ValidationError({"every_days": _("Either weekdays or every N days, not both.")})
+    if not weekdays and not cycle.every_days:
+        raise ValidationError({"weekdays": _("Say the delivery days: weekdays or every N "
+                                             "days.")})
+    same = VillageRound.objects.filter(station_id=cycle.station_id,
+                                       village_id=cycle.village_id).exclude(pk=cycle.pk)
+    if same.exists():
+        raise ValidationError(_duplicate_message(cycle))
+
+
+def village_round_create(*, actor, station, village, **values) -> VillageRound:
+    """A village's delivery cycle at the station: fixed weekdays, or every N days from a
+    day. The village must be in the account's area."""
+    from ranan.core.models import Jurisdiction
+
+    _own_station(actor, station)
+    if not Jurisdiction.objects.visible_to(actor).filter(pk=village.pk).exists():
+        raise ValidationError({"village": _("Not a village of your area.")})
+    cycle = VillageRound(station=station, village=village,
+                         **{k: v for k, v in values.items() if k in CYCLE_FIELDS})
+    _cycle_checks(cycle)
+    _save_reference(actor=actor, instance=cycle, before=None, exclude=("weekdays",))
+    return cycle
+
+
+def village_round_update(*, actor, cycle: VillageRound, **changes) -> VillageRound:
+    _own_station(actor, cycle.station)
+    before = audit.snapshot(cycle)
+    for name in CYCLE_FIELDS:
+        if name in changes:
+            setattr(cycle, name, changes[name])
+    _cycle_checks(cycle)
+    _save_reference(actor=actor, instance=cycle, before=before, exclude=("weekdays",))
+    return cycle

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -20,7 +20,8 @@ from ranan.core.permissions import Requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.models import Customer
 from ranan.hazards import notice, selectors, services
-from ranan.hazards.choices import Responsible, Source, State, Step
+from ranan.hazards.choices import Responsible, Source, State
+from ranan.hazards.filters import HazardFilter
 from ranan.hazards.models import Hazard
 from ranan.inspections.api import ImageText
 from ranan.inspections.choices import Grade
@@ -90,20 +91,11 @@ class HazardList(generics.ListAPIView):
     category, overdue=true, jurisdiction=<code>, escalation=<0-4>, mine=true, q."""
 
     serializer_class = HazardRead
-    filter_backends: list = []
+    filterset_class = HazardFilter
     permission_classes = [READ_WORK]
 
-    @extend_schema(parameters=[
-        OpenApiParameter("state", str, enum=State.values),
-        OpenApiParameter("grade", str, enum=Grade.values), OpenApiParameter("category", str),
-        OpenApiParameter("overdue", bool), OpenApiParameter("jurisdiction", str),
-        OpenApiParameter("escalation", int, enum=Step.values), OpenApiParameter("mine", bool),
-        OpenApiParameter("q", str)])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
     def get_queryset(self):
-        return selectors.filter_hazards(self.request.user, self.request.query_params)
+        return selectors.hazards_for(self.request.user)
 
     @extend_schema(request=HazardWrite, responses={201: HazardRead})
     def post(self, request):

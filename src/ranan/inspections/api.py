@@ -23,6 +23,7 @@ from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.models import Customer
 from ranan.inspections import selectors, services
 from ranan.inspections.choices import MeasureKind, Outcome, Tier, VisitKind
+from ranan.inspections.filters import ChecklistFilter, PlanFilter, VisitFilter
 from ranan.inspections.models import Checklist, ChecklistItem, Plan, Visit
 from ranan.lib import images
 from ranan.lib.dates import day_start
@@ -52,15 +53,12 @@ class ChecklistList(generics.ListAPIView):
     """Checklists with their items; `?all=true` lists every version, else the current ones."""
 
     serializer_class = ChecklistSerializer
-    filter_backends: list = []
+    filterset_class = ChecklistFilter
     pagination_class = None
     permission_classes = [READ]
 
     def get_queryset(self):
-        qs = Checklist.objects.prefetch_related("items")
-        if self.request.query_params.get("all") not in ("1", "true"):
-            qs = qs.filter(published=True)
-        return qs
+        return Checklist.objects.prefetch_related("items")
 
 
 class ChecklistDetail(generics.RetrieveAPIView):
@@ -178,26 +176,14 @@ class VisitList(generics.ListAPIView):
     POST records one (201; the same client_id again answers the first visit with 200)."""
 
     serializer_class = VisitRead
-    filter_backends: list = []
+    filterset_class = VisitFilter
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     permission_classes = [Requires("inspections.read", write="inspections.visit")]
 
     def get_queryset(self):
-        qs = (Visit.objects.visible_to(self.request.user)
-              .select_related("correction").prefetch_related("answers__item", "findings__item",
-                                                            "photos__item"))
-        params = self.request.query_params
-        if params.get("customer", "").isdigit():
-            qs = qs.filter(customer_id=int(params["customer"]))
-        if params.get("outcome"):
-            if params["outcome"] not in Outcome.values:
-                raise ValidationError({"outcome": _("Unknown outcome.")})
-            qs = qs.filter(outcome=params["outcome"])
-        for key, lookup in (("from", "started_at__date__gte"), ("to", "started_at__date__lte")):
-            day = date_param(params, key)
-            if day is not None:
-                qs = qs.filter(**{lookup: day})
-        return qs
+        return (Visit.objects.visible_to(self.request.user)
+                .select_related("correction").prefetch_related("answers__item", "findings__item",
+                                                              "photos__item"))
 
     @extend_schema(request=VisitWrite, responses={201: VisitRead, 200: VisitRead})
     def post(self, request):
@@ -266,7 +252,7 @@ class PlanList(generics.ListAPIView):
     """Plans of the account's area; POST makes one and generates its targets."""
 
     serializer_class = PlanSerializer
-    filter_backends: list = []
+    filterset_class = PlanFilter
     permission_classes = [Requires("inspections.read", write="inspections.plan")]
 
     def get_queryset(self):
