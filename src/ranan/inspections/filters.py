@@ -1,0 +1,57 @@
+"""The inspection lists' query parameters: checklists, visits, plans."""
+
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+
+from ranan.inspections.choices import Audience, Outcome
+from ranan.inspections.models import Checklist, Plan, Visit
+from ranan.lib.filters import FilterSet, IntFilter, TrueFilter
+
+
+class ChecklistFilter(FilterSet):
+    all = TrueFilter(method="every_version", help_text="true: every version, not only the "
+                                                          "published ones")
+    key = filters.CharFilter(help_text="the checklist's key")
+    audience = filters.ChoiceFilter(choices=Audience.choices)
+
+    class Meta:
+        model = Checklist
+        fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("all"):
+            queryset = queryset.filter(published=True)
+        return super().filter_queryset(queryset)
+
+    def every_version(self, queryset, name, value):
+        return queryset  # the published filter is applied (or not) above
+
+
+class VisitFilter(FilterSet):
+    customer = IntFilter(field_name="customer", min_value=1, help_text="customer id")
+    outcome = filters.ChoiceFilter(choices=Outcome.choices)
+    locals()["from"] = filters.DateFilter(field_name="started_at", lookup_expr="date__gte",
+                                          help_text="first day, YYYY-MM-DD")
+    to = filters.DateFilter(field_name="started_at", lookup_expr="date__lte",
+                            help_text="last day, YYYY-MM-DD")
+
+    class Meta:
+        model = Visit
+        fields: list[str] = []
+
+
+class PlanFilter(FilterSet):
+    current = TrueFilter(method="running", help_text="true: running today")
+
+    class Meta:
+        model = Plan
+        fields: list[str] = []
+
+    def running(self, queryset, name, value):
+        from django.db.models import Q
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        inside = Q(start__lte=today, end__gte=today)
+        return queryset.filter(inside) if value else queryset.exclude(inside)
