@@ -73,3 +73,17 @@ class Cast:
         self.auditor = person("auditor", Role.AUDITOR, self.platform, [self.province])
         self.admin = person("admin", Role.ADMIN, self.platform, [self.province])
         self.admin_a = person("admin_a", Role.ADMIN, self.regulator_a_org, [self.district_a])
+
+
+class With:
+    """The cast and what a fixture built on it: the fixture's own records first, then the
+    cast's people and places. Fixtures return one of these instead of writing onto the
+    shared cast, so a test sees where each record comes from (`people.c_a1`, `shop.villager`)
+    and two fixtures cannot overwrite each other's."""
+
+    def __init__(self, base, **records):
+        self._base = base
+        self.__dict__.update(records)
+
+    def __getattr__(self, name):
+        return getattr(self._base, name)

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from ranan.core import services as core_services
 from ranan.core.choices import OrgKind, Role
-from ranan.customers import services as customer_services
 from ranan.cylinders import services
-from ranan.cylinders.models import CylinderType
+from tests.cast import With
+from tests.factories import CylinderTypeFactory, HouseholdFactory
 
 
 @pytest.fixture
@@ -19,23 +19,22 @@ def build_fleet(cast):
     """A 15 kg type with the default rules; cylinders of the cast's station in several
     conditions; an LPG customer of that station."""
     today = timezone.localdate()
-    cast.type15 = CylinderType.objects.create(name="YSP35.5 15kg", size_kg=15, price=135)
+    type15 = CylinderTypeFactory()
 
     def register(years_old, inspected_years_ago=None, **kw):
         made = today - datetime.timedelta(days=int(365.25 * years_old))
         inspected = (today - datetime.timedelta(days=int(365.25 * inspected_years_ago))
                      if inspected_years_ago is not None else None)
         return services.cylinder_register(actor=cast.station_manager, station=cast.station,
-                                          type=cast.type15, made_on=made,
+                                          type=type15, made_on=made,
                                           last_inspected_on=inspected, **kw)
 
-    cast.good = register(2)
-    cast.overdue = register(6, inspected_years_ago=4.5)
-    cast.scrap = register(9, inspected_years_ago=1)
-    cast.customer = customer_services.customer_create(
-        actor=None, name="卓玛", address="一村8号", jurisdiction=cast.village_a1, supply="lpg",
-        lpg_station=cast.station, phone="13800008888")
-    return cast
+    return With(cast, type15=type15, good=register(2),
+                overdue=register(6, inspected_years_ago=4.5),
+                scrap=register(9, inspected_years_ago=1),
+                customer=HouseholdFactory(name="卓玛", address="一村8号",
+                                          jurisdiction=cast.village_a1, lpg_station=cast.station,
+                                          phone="13800008888"))
 
 
 def other_station(cast):

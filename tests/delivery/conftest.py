@@ -5,11 +5,11 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from ranan.customers import services as customer_services
-from ranan.customers.choices import Supply
 from ranan.cylinders import services as cylinder_services
 from ranan.delivery.models import Price, StationService, VillageRound
+from tests.cast import With
 from tests.cylinders.conftest import build_fleet
+from tests.factories import HouseholdFactory
 from tests.inspections.conftest import png  # noqa: F401 - shared
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -28,16 +28,15 @@ def shop(cast):
 def build_shop(cast):
     """The cast's station with a 15 kg price of 135 yuan, 08:00-18:00, village A1 served on
     Tuesdays; an LPG household of village A1 with a real-name record pending; cylinders."""
-    build_fleet(cast)
+    cast = build_fleet(cast)
     Price.objects.create(station=cast.station, cylinder_type=cast.type15, price=135,
                          valid_from=datetime.date(2020, 1, 1))
     StationService.objects.create(station=cast.station, latitude=29.68, longitude=91.35)
     VillageRound.objects.create(station=cast.station, village=cast.village_a1, weekdays=[1],
                                 latitude=29.70, longitude=91.40)
-    cast.villager = customer_services.customer_create(
-        actor=None, name="次仁", address="一村3号", jurisdiction=cast.village_a1,
-        supply=Supply.LPG, lpg_station=cast.station, phone="13800002222")
-    return cast
+    return With(cast, villager=HouseholdFactory(
+        name="次仁", address="一村3号", jurisdiction=cast.village_a1, lpg_station=cast.station,
+        phone="13800002222"))
 
 
 def at(day: datetime.date, hh: int, mm: int) -> datetime.datetime:

@@ -5,11 +5,11 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from ranan.customers import services as customer_services
-from ranan.customers.choices import Supply
 from ranan.customers.models import Customer
 from ranan.inspections import services
 from ranan.inspections.choices import Outcome
+from tests.cast import With
+from tests.factories import HouseholdFactory, PipelineHouseholdFactory
 
 
 @pytest.fixture(autouse=True)
@@ -29,21 +29,19 @@ def png(width=4, height=4) -> bytes:
 def homes(cast):
     """Five pipeline households of grid B1 (the inspector's area), one LPG household of
     village A1 (the station's)."""
-    make = customer_services.customer_create
-    cast.homes = [make(actor=None, name=f"住户{n}", address="乙小区", building="1", unit="1",
-                       room=f"{n}01", jurisdiction=cast.grid_b1, supply=Supply.PIPELINE,
-                       gas_company=cast.gas_company, meter_number=f"M-{n}",
-                       home_times="晚上" if n % 2 else "")
-                  for n in range(1, 6)]
-    cast.lpg_home = make(actor=None, name="卓玛", address="一村8号", jurisdiction=cast.village_a1,
-                         supply=Supply.LPG, lpg_station=cast.station)
+    homes = [PipelineHouseholdFactory(name=f"住户{n}", building="1", unit="1", room=f"{n}01",
+                                      jurisdiction=cast.grid_b1, gas_company=cast.gas_company,
+                                      meter_number=f"M-{n}", home_times="晚上" if n % 2 else "")
+             for n in range(1, 6)]
+    lpg_home = HouseholdFactory(name="卓玛", address="一村8号", jurisdiction=cast.village_a1,
+                                lpg_station=cast.station)
     # Registered two years ago: visits of the last months are after their registration.
     registered = timezone.now() - datetime.timedelta(days=730)
-    Customer.objects.filter(pk__in=[h.pk for h in [*cast.homes, cast.lpg_home]]).update(
+    Customer.objects.filter(pk__in=[h.pk for h in [*homes, lpg_home]]).update(
         created_at=registered)
-    for home in [*cast.homes, cast.lpg_home]:
+    for home in [*homes, lpg_home]:
         home.created_at = registered
-    return cast
+    return With(cast, homes=homes, lpg_home=lpg_home)
 
 
 def all_pass(checklist) -> dict:

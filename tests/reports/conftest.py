@@ -13,6 +13,7 @@ from ranan.customers.models import Customer
 from ranan.cylinders import services as cylinder_services
 from ranan.inspections import services as inspection_services
 from ranan.inspections.choices import Outcome
+from tests.cast import With
 from tests.delivery.conftest import build_shop, order, ready_cylinder
 from tests.inspections.conftest import all_pass, png, visit
 
@@ -24,7 +25,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def world(cast):
-    build_shop(cast)
+    cast = build_shop(cast)
     registered = timezone.now() - datetime.timedelta(days=400)
     homes = [customer_services.customer_create(
         actor=None, name=f"户{n}", address=f"一村{n}号", jurisdiction=cast.village_a1,
@@ -35,7 +36,7 @@ def world(cast):
     customer_services.device_add(actor=None, customer=homes[0], kind="hose", material="metal")
     customer_services.device_add(actor=None, customer=homes[1], kind="hose", material="rubber")
     customer_services.device_add(actor=None, customer=homes[0], kind="alarm")
-    cast.homes = homes
+    cast = With(cast, homes=homes)
     # Visits: home 0 inspected (one failed item → a hazard), home 1 not at home twice,
     # home 2 refused.
     answers = all_pass(inspection_services.current_checklist("lpg_household"))

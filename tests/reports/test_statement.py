@@ -48,7 +48,7 @@ def month(cast):
     rubber hose (not counted) and a metal hose installed last year (not counted); an old
     hazard closed this month; one refusal by the interlock. District B: a pipeline home of
     the cast's gas company and one of another company, each inspected."""
-    build_fleet(cast)
+    cast = build_fleet(cast)
     make = customer_services.customer_create
     a1 = [make(actor=None, name=f"甲{n}", address=f"一村{n}号", jurisdiction=cast.village_a1,
                supply=Supply.LPG, lpg_station=cast.station) for n in range(3)]
