@@ -1,7 +1,7 @@
 from datetime import timedelta
 
-from ranan.core.choices import Role
 from ranan.core import contract
+from ranan.core.choices import Role
 from ranan.core.contract import Demo, Job, Nav, Panel
 
 
