@@ -27,15 +27,29 @@ def _english_messages():
 FROZEN_AT = datetime.datetime(2026, 12, 4, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 
 
+_SESSION_CLOCK = time_machine.travel(FROZEN_AT, tick=True)
+
+
 def pytest_configure(config):
     # Collection too: a parametrize or module constant computed from "today" sees that day.
-    time_machine.travel(FROZEN_AT, tick=True).start()
+    _SESSION_CLOCK.start()
 
 
 @pytest.fixture(autouse=True)
-def clock():
+def clock(request):
     """The test's clock. `clock.move_to(datetime)` travels (tick keeps running), e.g. to
-    check what happens after 18:00; `clock.shift(timedelta)` moves it forward."""
+    check what happens after 18:00; `clock.shift(timedelta)` moves it forward.
+
+    A browser test drives a demo server that runs on the real clock (another process; its
+    demo data gives every account work whatever the hour): the test reads the real clock
+    too."""
+    if request.node.get_closest_marker("browser"):
+        _SESSION_CLOCK.stop()
+        try:
+            yield None
+        finally:
+            _SESSION_CLOCK.start()
+        return
     with time_machine.travel(FROZEN_AT, tick=True) as traveller:
         yield traveller
 
