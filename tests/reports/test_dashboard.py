@@ -9,7 +9,7 @@ import re
 import openpyxl
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ranan.core import kpis
 
@@ -154,3 +154,15 @@ def test_every_data_role_home_shows_its_area_figures(world):
         assert 'data-testid="home-figures"' in html and area in html, account
         assert 'data-kpi="inspection_coverage"' in html
     assert 'data-testid="home-figures"' not in login(world.auditor).get("/").content.decode()
+
+
+def test_each_unit_reads_as_people_read_it():
+    from ranan.reports.templatetags.kpi import kpi_value
+
+    with translation.override("en"):
+        assert kpi_value({"value": 0.875, "unit": "ratio"}) == "87.5%"
+        assert kpi_value({"value": 3.04, "unit": "hours"}) == "3.0 h"
+        assert kpi_value({"value": 2.46, "unit": "days"}) == "2.5 d"
+        assert kpi_value({"value": 26.58, "unit": "per_100"}) == "26.6"
+        assert kpi_value({"value": 1204, "unit": "count"}) == "1,204"
+        assert kpi_value({"value": None, "unit": "days"}) == "no data"

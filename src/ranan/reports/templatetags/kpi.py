@@ -16,6 +16,10 @@ def kpi_value(row) -> str:
         return f"{number_format(round(value * 100, 1), 1)}%"
     if unit == "hours":
         return _("%(h)s h") % {"h": number_format(round(value, 1), 1)}
+    if unit == "days":
+        return _("%(d)s d") % {"d": number_format(round(value, 1), 1)}
+    if unit == "per_100":
+        return number_format(round(value, 1), 1)
     return number_format(value, 0, force_grouping=True)
 
 
