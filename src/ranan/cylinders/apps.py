@@ -29,4 +29,6 @@ class CylindersConfig(contract.RananApp):
         "cylinders.register": {Role.STATION_MANAGER},
         # The stock import (an administrator names the station).
         "cylinders.import": {Role.ADMIN, Role.STATION_MANAGER},
+        # Cylinder types are a province's rules (or national, a superuser's).
+        "cylinders.types": {Role.ADMIN},
     }

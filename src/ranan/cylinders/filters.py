@@ -44,7 +44,10 @@ class RecallFilter(SelectorFilterSet):
 
 class CylinderTypeFilter(FilterSet):
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", help_text="in the name")
+    province = IntFilter(field_name="province", min_value=1, help_text="province id")
+    national = TrueFilter(field_name="province", lookup_expr="isnull",
+                          help_text="true: the national types (no province)")
 
     class Meta:
         model = CylinderType
-        fields = ["province"]
+        fields: list[str] = []

@@ -26,6 +26,23 @@ def cylinders_for(user) -> QuerySet:
                                                             "courier")
 
 
+def province_ids(user) -> set[int]:
+    """The provinces (roots of the tree) of the account's area."""
+    from ranan.core.models import PATH_SEGMENT
+
+    return {int(path[:PATH_SEGMENT]) for path in user.area_paths if path}
+
+
+def cylinder_types_for(user) -> QuerySet:
+    """The types the account's cylinders may have: the national ones and its provinces'."""
+    qs = CylinderType.objects.select_related("province").order_by("size_kg", "name", "id")
+    if user.is_superuser:
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(Q(province__isnull=True) | Q(province_id__in=province_ids(user)))
+
+
 def _int(params, key, low, high):
     raw = params.get(key)
     if raw in (None, ""):

@@ -293,3 +293,63 @@ def label_batch_create(*, actor, station, count: int, grid: str) -> LabelBatch:
     IssuedCode.objects.bulk_create([IssuedCode(code=c, batch=batch) for c in sorted(wanted)])
     audit.record_create(actor=actor, instance=batch)
     return batch
+
+
+# --- Cylinder types: a province's rules (national ones have no province) ------------------------
+
+TYPE_FIELDS = ("name", "size_kg", "province", "inspection_years", "design_life_years",
+               "extension_years", "max_life_years", "price")
+
+
+def _type_checks(actor, kind: CylinderType) -> None:
+    """An administrator keeps its own province's types; the national ones (no province) are
+    a superuser's. Field rules, then the model's, then the name once per province."""
+    from ranan.cylinders.selectors import province_ids
+
+    if kind.province_id is None and not actor.is_superuser:
+        raise ValidationError({"province": _("Say which province: national types are kept "
+                                             "by the platform.")})
+    if not actor.is_superuser and kind.province_id not in province_ids(actor):
+        raise ValidationError({"province": _("Not a province of your area.")})
+    kind.full_clean(validate_unique=False, validate_constraints=False)
+    if kind.max_life_years < kind.design_life_years:
+        raise ValidationError({"max_life_years": _("At least the design life.")})
+    same = CylinderType.objects.filter(name=kind.name, province_id=kind.province_id)
+    if same.exclude(pk=kind.pk).exists():
+        raise ValidationError({"name": _("This province already has a type of this name.")})
+
+
+def _save_type(actor, kind: CylinderType, before: dict | None) -> CylinderType:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                kind.save()
+        except IntegrityError:
+            raise ValidationError({"name": _("This province already has a type of this "
+                                             "name.")}) from None
+        if before is None:
+            audit.record_create(actor=actor, instance=kind)
+        else:
+            audit.record_update(actor=actor, instance=kind, before=before)
+    return kind
+
+
+def cylinder_type_create(*, actor, **values) -> CylinderType:
+    require(actor, "cylinders.types", _("Cylinder types are kept by administrators."))
+    kind = CylinderType(**{k: v for k, v in values.items() if k in TYPE_FIELDS})
+    _type_checks(actor, kind)
+    return _save_type(actor, kind, None)
+
+
+def cylinder_type_update(*, actor, cylinder_type: CylinderType, **changes) -> CylinderType:
+    """Change a type's rules: cylinders registered since use them (the dates of registered
+    cylinders are kept)."""
+    require(actor, "cylinders.types", _("Cylinder types are kept by administrators."))
+    before = audit.snapshot(cylinder_type)
+    if cylinder_type.province_id is None and not actor.is_superuser:
+        raise ValidationError({"province": _("National types are kept by the platform.")})
+    for name in TYPE_FIELDS:
+        if name in changes:
+            setattr(cylinder_type, name, changes[name])
+    _type_checks(actor, cylinder_type)
+    return _save_type(actor, cylinder_type, before)

@@ -34,11 +34,12 @@ READ_ORDER = Requires("core.data", write="delivery.order")
 class OrderRead(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name")
     address = serializers.CharField(source="customer.full_address")
-    cylinder_type = serializers.CharField(source="cylinder_type.name")
+    cylinder_type_name = serializers.CharField(source="cylinder_type.name", read_only=True)
 
     class Meta:
         model = Order
-        fields = ["id", "customer", "customer_name", "address", "cylinder_type", "quantity",
+        fields = ["id", "customer", "customer_name", "address", "cylinder_type",
+                  "cylinder_type_name", "quantity",
                   "channel", "received_at", "wanted_date", "urgent", "note", "unit_price",
                   "delivery_fee", "total", "payment", "state", "fail_reason", "scheduled_date",
                   "priority", "after_hours", "round", "sequence", "delivered_at", "visit"]

@@ -22,5 +22,7 @@ class DeliveryConfig(contract.RananApp):
         "delivery.read": OVERSEE | ORDER,
         "delivery.order": ORDER,
         "delivery.manage": {Role.STATION_MANAGER},
+        # The station's reference data: prices, service hours, village delivery cycles.
+        "delivery.reference": {Role.STATION_MANAGER},
         "delivery.oversee": OVERSEE,
     }

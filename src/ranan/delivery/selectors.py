@@ -13,7 +13,7 @@ from django.db.models.functions import TruncDate
 from ranan.core import kpis
 from ranan.core.models import subtree_q
 from ranan.delivery.choices import OPEN_STATES, OrderState, Payment
-from ranan.delivery.models import Order, Round
+from ranan.delivery.models import Order, Price, Round, StationService, VillageRound
 from ranan.lib.dates import day_bounds
 
 
@@ -24,6 +24,20 @@ def orders_for(user) -> QuerySet:
 
 def rounds_for(user) -> QuerySet:
     return Round.objects.visible_to(user).select_related("courier", "station")
+
+
+def prices_for(user) -> QuerySet:
+    return (Price.objects.visible_to(user).select_related("station", "cylinder_type")
+            .order_by("station_id", "cylinder_type_id", "-valid_from", "id"))
+
+
+def services_for(user) -> QuerySet:
+    return StationService.objects.visible_to(user).select_related("station").order_by("id")
+
+
+def village_rounds_for(user) -> QuerySet:
+    return (VillageRound.objects.visible_to(user).select_related("station", "village")
+            .order_by("station_id", "village__name", "id"))
 
 
 def courier_stops(user, day: datetime.date) -> QuerySet:

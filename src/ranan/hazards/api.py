@@ -48,13 +48,15 @@ class EventRead(serializers.Serializer):
 
 class HazardRead(serializers.ModelSerializer):
     category = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.name", read_only=True)
     jurisdiction = serializers.CharField(source="jurisdiction.name")
     where = serializers.CharField()
     overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = Hazard
-        fields = ["id", "customer", "premises", "where", "jurisdiction", "category", "grade",
+        fields = ["id", "customer", "premises", "where", "jurisdiction", "category",
+                  "category_name", "grade",
                   "source", "description", "found_by", "found_at", "responsible",
                   "responsible_name", "deadline", "state", "escalation", "overdue", "fixed_by",
                   "fixed_at", "closed_at"]

@@ -325,3 +325,54 @@ def _tell(groups, today: datetime.date) -> None:
                subject=f"隐患逾期升级：{label}（{n} 处）",
                body=f"{today}：{n} 处逾期未整改的隐患升级为“{label}”，请登录燃安查看并处理。",
                dedupe_key=f"hazard-step:{step}:{org_id}:{today.isoformat()}")
+
+
+# --- The catalogue: categories (retired, never deleted: hazards refer to them) and deadlines ---
+
+CATEGORY_FIELDS = ("code", "name", "name_en", "default_grade", "is_active")
+
+
+def _save_catalogue_row(actor, row, before: dict | None):
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:
+            raise ValidationError({"code": _("A category with this code exists.")}) from None
+        if before is None:
+            audit.record_create(actor=actor, instance=row)
+        else:
+            audit.record_update(actor=actor, instance=row, before=before)
+    return row
+
+
+def category_create(*, actor, **values) -> Category:
+    """A hazard category; new hazards can use it at once."""
+    require(actor, "hazards.catalogue", _("The hazard catalogue is kept by administrators."))
+    row = Category(**{k: v for k, v in values.items() if k in CATEGORY_FIELDS})
+    if Category.objects.filter(code=row.code).exists():
+        raise ValidationError({"code": _("A category with this code exists.")})
+    return _save_catalogue_row(actor, row, None)
+
+
+def category_update(*, actor, category: Category, **changes) -> Category:
+    """Rename, regrade or retire (`is_active`: false) a category; its code stays, since
+    hazards and checklist items refer to it."""
+    require(actor, "hazards.catalogue", _("The hazard catalogue is kept by administrators."))
+    if "code" in changes and changes["code"] != category.code:
+        raise ValidationError({"code": _("A category's code does not change: retire it and "
+                                         "add another.")})
+    before = audit.snapshot(category)
+    for name in CATEGORY_FIELDS:
+        if name in changes:
+            setattr(category, name, changes[name])
+    return _save_catalogue_row(actor, category, before)
+
+
+def deadline_update(*, actor, deadline: GradeDeadline, days: int) -> GradeDeadline:
+    """Days allowed to fix a hazard of the grade (1-365); hazards found from now on get it."""
+    require(actor, "hazards.catalogue", _("The hazard catalogue is kept by administrators."))
+    before = audit.snapshot(deadline)
+    deadline.days = days
+    return _save_catalogue_row(actor, deadline, before)

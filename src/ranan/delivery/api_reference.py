@@ -1,0 +1,233 @@
+"""A station's reference data through the API: prices, service hours, village delivery
+cycles (read: whoever reads delivery, scoped to the stations it sees; write: the station's
+manager, through the services), and one round."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+
+from ranan.core.api import ScopedPrimaryKeyField
+from ranan.core.models import Jurisdiction, Organisation
+from ranan.core.permissions import Requires
+from ranan.cylinders.models import CylinderType
+from ranan.cylinders.selectors import own_station
+from ranan.delivery import selectors, services
+from ranan.delivery.api import READ_ORDER, RoundRead
+from ranan.delivery.filters import PriceFilter, VillageRoundFilter
+from ranan.delivery.models import Price, StationService, VillageRound
+
+REFERENCE = Requires("delivery.read", write="delivery.reference")
+
+
+class PriceRead(serializers.ModelSerializer):
+    station_name = serializers.CharField(source="station.name", read_only=True)
+    cylinder_type_name = serializers.CharField(source="cylinder_type.name", read_only=True)
+
+    class Meta:
+        model = Price
+        fields = ["id", "station", "station_name", "cylinder_type", "cylinder_type_name", "price",
+                  "valid_from", "valid_to"]
+
+
+class PriceWrite(serializers.Serializer):
+    station = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True,
+                                    help_text="an LPG station id; default: your own")
+    cylinder_type = serializers.PrimaryKeyRelatedField(queryset=CylinderType.objects.all())
+    price = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0,
+                                     max_value=99999)
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(required=False, allow_null=True)
+
+
+class PriceChange(serializers.Serializer):
+    price = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0,
+                                     max_value=99999, required=False)
+    valid_from = serializers.DateField(required=False)
+    valid_to = serializers.DateField(required=False, allow_null=True,
+                                     help_text="the last day: a price ends, it is not deleted")
+
+
+class ServiceRead(serializers.ModelSerializer):
+    station_name = serializers.CharField(source="station.name", read_only=True)
+
+    class Meta:
+        model = StationService
+        fields = ["id", "station", "station_name", "opens", "closes", "timezone", "delivery_fee",
+                  "latitude", "longitude", "road_factor", "speed_kmh"]
+
+
+class ServiceWrite(serializers.Serializer):
+    station = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True,
+                                    help_text="an LPG station id; default: your own")
+    opens = serializers.TimeField(required=False)
+    closes = serializers.TimeField(required=False)
+    timezone = serializers.CharField(max_length=40, required=False)
+    delivery_fee = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0,
+                                            max_value=9999, required=False)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90,
+                                        max_value=90, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180,
+                                         max_value=180, required=False, allow_null=True)
+    road_factor = serializers.DecimalField(max_digits=4, decimal_places=2, min_value=1,
+                                           max_value=5, required=False)
+    speed_kmh = serializers.IntegerField(min_value=1, max_value=120, required=False)
+
+
+class VillageRoundRead(serializers.ModelSerializer):
+    station_name = serializers.CharField(source="station.name", read_only=True)
+    village_name = serializers.CharField(source="village.name", read_only=True)
+
+    class Meta:
+        model = VillageRound
+        fields = ["id", "station", "station_name", "village", "village_name", "weekdays",
+                  "every_days", "anchor", "latitude", "longitude"]
+
+
+class VillageRoundChange(serializers.Serializer):
+    weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6),
+                                     max_length=7, required=False,
+                                     help_text="0 = Monday … 6 = Sunday")
+    every_days = serializers.IntegerField(min_value=1, max_value=60, required=False,
+                                          allow_null=True)
+    anchor = serializers.DateField(required=False, allow_null=True,
+                                   help_text="the day every_days counts from")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-90,
+                                        max_value=90, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, min_value=-180,
+                                         max_value=180, required=False, allow_null=True)
+
+
+class VillageRoundWrite(VillageRoundChange):
+    station = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True,
+                                    help_text="an LPG station id; default: your own")
+    village = ScopedPrimaryKeyField(model=Jurisdiction, help_text="a village (jurisdiction) id")
+
+
+def _body(serializer_class, request, partial=False) -> dict:
+    body = serializer_class(data=request.data, partial=partial, context={"request": request})
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
+def _station(request, data: dict):
+    return data.pop("station", None) or own_station(request.user)
+
+
+class PriceList(generics.ListAPIView):
+    """Prices of the stations the account sees, newest first per type (filters: station,
+    cylinder_type, on=<day>: in force that day). POST adds one (the station's manager)."""
+
+    serializer_class = PriceRead
+    filterset_class = PriceFilter
+    permission_classes = [REFERENCE]
+
+    def get_queryset(self):
+        return selectors.prices_for(self.request.user)
+
+    def post(self, request):
+        data = _body(PriceWrite, request)
+        row = services.price_create(actor=request.user, station=_station(request, data), **data)
+        return Response(PriceRead(row).data, status=status.HTTP_201_CREATED)
+
+
+class PriceDetail(generics.RetrieveAPIView):
+    """One price; PATCH changes it (`valid_to` ends it)."""
+
+    serializer_class = PriceRead
+    permission_classes = [REFERENCE]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.prices_for(self.request.user)
+
+    def get_serializer_class(self):
+        return PriceChange if self.request.method == "PATCH" else PriceRead
+
+    def patch(self, request, pk):
+        row = get_object_or_404(self.get_queryset(), pk=pk)
+        row = services.price_update(actor=request.user, price_row=row,
+                                    **_body(PriceChange, request, partial=True))
+        return Response(PriceRead(row).data)
+
+
+class ServiceList(generics.ListAPIView):
+    """Service hours, delivery fee and travel figures of the stations the account sees. POST
+    sets the station's (created on first use; the station's manager)."""
+
+    serializer_class = ServiceRead
+    permission_classes = [REFERENCE]
+
+    def get_queryset(self):
+        return selectors.services_for(self.request.user)
+
+    def post(self, request):
+        data = _body(ServiceWrite, request)
+        row = services.service_set(actor=request.user, station=_station(request, data), **data)
+        return Response(ServiceRead(row).data)
+
+
+class ServiceDetail(generics.RetrieveAPIView):
+    serializer_class = ServiceRead
+    permission_classes = [REFERENCE]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.services_for(self.request.user)
+
+    def get_serializer_class(self):
+        return ServiceWrite if self.request.method == "PATCH" else ServiceRead
+
+    def patch(self, request, pk):
+        row = get_object_or_404(self.get_queryset(), pk=pk)
+        data = _body(ServiceWrite, request, partial=True)
+        data.pop("station", None)
+        row = services.service_set(actor=request.user, station=row.station, **data)
+        return Response(ServiceRead(row).data)
+
+
+class VillageRoundList(generics.ListAPIView):
+    """Villages' delivery cycles at the stations the account sees (filters: station, village,
+    weekly). POST adds one (the station's manager, a village of its area)."""
+
+    serializer_class = VillageRoundRead
+    filterset_class = VillageRoundFilter
+    permission_classes = [REFERENCE]
+
+    def get_queryset(self):
+        return selectors.village_rounds_for(self.request.user)
+
+    def post(self, request):
+        data = _body(VillageRoundWrite, request)
+        row = services.village_round_create(actor=request.user,
+                                            station=_station(request, data), **data)
+        return Response(VillageRoundRead(row).data, status=status.HTTP_201_CREATED)
+
+
+class VillageRoundDetail(generics.RetrieveAPIView):
+    serializer_class = VillageRoundRead
+    permission_classes = [REFERENCE]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.village_rounds_for(self.request.user)
+
+    def get_serializer_class(self):
+        return VillageRoundChange if self.request.method == "PATCH" else VillageRoundRead
+
+    def patch(self, request, pk):
+        row = get_object_or_404(self.get_queryset(), pk=pk)
+        row = services.village_round_update(actor=request.user, cycle=row,
+                                            **_body(VillageRoundChange, request, partial=True))
+        return Response(VillageRoundRead(row).data)
+
+
+class RoundDetail(generics.RetrieveAPIView):
+    """One round of the account's stations."""
+
+    serializer_class = RoundRead
+    permission_classes = [READ_ORDER]
+
+    def get_queryset(self):
+        return selectors.rounds_for(self.request.user)
