@@ -7,12 +7,10 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     inline_serializer,
@@ -25,7 +23,8 @@ from rest_framework.views import APIView
 
 from ranan.core import selectors, services
 from ranan.core.api_base import error_response
-from ranan.core.choices import AuditAction, Level, RegulatorType, Role
+from ranan.core.choices import Level, RegulatorType, Role
+from ranan.core.filters import AuditFilter, JurisdictionFilter
 from ranan.core.models import Account, AuditEntry, Jurisdiction, Organisation
 from ranan.core.permissions import AdminOnly, AuditorOnly, ReadDataWriteAdmin
 
@@ -220,7 +219,7 @@ class JurisdictionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           viewsets.GenericViewSet):
     serializer_class = JurisdictionSerializer
     permission_classes = [ReadDataWriteAdmin]
-    filter_backends: list = []
+    filterset_class = JurisdictionFilter
 
     def get_queryset(self):
         return selectors.jurisdictions_for(self.request.user).select_related("parent")
@@ -229,10 +228,8 @@ class JurisdictionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         child = Jurisdiction.objects.filter(parent=OuterRef("pk"))
         return qs.annotate(has_children=Exists(child))
 
-    @extend_schema(parameters=[OpenApiParameter(
-        "parent", str, description="Division code of the parent ('#<id>' for a node without "
-        "a code); without it, the top of your area.")])
     def list(self, request, *args, **kwargs):
+        self.filter_queryset(Jurisdiction.objects.none())  # checks the parameters
         parent = None
         if "parent" in request.query_params:
             parent = services.jurisdiction_by_code(
@@ -307,32 +304,7 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AuditEntrySerializer
     permission_classes = [AuditorOnly]
-    filter_backends: list = []
-
-    @extend_schema(parameters=[
-        OpenApiParameter("account", str, description="username or account id"),
-        OpenApiParameter("model", str, description="record type, e.g. core.account"),
-        OpenApiParameter("action", str, enum=AuditAction.values),
-        OpenApiParameter("since", str, description="ISO 8601 date-time, inclusive"),
-        OpenApiParameter("until", str, description="ISO 8601 date-time, exclusive"),
-    ])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    filterset_class = AuditFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        bounds = {}
-        for name in ("since", "until"):
-            raw = params.get(name)
-            if raw:
-                value = parse_datetime(raw)
-                if value is None:
-                    raise serializers.ValidationError(
-                        {name: [_("Not a date-time; use ISO 8601, e.g. 2026-11-23T08:00:00+08:00.")]})
-                bounds[name] = value
-        action = params.get("action", "")
-        if action and action not in AuditAction.values:
-            raise serializers.ValidationError({"action": [_("Unknown action.")]})
-        return selectors.audit_entries(
-            account=params.get("account", ""), model=params.get("model", ""), action=action,
-            since=bounds.get("since"), until=bounds.get("until"))
+        return selectors.audit_entries()
