@@ -83,3 +83,34 @@ def test_other_roles_cannot_write(cast, api, types, who):
 
 def test_auditor_reads_nothing(cast, api):
     assert api.as_(cast.auditor).get("/api/v1/cylinder-types/").status_code == 403
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def test_the_admin_keeps_types_through_pages(cast, client, types):
+    national, own, foreign, _other = types
+    client.force_login(cast.admin)
+    assert b'data-testid="nav-types"' in client.get("/cylinders/recall/").content
+    listed = client.get("/cylinders/types/").content.decode()
+    assert own.name in listed and national.name in listed and foreign.name not in listed
+    made = client.post("/cylinders/types/new/", {
+        "name": "YSP118 50kg", "size_kg": "50", "province": cast.province.pk,
+        "inspection_years": 4, "design_life_years": 8, "extension_years": 4,
+        "max_life_years": 12, "price": "400"})
+    assert made.status_code == 302, made.content.decode()[:1500]
+    bad = client.post(f"/cylinders/types/{own.pk}/", {
+        "name": own.name, "size_kg": "15", "province": cast.province.pk, "inspection_years": 4,
+        "design_life_years": 20, "extension_years": 4, "max_life_years": 12, "price": "0"})
+    assert bad.status_code == 200 and b"invalid-feedback" in bad.content
+    own.refresh_from_db()
+    assert own.design_life_years == 8
+    assert client.get(f"/cylinders/types/{foreign.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["station_manager", "regulator_a"])
+def test_other_roles_see_no_types_link_and_get_403(cast, client, who):
+    client.force_login(getattr(cast, who))
+    assert b'data-testid="nav-types"' not in client.get("/cylinders/recall/").content
+    assert client.get("/cylinders/types/").status_code == 403
+    assert client.get("/cylinders/types/new/").status_code == 403

@@ -145,3 +145,57 @@ def test_orders_show_the_types_id_and_name_and_a_round_reads(shop, api):
     the_round = Round.objects.get()
     assert manager.get(f"/api/v1/rounds/{the_round.pk}/").json()["id"] == the_round.pk
     assert api.as_(shop.regulator_b).get(f"/api/v1/rounds/{the_round.pk}/").status_code == 404
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def test_the_manager_keeps_prices_hours_and_cycles_through_pages(shop, client):
+    client.force_login(shop.station_manager)
+    station = client.get("/delivery/station/")
+    assert b'data-testid="nav-prices"' in station.content
+    listed = client.get("/delivery/station/prices/")
+    assert listed.status_code == 200 and "135.00" in listed.content.decode()
+    made = client.post("/delivery/station/prices/new/", {
+        "station": shop.station.pk, "cylinder_type": shop.type15.pk, "price": "150",
+        "valid_from": "2027-01-01"})
+    assert made.status_code == 302, made.content.decode()[:2000]
+    row = Price.objects.get(valid_from=datetime.date(2027, 1, 1))
+    twice = client.post("/delivery/station/prices/new/", {
+        "station": shop.station.pk, "cylinder_type": shop.type15.pk, "price": "150",
+        "valid_from": "2027-01-01"})
+    assert twice.status_code == 200 and b"invalid-feedback" in twice.content
+    assert Price.objects.filter(valid_from=datetime.date(2027, 1, 1)).count() == 1
+    ended = client.post(f"/delivery/station/prices/{row.pk}/", {
+        "price": "150", "valid_from": "2027-01-01", "valid_to": "2027-06-30"})
+    assert ended.status_code == 302
+    hours = client.post("/delivery/station/hours/", {
+        "opens": "07:00", "closes": "19:00", "timezone": "Asia/Shanghai", "delivery_fee": "3",
+        "road_factor": "1.4", "speed_kmh": "30"})
+    assert hours.status_code == 302
+    assert StationService.objects.get().closes == datetime.time(19, 0)
+    bad = client.post("/delivery/station/hours/", {
+        "opens": "19:00", "closes": "07:00", "timezone": "Asia/Shanghai", "delivery_fee": "3",
+        "road_factor": "1.4", "speed_kmh": "30"})
+    assert bad.status_code == 200 and b"invalid-feedback" in bad.content
+    assert StationService.objects.get().closes == datetime.time(19, 0)
+    cycle = client.post("/delivery/station/villages/new/", {
+        "station": shop.station.pk, "village": shop.village_a2.pk, "weekdays": ["2", "5"]})
+    assert cycle.status_code == 302
+    assert VillageRound.objects.get(village=shop.village_a2).weekdays == [2, 5]
+    assert "二村" in client.get("/delivery/station/villages/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["courier_a1", "regulator_a", "lpg_admin"])
+def test_other_roles_see_no_link_and_get_403(shop, client, who):
+    client.force_login(getattr(shop, who))
+    assert b'data-testid="nav-prices"' not in client.get("/delivery/").content
+    for url in ("/delivery/station/prices/", "/delivery/station/hours/",
+                "/delivery/station/villages/new/"):
+        assert client.get(url).status_code == 403
+
+
+def test_another_stations_rows_are_404_on_pages(shop, client, other_station):
+    _station, price = other_station
+    client.force_login(shop.station_manager)
+    assert client.get(f"/delivery/station/prices/{price.pk}/").status_code == 404

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ranan.cylinders import views, views_import
+from ranan.cylinders import views, views_import, views_types
 
 urlpatterns: list = [
     path("", views.home, name="cylinder-home"),
@@ -18,5 +18,8 @@ urlpatterns: list = [
     path("import/", views_import.cylinder_import, name="cylinder-import"),
     path("import/template.xlsx", views_import.cylinder_import_template,
          name="cylinder-import-template"),
+    path("types/", views_types.types, name="cylinder-types"),
+    path("types/new/", views_types.type_new, name="cylinder-type-new"),
+    path("types/<int:pk>/", views_types.type_edit, name="cylinder-type-edit"),
     path("c/<str:code>/", views.detail, name="cylinder-detail"),
 ]
