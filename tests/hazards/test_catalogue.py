@@ -44,3 +44,24 @@ def test_an_administrator_edits_the_catalogue(homes):
     inspector = Client()
     inspector.force_login(homes.inspector)
     assert inspector.get("/hazard-catalogue/").status_code == 403
+
+
+def test_the_page_writes_through_the_services(homes):
+    """A category's code does not change (hazards and checklist items refer to it): the page
+    shows the service's refusal on the row and writes nothing of the form."""
+    from ranan.core.models import AuditEntry
+
+    client = Client()
+    client.force_login(homes.admin)
+    data = form_data(general_days=6)
+    data[f"c-{Category.objects.count()}-is_active"] = "on"  # the empty extra row, unchanged
+    data["c-0-code"] = "renamed"
+    before = AuditEntry.objects.count()
+    answer = client.post("/hazard-catalogue/", data)
+    assert answer.status_code == 200 and b'data-field="c-0-code"' in answer.content
+    assert GradeDeadline.objects.get(grade="general").days == 7
+    assert AuditEntry.objects.count() == before
+    data = form_data(general_days=6)
+    data[f"c-{Category.objects.count()}-is_active"] = "on"
+    assert client.post("/hazard-catalogue/", data).status_code == 302
+    assert AuditEntry.objects.filter(model="hazards.gradedeadline").count() == 1
