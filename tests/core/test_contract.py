@@ -8,6 +8,7 @@ import types
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.template.loader import get_template
 from django.test import override_settings
 from django.urls import reverse
@@ -125,6 +126,41 @@ def test_a_new_app_plugs_in_through_its_own_folder(cast, client):
     assert client.get("/plugin/").status_code == 403
 
 
+@PLUGGED
+def test_a_new_app_adds_its_own_role(cast, client):
+    from ranan.core import services as core_services
+    from ranan.core.permissions import can
+
+    assert ("plugin_crew", "Repair crew") in contract.role_choices()
+    crew = core_services.account_create(
+        actor=None, username="crew1", password="x", organisation=cast.gas_company,
+        roles=["plugin_crew"], area=[cast.district_b], full_name="抢修一班",
+        check_password=False)
+    # Its app's capabilities, and every capability granted to the data roles.
+    assert can(crew, "plugin_app.use") and can(crew, "plugin_app.everyone")
+    assert can(crew, "customers.read") and not can(crew, "core.admin")
+    assert crew.role_labels == ["Repair crew"]
+    client.force_login(crew)
+    assert client.get("/plugin/").status_code == 200
+    # Given where the app says it may not be: refused, naming the field.
+    with pytest.raises(ValidationError) as refused:
+        core_services.account_create(
+            actor=None, username="crew2", password="x", organisation=cast.station,
+            roles=["plugin_crew"], area=[cast.district_a], check_password=False)
+    assert "roles" in refused.value.message_dict
+
+
+def test_a_capability_naming_an_unknown_role_is_refused(monkeypatch):
+    core = apps.get_app_config("core")
+    monkeypatch.setattr(core, "capabilities", {**core.capabilities, "core.x": {"nobody"}})
+    contract.clear()
+    with pytest.raises(ValueError, match="nobody"):
+        contract.capabilities()
+    monkeypatch.undo()
+    contract.clear()
+
+
 def test_without_the_app_nothing_of_it_remains(cast, client):
     assert "plugin-home" not in [n.url_name for n in contract.navigation()]
     assert "plugin_app.use" not in contract.capabilities()
+    assert "plugin_crew" not in contract.roles()

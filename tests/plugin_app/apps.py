@@ -1,8 +1,8 @@
 from datetime import timedelta
 
 from ranan.core import contract
-from ranan.core.choices import Role
-from ranan.core.contract import Demo, Job, Nav, Panel
+from ranan.core.choices import OrgKind, Role
+from ranan.core.contract import DATA_ROLES, Demo, Job, Nav, Panel, RoleDef
 
 
 class PluginConfig(contract.RananApp):
@@ -16,4 +16,7 @@ class PluginConfig(contract.RananApp):
     demo = Demo("tests.plugin_app.views.demo", after=("delivery", "customers"))
     jobs = [Job("ranan.core.tasks.deliver_messages", timedelta(days=7))]
     hooks = {"inspections.findings": ["tests.plugin_app.views.on_findings"]}
-    capabilities = {"plugin_app.use": {Role.COURIER}}
+    # A role of its own (a repair crew of a gas company), which sees its area's data.
+    roles = [RoleDef("plugin_crew", "Repair crew", frozenset({OrgKind.PIPELINE_GAS}))]
+    capabilities = {"plugin_app.use": {Role.COURIER, "plugin_crew"},
+                    "plugin_app.everyone": DATA_ROLES}

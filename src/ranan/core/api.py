@@ -21,9 +21,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ranan.core import selectors, services
+from ranan.core import contract, selectors, services
 from ranan.core.api_base import error_response
-from ranan.core.choices import Level, RegulatorType, Role
+from ranan.core.choices import Level, RegulatorType
 from ranan.core.filters import AuditFilter, JurisdictionFilter
 from ranan.core.models import Account, AuditEntry, Jurisdiction, Organisation
 from ranan.core.permissions import AdminOnly, AuditorOnly, ReadDataWriteAdmin
@@ -98,7 +98,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices))
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=contract.role_choices()))
     area = ScopedPrimaryKeyField(model=Jurisdiction, many=True)
     organisation = ScopedPrimaryKeyField(  # type: ignore[assignment]
         model=Organisation, allow_null=True)

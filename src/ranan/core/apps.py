@@ -3,8 +3,8 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 
 from ranan.core import contract
-from ranan.core.choices import DATA_ROLES, Role
-from ranan.core.contract import Grant, Job, Nav, Panel
+from ranan.core.choices import ROLE_ORG_KINDS, Role
+from ranan.core.contract import DATA_ROLES, Grant, Job, Nav, Panel, RoleDef
 
 H = "ranan.core.home."
 
@@ -36,6 +36,12 @@ class CoreConfig(contract.RananApp):
         Job("ranan.core.tasks.purge_old_login_attempts", timedelta(minutes=15)),
         Job("ranan.core.tasks.deliver_messages", timedelta(minutes=1)),
     ]
+    # The platform's roles; the order ranks the home page of an account with several.
+    roles = [RoleDef(role.value, role.label, ROLE_ORG_KINDS[role], data=role != Role.AUDITOR,
+                     rank=rank)
+             for rank, role in enumerate([
+                 Role.ADMIN, Role.AUDITOR, Role.TASK_FORCE, Role.REGULATOR, Role.ENTERPRISE_ADMIN,
+                 Role.STATION_MANAGER, Role.INSPECTOR, Role.GRID_WORKER, Role.COURIER])]
     capabilities = {
         # Domain data of one's own area (everyone but the auditor).
         "core.data": DATA_ROLES,

@@ -66,8 +66,6 @@ ROLE_ORG_KINDS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(OrgKind.values),
 }
 
-# Roles that see domain data in their area; an auditor only reads the audit log.
-DATA_ROLES = frozenset(set(Role.values) - {Role.AUDITOR})
 
 
 class AuditAction(models.TextChoices):

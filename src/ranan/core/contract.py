@@ -65,6 +65,24 @@ class Demo:
 
 
 @dataclass(frozen=True)
+class RoleDef:
+    """A role an app adds (core declares the platform's own): its code, label, the kinds of
+    organisation it may be given in, whether it sees domain data of its area (the auditor
+    does not), and where it ranks for the home page of an account with several roles
+    (lower first)."""
+
+    code: str
+    label: Any
+    org_kinds: frozenset[str]
+    data: bool = True
+    rank: int = 100
+
+
+# In a capability's roles: every role that sees domain data, whichever app declared it.
+DATA_ROLES = "every-data-role"
+
+
+@dataclass(frozen=True)
 class Grant:
     """A row of the permission table where superusers are not granted the capability by
     being superusers (separation of duties: reading the audit log, seeing personal data)."""
@@ -95,8 +113,11 @@ class RananApp(AppConfig):
     jobs: Sequence[Job] = ()
     # Named extension points of lower apps: {"inspections.findings": ["dotted.callable"]}.
     hooks: Mapping[str, Sequence[str]] = {}
-    # The permission table's rows this app adds: capability -> the roles holding it.
-    capabilities: Mapping[str, Iterable[str] | Grant] = {}
+    # The roles this app adds to the platform's.
+    roles: Sequence[RoleDef] = ()
+    # The permission table's rows this app adds: capability -> the roles holding it (a set of
+    # role codes, DATA_ROLES for every role that sees data, or a Grant).
+    capabilities: Mapping[str, Iterable[str] | str | Grant] = {}
 
 
 def ranan_apps() -> list[RananApp]:
@@ -165,23 +186,64 @@ def demo_loaders() -> tuple[Callable, ...]:
 
 
 @functools.cache
+def roles() -> Mapping[str, RoleDef]:
+    """Every role of the installed apps, by code."""
+    table: dict[str, RoleDef] = {}
+    for app in ranan_apps():
+        for role in app.roles:
+            if role.code in table:
+                raise ValueError(f"role {role.code!r} declared twice")
+            table[role.code] = role
+    return table
+
+
+def role_choices() -> list[tuple[str, Any]]:
+    """(code, label) of every role, for forms, the API and the model field."""
+    return [(r.code, r.label) for r in sorted(roles().values(), key=lambda r: r.rank)]
+
+
+def role_label(code: str) -> str:
+    role = roles().get(code)
+    return str(role.label) if role else code
+
+
+@functools.cache
+def data_roles() -> frozenset[str]:
+    """The roles that see domain data in their area (all but the auditor's kind)."""
+    return frozenset(code for code, role in roles().items() if role.data)
+
+
+def _grant(roles_: Iterable[str] | str | Grant) -> Grant:
+    if isinstance(roles_, Grant):
+        return roles_
+    if roles_ == DATA_ROLES:
+        return Grant(data_roles(), True)
+    return Grant(frozenset(roles_), True)
+
+
+@functools.cache
 def capabilities() -> Mapping[str, Grant]:
     """The permission table: capability -> the roles holding it, from every app's
     declaration. Superusers hold every capability unless its Grant says otherwise."""
     table: dict[str, Grant] = {}
+    known = set(roles())
     for app in ranan_apps():
-        for name, roles in app.capabilities.items():
+        for name, holders in app.capabilities.items():
             if name in table:
                 raise ValueError(f"capability {name!r} declared twice")
             if not name.startswith(f"{app.label}."):
                 raise ValueError(f"capability {name!r} of {app.label} must start with "
                                  f"'{app.label}.'")
-            table[name] = roles if isinstance(roles, Grant) else Grant(frozenset(roles), True)
+            grant = _grant(holders)
+            if grant.roles - known:
+                raise ValueError(f"capability {name!r} names unknown roles "
+                                 f"{sorted(grant.roles - known)}")
+            table[name] = grant
     return table
 
 
 def clear() -> None:
     """Forget what was collected (tests that change the installed apps)."""
     for fn in (navigation, home_panels, customer_panels, kpi_modules, jobs, hooks,
-               demo_loaders, capabilities):
+               demo_loaders, capabilities, roles, data_roles):
         fn.cache_clear()

@@ -4,7 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ranan.core.choices import AuditAction, Level, OrgKind, RegulatorType, Role
+from ranan.core.choices import AuditAction, Level, OrgKind, RegulatorType
+from ranan.core.contract import role_choices as contract_role_choices
 from ranan.core.models import Jurisdiction, Organisation
 
 
@@ -106,7 +107,7 @@ class AccountForm(StyledForm):
     email = forms.EmailField(label=_("Email"), required=False)
     organisation = forms.ModelChoiceField(label=_("Organisation"),
                                           queryset=Organisation.objects.none())
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices,
+    roles = forms.MultipleChoiceField(label=_("Roles"), choices=contract_role_choices,
                                       widget=forms.CheckboxSelectMultiple)
     area = forms.ModelMultipleChoiceField(label=_("Area"), queryset=Jurisdiction.objects.none(),
                                           widget=forms.SelectMultiple(attrs={"size": 12}))

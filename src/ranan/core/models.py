@@ -17,7 +17,6 @@ from ranan.core.choices import (
     Level,
     OrgKind,
     RegulatorType,
-    Role,
 )
 
 PATH_SEGMENT = 8  # digits per node in a materialised path: up to 10^8 nodes nationally
@@ -197,18 +196,27 @@ class Account(AbstractUser):
 
     @property
     def role_labels(self) -> list[str]:
-        return [str(Role(r).label) for r in sorted(self.roles)]
+        from ranan.core.contract import role_label
+
+        return [role_label(r) for r in sorted(self.roles)]
 
     @cached_property
     def area_paths(self) -> list[str]:
         return list(self.area.values_list("path", flat=True))
 
 
+def role_choices():
+    from ranan.core.contract import role_choices
+
+    return role_choices()
+
+
 class AccountRole(models.Model):
     """One role held by an account (an account may hold several)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="role_rows")
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Every installed app's roles (the app contract); core's own are choices.Role.
+    role = models.CharField(_("role"), max_length=20, choices=role_choices)
 
     class Meta:
         verbose_name = _("account role")

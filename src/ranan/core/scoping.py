@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from ranan.core.choices import DATA_ROLES
+from ranan.core import contract
 from ranan.core.models import ScopeSpec, subtree_q
 
 
@@ -44,7 +44,7 @@ def visible(queryset: QuerySet, user) -> QuerySet:
         return queryset.none()
     if user.is_superuser:
         return queryset
-    if not user.roles & DATA_ROLES:
+    if not user.roles & contract.data_roles():
         return queryset.none()
     paths = user.area_paths
     if not paths:

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from ranan.core import audit
-from ranan.core.choices import LEVEL_ORDER, ROLE_ORG_KINDS, Level, OrgKind, Role
+from ranan.core import audit, contract
+from ranan.core.choices import LEVEL_ORDER, Level, OrgKind
 from ranan.core.models import (
     PATH_SEGMENT,
     Account,
@@ -188,16 +188,17 @@ def _check_roles(organisation: Organisation | None, roles: Iterable[str]) -> Non
     roles = list(roles)
     if not roles:
         raise ValidationError({"roles": _("Give the account at least one role.")})
-    unknown = [r for r in roles if r not in Role.values]
+    defined = contract.roles()
+    unknown = [r for r in roles if r not in defined]
     if unknown:
         raise ValidationError({"roles": _("Unknown role: %(roles)s") % {"roles": ", ".join(unknown)}})
     if organisation is None:
         raise ValidationError({"organisation": _("An account belongs to an organisation.")})
-    wrong = [r for r in roles if organisation.kind not in ROLE_ORG_KINDS[r]]
+    wrong = [r for r in roles if organisation.kind not in defined[r].org_kinds]
     if wrong:
         raise ValidationError({"roles": _(
             "%(roles)s cannot be given in a %(kind)s."
-        ) % {"roles": "、".join(str(Role(r).label) for r in wrong),
+        ) % {"roles": "、".join(contract.role_label(r) for r in wrong),
              "kind": OrgKind(organisation.kind).label}})
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from ranan.core import selectors, services
+from ranan.core import contract, selectors, services
 from ranan.core.choices import AUDIT_ACTION_COLOURS, Role
 from ranan.core.forms import (
     AccountForm,
@@ -28,11 +28,6 @@ from ranan.core.forms import (
 )
 from ranan.core.models import AuditEntry
 from ranan.core.permissions import is_admin, requires
-
-# The order decides which home page an account with several roles lands on.
-HOME_ROLE_ORDER = [Role.ADMIN, Role.AUDITOR, Role.TASK_FORCE, Role.REGULATOR,
-                   Role.ENTERPRISE_ADMIN, Role.STATION_MANAGER, Role.INSPECTOR,
-                   Role.GRID_WORKER, Role.COURIER]
 
 
 def lockout_response(request, credentials, *args, **kwargs):
@@ -51,12 +46,14 @@ class LoginView(auth_views.LoginView):
 
 
 def primary_role(user) -> str | None:
+    """The role the home page is titled with: the highest ranked the account holds (the
+    roles' `rank` in the app contract)."""
+    from ranan.core import contract
+
     if user.is_superuser and not user.roles:
         return Role.ADMIN
-    for role in HOME_ROLE_ORDER:
-        if role in user.roles:
-            return role
-    return None
+    held = [contract.roles()[r] for r in user.roles if r in contract.roles()]
+    return min(held, key=lambda r: r.rank).code if held else None
 
 
 @login_required
@@ -74,7 +71,8 @@ def home(request):
         if data is not None:
             panels.append(render_to_string(panel.template, data, request=request))
     return render(request, "core/home.html", {
-        "role": role, "role_label": Role(role).label if role else "", "panels": panels})
+        "role": role, "role_label": contract.role_label(role) if role else "",
+        "panels": panels})
 
 
 @require_POST
@@ -200,7 +198,7 @@ def account_list(request):
         qs = qs.filter(username__icontains=query) | qs.filter(full_name__icontains=query)
     page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
     return render(request, "core/account_list.html", {
-        "page": page, "role": role, "query": query, "roles": Role.choices})
+        "page": page, "role": role, "query": query, "roles": contract.role_choices()})
 
 
 def _account_form_view(request, account=None):

@@ -3,8 +3,8 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 
 from ranan.core import contract
-from ranan.core.choices import DATA_ROLES, Role
-from ranan.core.contract import Demo, Job, Nav
+from ranan.core.choices import Role
+from ranan.core.contract import DATA_ROLES, Demo, Job, Nav
 
 
 class CylindersConfig(contract.RananApp):

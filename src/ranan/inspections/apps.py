@@ -1,8 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from ranan.core import contract
-from ranan.core.choices import DATA_ROLES, Role
-from ranan.core.contract import Demo, Nav, Panel
+from ranan.core.choices import Role
+from ranan.core.contract import DATA_ROLES, Demo, Nav, Panel
 
 
 class InspectionsConfig(contract.RananApp):

@@ -33,8 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from ranan.core import kpis
-from ranan.core.choices import DATA_ROLES
+from ranan.core import contract, kpis
 from ranan.core.models import Jurisdiction, KpiChange
 from ranan.core.scoping import enterprise_ids
 from ranan.reports.models import Figure
@@ -52,7 +51,7 @@ LIST_LIMIT = 500
 def eligible(user) -> bool:
     if user.is_superuser:
         return True
-    return bool(user.roles & DATA_ROLES) and enterprise_ids(user) is None
+    return bool(user.roles & contract.data_roles()) and enterprise_ids(user) is None
 
 
 def parts():
