@@ -100,3 +100,4 @@ def date_param(params, key: str):
         return parse_day(params.get(key))
     except ValueError:
         raise exceptions.ValidationError({key: [_("A date, YYYY-MM-DD.")]}) from None
+

@@ -99,6 +99,14 @@ def record_update(*, actor, instance: models.Model, before: dict, m2m: tuple[str
     return record(actor=actor, action=AuditAction.UPDATE, instance=instance, changes=changes)
 
 
+
+def record_save(*, actor, instance: models.Model, before: dict | None) -> None:
+    """Log a row a service created (`before` None) or changed (`before`: its snapshot)."""
+    if before is None:
+        record_create(actor=actor, instance=instance)
+    else:
+        record_update(actor=actor, instance=instance, before=before)
+
 def record_delete(*, actor, instance: models.Model, m2m: tuple[str, ...] = ()) -> AuditEntry:
     return record(actor=actor, action=AuditAction.DELETE, instance=instance,
                   changes=diff(snapshot(instance, m2m), {}))

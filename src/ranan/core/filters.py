@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 from ranan.core import selectors
 from ranan.core.choices import AuditAction
 from ranan.core.models import AuditEntry, Jurisdiction
-from ranan.lib.filters import SelectorFilterSet
+from ranan.lib.filters import SelectorFilterSet, meta
 
 
 class AuditFilter(SelectorFilterSet):
@@ -17,9 +17,7 @@ class AuditFilter(SelectorFilterSet):
     since = filters.IsoDateTimeFilter(help_text="ISO 8601 date-time, inclusive")
     until = filters.IsoDateTimeFilter(help_text="ISO 8601 date-time, exclusive")
 
-    class Meta:
-        model = AuditEntry
-        fields: list[str] = []
+    Meta = meta(AuditEntry)
 
     def select(self, user, params):
         data = self.form.cleaned_data
@@ -35,9 +33,7 @@ class JurisdictionFilter(filters.FilterSet):
         "Division code of the parent ('#<id>' for a node without a code); without it, the "
         "top of your area."))
 
-    class Meta:
-        model = Jurisdiction
-        fields: list[str] = []
+    Meta = meta(Jurisdiction)
 
     def keep(self, queryset, name, value):
         return queryset

@@ -26,8 +26,8 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 def form_page(request, form: forms.Form, save, *, title, back: str):
     """A page of one form whose valid data a service saves. `save(data)` returns where to go
-    next, or (where, message) when "Saved." is not the message; its ValidationError is shown
-    next to the fields it names, and the form again."""
+    next (or the saved row: go `back`), or (where, message) when "Saved." is not the
+    message; its ValidationError is shown next to the fields it names, and the form again."""
     from django.contrib import messages
     from django.shortcuts import redirect, render
     from django.utils.translation import gettext
@@ -39,6 +39,8 @@ def form_page(request, form: forms.Form, save, *, title, back: str):
             apply_service_errors(form, exc)
         else:
             target, message = done if isinstance(done, tuple) else (done, gettext("Saved."))
+            if not isinstance(target, str):  # the saved row: back where the form came from
+                target = back
             messages.success(request, message)
             return redirect(target)
     return render(request, "core/form.html", {"form": form, "title": title, "back": back})

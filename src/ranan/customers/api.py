@@ -16,17 +16,7 @@ from ranan.core import audit
 from ranan.core.api import ScopedPrimaryKeyField
 from ranan.core.models import Jurisdiction, Organisation
 from ranan.core.permissions import Requires, can
-from ranan.customers import exporter, importer, selectors, services
-from ranan.customers.choices import (
-    Condition,
-    CustomerKind,
-    CustomerStatus,
-    DeviceKind,
-    HeaterType,
-    HoseMaterial,
-    Missing,
-    Supply,
-)
+from ranan.customers import choices, exporter, importer, selectors, services
 from ranan.customers.filters import CustomerFilter
 from ranan.customers.models import Customer, Device
 from ranan.customers.pagination import CappedPagination
@@ -36,10 +26,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class DeviceSerializer(serializers.ModelSerializer):
-    kind = serializers.ChoiceField(choices=DeviceKind.choices)
-    material = serializers.ChoiceField(choices=HoseMaterial.choices, required=False, allow_blank=True)
-    heater_type = serializers.ChoiceField(choices=HeaterType.choices, required=False, allow_blank=True)
-    condition = serializers.ChoiceField(choices=Condition.choices, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=choices.DeviceKind.choices)
+    material = serializers.ChoiceField(choices=choices.HoseMaterial.choices, required=False,
+                                       allow_blank=True)
+    heater_type = serializers.ChoiceField(choices=choices.HeaterType.choices, required=False,
+                                          allow_blank=True)
+    condition = serializers.ChoiceField(choices=choices.Condition.choices, required=False,
+                                        allow_blank=True)
     replaces = serializers.PrimaryKeyRelatedField(queryset=Device.objects.all(), required=False,
                                                   allow_null=True, write_only=True)
 
@@ -52,9 +45,9 @@ class DeviceSerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
-    kind = serializers.ChoiceField(choices=CustomerKind.choices, required=False)
-    supply = serializers.ChoiceField(choices=Supply.choices)
-    status = serializers.ChoiceField(choices=CustomerStatus.choices, required=False)
+    kind = serializers.ChoiceField(choices=choices.CustomerKind.choices, required=False)
+    supply = serializers.ChoiceField(choices=choices.Supply.choices)
+    status = serializers.ChoiceField(choices=choices.CustomerStatus.choices, required=False)
     jurisdiction = ScopedPrimaryKeyField(model=Jurisdiction)
     gas_company = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True)
     lpg_station = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True)
@@ -74,7 +67,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         validators = []
 
     def get_missing(self, obj) -> list[str]:
-        return [m.name.lower() for m in Missing if obj.missing & m.value]
+        return [m.name.lower() for m in choices.Missing if obj.missing & m.value]
 
     def get_care_flags(self, obj) -> list[str]:
         return [f for f in ("elderly_alone", "disabled", "tenant", "high_rise") if getattr(obj, f)]
@@ -90,11 +83,11 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 FILTER_PARAMETERS = [
     OpenApiParameter("jurisdiction", str, description="division code (or #id): the subtree"),
-    OpenApiParameter("kind", str, enum=CustomerKind.values, many=True),
-    OpenApiParameter("supply", str, enum=Supply.values),
+    OpenApiParameter("kind", str, enum=choices.CustomerKind.values, many=True),
+    OpenApiParameter("supply", str, enum=choices.Supply.values),
     OpenApiParameter("flag", str, enum=["elderly_alone", "disabled", "tenant", "high_rise"], many=True),
-    OpenApiParameter("missing", str, enum=[m.name.lower() for m in Missing], many=True),
-    OpenApiParameter("status", str, enum=CustomerStatus.values, many=True),
+    OpenApiParameter("missing", str, enum=[m.name.lower() for m in choices.Missing], many=True),
+    OpenApiParameter("status", str, enum=choices.CustomerStatus.values, many=True),
     OpenApiParameter("q", str, description="name, phone tail, address, meter number, pinyin initials"),
 ]
 

@@ -18,6 +18,7 @@ from ranan.core.permissions import can
 from ranan.customers.choices import CustomerKind, CustomerStatus, Supply
 from ranan.customers.columns import COLUMNS, KIND_WORDS, STATUS_WORDS, SUPPLY_WORDS, first_word
 from ranan.lib import masking
+from ranan.lib.spreadsheet import write_import_template
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -29,21 +30,8 @@ def _lineage_names(user, qs) -> dict[int, str]:
 
 def write_template(path_or_file) -> None:
     """The import template: Chinese headers, a notes row per column on a second sheet."""
-    book = xlsxwriter.Workbook(path_or_file, {"in_memory": True})
-    head = book.add_format({"bold": True, "bg_color": "#FDE7D9", "border": 1})
-    sheet = book.add_worksheet("客户")
-    for index, column in enumerate(COLUMNS):
-        sheet.write_string(0, index, column.header, head)
-        sheet.set_column(index, index, column.width)
-    sheet.freeze_panes(1, 0)
-    notes = book.add_worksheet("填写说明")
-    notes.write_row(0, 0, ["列名", "必填", "说明"], head)
-    for index, column in enumerate(COLUMNS, start=1):
-        notes.write_row(index, 0, [column.header, "是" if column.required else "", column.note])
-    notes.write(len(COLUMNS) + 2, 0, "辖区编码 与 辖区 至少填一项；只读取第一个工作表；请勿使用公式。")
-    notes.set_column(0, 0, 12)
-    notes.set_column(2, 2, 60)
-    book.close()
+    write_import_template(path_or_file, sheet="客户", columns=COLUMNS,
+                          note="辖区编码 与 辖区 至少填一项；只读取第一个工作表；请勿使用公式。")
 
 
 def export_customers(*, actor, queryset, filters: dict, ip_address=None):

@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from ranan.customers import selectors
 from ranan.customers.choices import CareFlag, CustomerKind, CustomerStatus, Missing, Supply
 from ranan.customers.models import Customer
-from ranan.lib.filters import ChoicesFilter, SelectorFilterSet
+from ranan.lib.filters import ChoicesFilter, SelectorFilterSet, meta
 
 MISSING = ", ".join(m.name.lower() for m in Missing)
 
@@ -23,9 +23,7 @@ class CustomerFilter(SelectorFilterSet):
     status = ChoicesFilter(choices=CustomerStatus.choices)
     q = filters.CharFilter(help_text="name, phone tail, address, meter number, pinyin initials")
 
-    class Meta:
-        model = Customer
-        fields: list[str] = []
+    Meta = meta(Customer)
 
     def select(self, user, params):
         qs, self.cleaned = selectors.filter_customers(user, params)

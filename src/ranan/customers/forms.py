@@ -6,17 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ranan.core.choices import Level, OrgKind
 from ranan.core.forms import StyledForm
 from ranan.core.models import Jurisdiction, Organisation
-from ranan.customers.choices import (
-    CareFlag,
-    Condition,
-    CustomerKind,
-    CustomerStatus,
-    DeviceKind,
-    HeaterType,
-    HoseMaterial,
-    Missing,
-    Supply,
-)
+from ranan.customers import choices
 from ranan.customers.importer import OnDuplicate
 
 TRI = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
@@ -27,7 +17,7 @@ def _tri(value):
 
 
 class CustomerForm(StyledForm):
-    kind = forms.ChoiceField(label=_("Type"), choices=CustomerKind.choices)
+    kind = forms.ChoiceField(label=_("Type"), choices=choices.CustomerKind.choices)
     name = forms.CharField(label=_("Name"), max_length=100)
     address = forms.CharField(label=_("Address"), max_length=200)
     building = forms.CharField(label=_("Building"), max_length=20, required=False)
@@ -35,7 +25,7 @@ class CustomerForm(StyledForm):
     room = forms.CharField(label=_("Room"), max_length=20, required=False)
     jurisdiction = forms.ModelChoiceField(label=_("Village / community or grid"),
                                           queryset=Jurisdiction.objects.none())
-    supply = forms.ChoiceField(label=_("Gas supply"), choices=Supply.choices)
+    supply = forms.ChoiceField(label=_("Gas supply"), choices=choices.Supply.choices)
     meter_number = forms.CharField(label=_("Meter number"), max_length=40, required=False)
     gas_company = forms.ModelChoiceField(label=_("Gas company"), queryset=Organisation.objects.none(),
                                          required=False)
@@ -51,7 +41,7 @@ class CustomerForm(StyledForm):
     tenant = forms.BooleanField(label=_("Rented / tenant"), required=False)
     high_rise = forms.BooleanField(label=_("High-rise"), required=False)
     home_times = forms.CharField(label=_("Usually at home"), max_length=100, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=CustomerStatus.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=choices.CustomerStatus.choices)
     status_date = forms.DateField(label=_("Status since"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
     latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6,
@@ -72,13 +62,13 @@ class CustomerForm(StyledForm):
 
 
 class DeviceForm(StyledForm):
-    kind = forms.ChoiceField(label=_("Device"), choices=DeviceKind.choices)
+    kind = forms.ChoiceField(label=_("Device"), choices=choices.DeviceKind.choices)
     installed_on = forms.DateField(label=_("Installed on"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
     made_on = forms.DateField(label=_("Made on"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
     flame_out = forms.ChoiceField(label=_("Flame-out protection"), choices=TRI, required=False)
-    material = forms.ChoiceField(label=_("Hose material"), choices=[("", "—"), *HoseMaterial.choices],
+    material = forms.ChoiceField(label=_("Hose material"), choices=[("", "—"), *choices.HoseMaterial.choices],
                                  required=False)
     length_m = forms.DecimalField(label=_("Length (m)"), max_digits=4, decimal_places=2,
                                   min_value=0.01, max_value=50, required=False)
@@ -86,9 +76,11 @@ class DeviceForm(StyledForm):
                                  widget=forms.DateInput(attrs={"type": "date"}))
     self_closing = forms.ChoiceField(label=_("Self-closing"), choices=TRI, required=False)
     has_cutoff = forms.ChoiceField(label=_("With cut-off"), choices=TRI, required=False)
-    heater_type = forms.ChoiceField(label=_("Heater type"), choices=[("", "—"), *HeaterType.choices],
+    heater_type = forms.ChoiceField(label=_("Heater type"),
+                                    choices=[("", "—"), *choices.HeaterType.choices],
                                     required=False)
-    condition = forms.ChoiceField(label=_("Condition"), choices=[("", "—"), *Condition.choices],
+    condition = forms.ChoiceField(label=_("Condition"),
+                                  choices=[("", "—"), *choices.Condition.choices],
                                   required=False)
     meter_number = forms.CharField(label=_("Meter number"), max_length=40, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
@@ -108,9 +100,9 @@ class ImportForm(StyledForm):
 
 
 FILTER_CHOICES = {
-    "kind": CustomerKind.choices,
-    "supply": Supply.choices,
-    "flag": CareFlag.choices,
-    "missing": [(m.name.lower(), m.label) for m in Missing],
-    "status": CustomerStatus.choices,
+    "kind": choices.CustomerKind.choices,
+    "supply": choices.Supply.choices,
+    "flag": choices.CareFlag.choices,
+    "missing": [(m.name.lower(), m.label) for m in choices.Missing],
+    "status": choices.CustomerStatus.choices,
 }

@@ -37,7 +37,14 @@ from ranan.customers.columns import (
 from ranan.customers.models import Customer
 from ranan.customers.rules import missing_mask
 from ranan.lib import masking, normalise
-from ranan.lib.spreadsheet import ImportErrors, Rollback, SpreadsheetError, rows_in_background
+from ranan.lib.spreadsheet import (
+    ImportErrors,
+    Rollback,
+    SpreadsheetError,
+    header_keys,
+    map_columns,
+    rows_in_background,
+)
 
 BATCH = 5000
 SUPPLIES = frozenset(Supply.values)
@@ -55,17 +62,9 @@ class OnDuplicate(models.TextChoices):
 
 @dataclass
 class ImportResult(ImportErrors):
-    created: int = 0
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
-    rows: int = 0
-    dry_run: bool = False
-
-    def as_dict(self) -> dict:
-        data = {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "skipped": self.skipped, "rows": self.rows, "dry_run": self.dry_run}
-        return self.with_errors(data)
 
 
 # Columns written by the importer (and COPY's column list).
@@ -203,12 +202,8 @@ def import_customers(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
         return result
     try:
         rows = rows_in_background(fileobj, filename)
-        header = next(rows, None)
-        if header is None:
-            result.error(1, None, _("The file is empty."))
-            return result
-        keys = _map_header(header, result)
-        if result.errors:
+        keys, _header = header_keys(rows, result, _map_header)
+        if keys is None:
             return result
         run = _Run(actor, keys, result, on_duplicate)
         try:
@@ -229,22 +224,11 @@ def import_customers(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
 
 
 def _map_header(header: list, result: ImportResult) -> list[str | None]:
-    keys: list[str | None] = []
-    seen = set()
-    for _index, cell in enumerate(header):
-        name = normalise.text(cell)
-        if not name:
-            keys.append(None)
-            continue
+    def key_of(name):
         column = BY_HEADER.get(name)
-        key = column.key if column else ENGLISH_HEADERS.get(name)
-        if key is None:
-            result.error(1, name, _("Unknown column “%(name)s”: use the template's headers.") % {
-                "name": name})
-        elif key in seen:
-            result.error(1, name, _("The column “%(name)s” appears twice.") % {"name": name})
-        seen.add(key)
-        keys.append(key)
+        return column.key if column else ENGLISH_HEADERS.get(name)
+
+    keys, seen = map_columns(header, result, key_of)
     missing = [BY_KEY[k].header for k in ("name", "address", "supply") if k not in seen]
     if "jurisdiction_code" not in seen and "jurisdiction_path" not in seen:
         missing.append(f"{BY_KEY['jurisdiction_code'].header} / {BY_KEY['jurisdiction_path'].header}")

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
-from rest_framework import generics, serializers, status
-from rest_framework.response import Response
+from rest_framework import generics, serializers
 
 from ranan.core.api import ScopedPrimaryKeyField
+from ranan.core.api_generic import CreateInList, EditableDetail
 from ranan.core.models import Jurisdiction
 from ranan.core.permissions import Requires
 from ranan.cylinders import selectors, services
@@ -40,7 +39,7 @@ class CylinderTypeWrite(serializers.Serializer):
                                      max_value=99999, required=False)
 
 
-class CylinderTypeList(generics.ListAPIView):
+class CylinderTypeList(CreateInList, generics.ListAPIView):
     """Cylinder types (`id` is what orders and registrations take). POST adds one."""
 
     serializer_class = CylinderTypeRead
@@ -50,28 +49,19 @@ class CylinderTypeList(generics.ListAPIView):
     def get_queryset(self):
         return selectors.cylinder_types_for(self.request.user)
 
-    def post(self, request):
-        body = CylinderTypeWrite(data=request.data, context={"request": request})
-        body.is_valid(raise_exception=True)
-        kind = services.cylinder_type_create(actor=request.user, **body.validated_data)
-        return Response(CylinderTypeRead(kind).data, status=status.HTTP_201_CREATED)
+    create_serializer = CylinderTypeWrite
+
+    def create(self, request, data):
+        return services.cylinder_type_create(actor=request.user, **data)
 
 
-class CylinderTypeDetail(generics.RetrieveAPIView):
+class CylinderTypeDetail(EditableDetail):
     serializer_class = CylinderTypeRead
+    change_serializer = CylinderTypeWrite
     permission_classes = [TYPES]
-    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.cylinder_types_for(self.request.user)
 
-    def get_serializer_class(self):
-        return CylinderTypeWrite if self.request.method == "PATCH" else CylinderTypeRead
-
-    def patch(self, request, pk):
-        kind = get_object_or_404(self.get_queryset(), pk=pk)
-        body = CylinderTypeWrite(data=request.data, partial=True, context={"request": request})
-        body.is_valid(raise_exception=True)
-        kind = services.cylinder_type_update(actor=request.user, cylinder_type=kind,
-                                             **body.validated_data)
-        return Response(CylinderTypeRead(kind).data)
+    def change(self, request, row, data):
+        return services.cylinder_type_update(actor=request.user, cylinder_type=row, **data)

@@ -8,7 +8,7 @@ from django_filters import rest_framework as filters
 from ranan.cylinders import selectors
 from ranan.cylinders.choices import State
 from ranan.cylinders.models import Cylinder, CylinderType
-from ranan.lib.filters import FilterSet, IntFilter, SelectorFilterSet, TrueFilter
+from ranan.lib.filters import FilterSet, IntFilter, SelectorFilterSet, TrueFilter, meta
 
 BIG = 2**62
 
@@ -22,9 +22,7 @@ class CylinderFilter(SelectorFilterSet):
                                       help_text="days: due for inspection or scrap within")
     q = filters.CharFilter(help_text="code or factory serial")
 
-    class Meta:
-        model = Cylinder
-        fields: list[str] = []
+    Meta = meta(Cylinder)
 
     def select(self, user, params):
         return selectors.filter_cylinders(user, params)
@@ -33,9 +31,7 @@ class CylinderFilter(SelectorFilterSet):
 class RecallFilter(SelectorFilterSet):
     days = IntFilter(min_value=0, max_value=3650, help_text="default 30")
 
-    class Meta:
-        model = Cylinder
-        fields: list[str] = []
+    Meta = meta(Cylinder)
 
     def select(self, user, params):
         days = self.form.cleaned_data.get("days")
@@ -48,6 +44,4 @@ class CylinderTypeFilter(FilterSet):
     national = TrueFilter(field_name="province", lookup_expr="isnull",
                           help_text="true: the national types (no province)")
 
-    class Meta:
-        model = CylinderType
-        fields: list[str] = []
+    Meta = meta(CylinderType)

@@ -57,8 +57,7 @@ from ranan.cylinders.models import (
     LabelBatch,
     derived_dates,
 )
-from ranan.lib import normalise
-from ranan.lib.spreadsheet import ImportErrors, Rollback, SpreadsheetError, rows_in_background
+from ranan.lib import normalise, spreadsheet
 
 BATCH = 5000
 MEMO_SIZE = 100_000  # distinct cells remembered per column
@@ -109,21 +108,11 @@ def new_codes(n: int) -> list[str]:
 
 
 @dataclass
-class ImportResult(ImportErrors):
-    created: int = 0
-    rows: int = 0
+class ImportResult(spreadsheet.ImportErrors):
     generated_codes: int = 0
     overdue: int = 0
     past_scrap: int = 0
     station: int | None = None
-    dry_run: bool = False
-
-    def as_dict(self) -> dict:
-        data = {"created": self.created, "rows": self.rows,
-                "generated_codes": self.generated_codes, "overdue": self.overdue,
-                "past_scrap": self.past_scrap, "station": self.station,
-                "dry_run": self.dry_run}
-        return self.with_errors(data)
 
 
 # --- Entry point ---------------------------------------------------------------------------
@@ -140,14 +129,10 @@ def import_cylinders(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
     if target is None:
         return result
     result.station = target.pk
-    rows = rows_in_background(fileobj, filename)
+    rows = spreadsheet.rows_in_background(fileobj, filename)
     try:
-        header = next(rows, None)
-        if header is None:
-            result.error(1, None, _("The file is empty."))
-            return result
-        keys = _map_header(header, result)
-        if result.errors:
+        keys, header = spreadsheet.header_keys(rows, result, _map_header)
+        if keys is None:
             return result
         run = _Run(actor, target, keys, header, result, dry_run)
         try:
@@ -159,11 +144,11 @@ def import_cylinders(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
                     run.flush()
                     run.wait()
                     if result.errors or dry_run:
-                        raise Rollback
+                        raise spreadsheet.Rollback
                     run.finish(filename)
                 finally:
                     run.stop()  # the writer thread is idle before the transaction ends
-        except Rollback:
+        except spreadsheet.Rollback:
             pass
         except IntegrityError:
             # Only a registration running at the same moment with one of the file's codes
@@ -171,7 +156,7 @@ def import_cylinders(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
             result.error(None, run.header_of("code"), _(
                 "A code of this file was registered by someone else during the import: "
                 "nothing was imported, upload the file again."))
-    except SpreadsheetError as exc:
+    except spreadsheet.SpreadsheetError as exc:
         result.error(exc.row, exc.column, str(exc))
     finally:
         rows.close()
@@ -220,23 +205,12 @@ def _resolve_station(actor, station, result: ImportResult) -> Organisation | Non
 
 
 def _map_header(header: list, result: ImportResult) -> list[str | None]:
-    keys: list[str | None] = []
-    seen = set()
-    for cell in header:
-        name = normalise.text(cell)
-        if not name:
-            keys.append(None)
-            continue
+    def key_of(name):
         column = BY_HEADER.get(name)
-        key = column.key if column else (CHINESE_ALIASES.get(name)
-                                         or ENGLISH_HEADERS.get(name.casefold()))
-        if key is None:
-            result.error(1, name, _("Unknown column “%(name)s”: use the template's headers.") % {
-                "name": name})
-        elif key in seen:
-            result.error(1, name, _("The column “%(name)s” appears twice.") % {"name": name})
-        seen.add(key)
-        keys.append(key)
+        return column.key if column else (CHINESE_ALIASES.get(name)
+                                          or ENGLISH_HEADERS.get(name.casefold()))
+
+    keys, seen = spreadsheet.map_columns(header, result, key_of)
     missing = [BY_KEY[k].header for k in REQUIRED if k not in seen]
     if missing:
         result.error(1, None, _("Missing columns: %(columns)s") % {"columns": "、".join(missing)})

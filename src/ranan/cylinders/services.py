@@ -327,10 +327,7 @@ def _save_type(actor, kind: CylinderType, before: dict | None) -> CylinderType:
         except IntegrityError:
             raise ValidationError({"name": _("This province already has a type of this "
                                              "name.")}) from None
-        if before is None:
-            audit.record_create(actor=actor, instance=kind)
-        else:
-            audit.record_update(actor=actor, instance=kind, before=before)
+        audit.record_save(actor=actor, instance=kind, before=before)
     return kind
 
 

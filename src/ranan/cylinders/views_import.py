@@ -3,7 +3,6 @@ template to fill. The rules live in `importer.import_cylinders`."""
 
 from __future__ import annotations
 
-import xlsxwriter
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
@@ -17,6 +16,7 @@ from ranan.core.models import Organisation
 from ranan.core.permissions import is_admin, requires
 from ranan.cylinders.columns import COLUMNS
 from ranan.cylinders.importer import import_cylinders
+from ranan.lib.spreadsheet import write_import_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -66,20 +66,7 @@ def cylinder_import_template(request):
 
 
 def write_template(path_or_file) -> None:
-    """Chinese headers, one example row, and a sheet of notes per column."""
-    book = xlsxwriter.Workbook(path_or_file, {"in_memory": True})
-    head = book.add_format({"bold": True, "bg_color": "#FDE7D9", "border": 1})
-    sheet = book.add_worksheet("气瓶")
-    for index, column in enumerate(COLUMNS):
-        sheet.write_string(0, index, column.header, head)
-        sheet.set_column(index, index, column.width)
-    sheet.freeze_panes(1, 0)
-    notes = book.add_worksheet("填写说明")
-    notes.write_row(0, 0, ["列名", "必填", "说明"], head)
-    for index, column in enumerate(COLUMNS, start=1):
-        notes.write_row(index, 0, [column.header, "是" if column.required else "", column.note])
-    notes.write(len(COLUMNS) + 2, 0, "一行一只气瓶；只读取第一个工作表；请勿使用公式。任何一行有错"
-                                     "则整个文件都不导入，并列出每个错误的行和列。")
-    notes.set_column(0, 0, 14)
-    notes.set_column(2, 2, 60)
-    book.close()
+    """Chinese headers and a sheet of notes per column."""
+    write_import_template(path_or_file, sheet="气瓶", columns=COLUMNS, note_width=14,
+                          note="一行一只气瓶；只读取第一个工作表；请勿使用公式。任何一行有错"
+                               "则整个文件都不导入，并列出每个错误的行和列。")

@@ -49,12 +49,9 @@ def type_new(request):
     provinces = selectors.province_ids(request.user)
     form = TypeForm(request.POST or None, user=request.user,
                     initial={"province": min(provinces) if provinces else None})
-
-    def save(data):
-        services.cylinder_type_create(actor=request.user, **data)
-        return back
-
-    return form_page(request, form, save, title=_("New cylinder type"), back=back)
+    return form_page(request, form,
+                     lambda data: services.cylinder_type_create(actor=request.user, **data),
+                     title=_("New cylinder type"), back=back)
 
 
 @requires("cylinders.types")
@@ -63,10 +60,8 @@ def type_edit(request, pk):
     back = reverse("cylinder-types")
     form = TypeForm(request.POST or None, user=request.user,
                     initial={name: getattr(kind, name) for name in services.TYPE_FIELDS})
-
-    def save(data):
-        services.cylinder_type_update(actor=request.user, cylinder_type=kind, **data)
-        return back
-
-    return form_page(request, form, save, back=back,
+    return form_page(request, form,
+                     lambda data: services.cylinder_type_update(actor=request.user,
+                                                                cylinder_type=kind, **data),
+                     back=back,
                      title=_("Cylinder type %(name)s") % {"name": kind.name})

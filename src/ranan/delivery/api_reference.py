@@ -4,11 +4,10 @@ manager, through the services), and one round."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from rest_framework import generics, serializers, status
-from rest_framework.response import Response
 
 from ranan.core.api import ScopedPrimaryKeyField
+from ranan.core.api_generic import CreateInList, EditableDetail
 from ranan.core.models import Jurisdiction, Organisation
 from ranan.core.permissions import Requires
 from ranan.cylinders.models import CylinderType
@@ -105,17 +104,11 @@ class VillageRoundWrite(VillageRoundChange):
     village = ScopedPrimaryKeyField(model=Jurisdiction, help_text="a village (jurisdiction) id")
 
 
-def _body(serializer_class, request, partial=False) -> dict:
-    body = serializer_class(data=request.data, partial=partial, context={"request": request})
-    body.is_valid(raise_exception=True)
-    return dict(body.validated_data)
-
-
 def _station(request, data: dict):
     return data.pop("station", None) or own_station(request.user)
 
 
-class PriceList(generics.ListAPIView):
+class PriceList(CreateInList, generics.ListAPIView):
     """Prices of the stations the account sees, newest first per type (filters: station,
     cylinder_type, on=<day>: in force that day). POST adds one (the station's manager)."""
 
@@ -126,33 +119,27 @@ class PriceList(generics.ListAPIView):
     def get_queryset(self):
         return selectors.prices_for(self.request.user)
 
-    def post(self, request):
-        data = _body(PriceWrite, request)
-        row = services.price_create(actor=request.user, station=_station(request, data), **data)
-        return Response(PriceRead(row).data, status=status.HTTP_201_CREATED)
+    create_serializer = PriceWrite
+
+    def create(self, request, data):
+        return services.price_create(actor=request.user, station=_station(request, data), **data)
 
 
-class PriceDetail(generics.RetrieveAPIView):
+class PriceDetail(EditableDetail):
     """One price; PATCH changes it (`valid_to` ends it)."""
 
     serializer_class = PriceRead
+    change_serializer = PriceChange
     permission_classes = [REFERENCE]
-    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.prices_for(self.request.user)
 
-    def get_serializer_class(self):
-        return PriceChange if self.request.method == "PATCH" else PriceRead
-
-    def patch(self, request, pk):
-        row = get_object_or_404(self.get_queryset(), pk=pk)
-        row = services.price_update(actor=request.user, price_row=row,
-                                    **_body(PriceChange, request, partial=True))
-        return Response(PriceRead(row).data)
+    def change(self, request, row, data):
+        return services.price_update(actor=request.user, price_row=row, **data)
 
 
-class ServiceList(generics.ListAPIView):
+class ServiceList(CreateInList, generics.ListAPIView):
     """Service hours, delivery fee and travel figures of the stations the account sees. POST
     sets the station's (created on first use; the station's manager)."""
 
@@ -162,32 +149,27 @@ class ServiceList(generics.ListAPIView):
     def get_queryset(self):
         return selectors.services_for(self.request.user)
 
-    def post(self, request):
-        data = _body(ServiceWrite, request)
-        row = services.service_set(actor=request.user, station=_station(request, data), **data)
-        return Response(ServiceRead(row).data)
+    create_serializer = ServiceWrite
+    created_status = status.HTTP_200_OK  # set, created on first use
+
+    def create(self, request, data):
+        return services.service_set(actor=request.user, station=_station(request, data), **data)
 
 
-class ServiceDetail(generics.RetrieveAPIView):
+class ServiceDetail(EditableDetail):
     serializer_class = ServiceRead
+    change_serializer = ServiceWrite
     permission_classes = [REFERENCE]
-    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.services_for(self.request.user)
 
-    def get_serializer_class(self):
-        return ServiceWrite if self.request.method == "PATCH" else ServiceRead
-
-    def patch(self, request, pk):
-        row = get_object_or_404(self.get_queryset(), pk=pk)
-        data = _body(ServiceWrite, request, partial=True)
+    def change(self, request, row, data):
         data.pop("station", None)
-        row = services.service_set(actor=request.user, station=row.station, **data)
-        return Response(ServiceRead(row).data)
+        return services.service_set(actor=request.user, station=row.station, **data)
 
 
-class VillageRoundList(generics.ListAPIView):
+class VillageRoundList(CreateInList, generics.ListAPIView):
     """Villages' delivery cycles at the stations the account sees (filters: station, village,
     weekly). POST adds one (the station's manager, a village of its area)."""
 
@@ -198,29 +180,23 @@ class VillageRoundList(generics.ListAPIView):
     def get_queryset(self):
         return selectors.village_rounds_for(self.request.user)
 
-    def post(self, request):
-        data = _body(VillageRoundWrite, request)
-        row = services.village_round_create(actor=request.user,
-                                            station=_station(request, data), **data)
-        return Response(VillageRoundRead(row).data, status=status.HTTP_201_CREATED)
+    create_serializer = VillageRoundWrite
+
+    def create(self, request, data):
+        return services.village_round_create(actor=request.user,
+                                             station=_station(request, data), **data)
 
 
-class VillageRoundDetail(generics.RetrieveAPIView):
+class VillageRoundDetail(EditableDetail):
     serializer_class = VillageRoundRead
+    change_serializer = VillageRoundChange
     permission_classes = [REFERENCE]
-    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.village_rounds_for(self.request.user)
 
-    def get_serializer_class(self):
-        return VillageRoundChange if self.request.method == "PATCH" else VillageRoundRead
-
-    def patch(self, request, pk):
-        row = get_object_or_404(self.get_queryset(), pk=pk)
-        row = services.village_round_update(actor=request.user, cycle=row,
-                                            **_body(VillageRoundChange, request, partial=True))
-        return Response(VillageRoundRead(row).data)
+    def change(self, request, row, data):
+        return services.village_round_update(actor=request.user, cycle=row, **data)
 
 
 class RoundDetail(generics.RetrieveAPIView):

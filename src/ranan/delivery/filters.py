@@ -7,7 +7,7 @@ from django_filters import rest_framework as filters
 
 from ranan.delivery.choices import OrderState
 from ranan.delivery.models import Order, Price, Round, VillageRound
-from ranan.lib.filters import FilterSet, IntFilter, TrueFilter
+from ranan.lib.filters import FilterSet, IntFilter, TrueFilter, meta
 
 
 class OrderFilter(FilterSet):
@@ -15,17 +15,13 @@ class OrderFilter(FilterSet):
     date = filters.DateFilter(field_name="scheduled_date", help_text="scheduled day, YYYY-MM-DD")
     round = IntFilter(field_name="round", min_value=1, help_text="round id")
 
-    class Meta:
-        model = Order
-        fields: list[str] = []
+    Meta = meta(Order)
 
 
 class RoundFilter(FilterSet):
     date = filters.DateFilter(help_text="YYYY-MM-DD")
 
-    class Meta:
-        model = Round
-        fields: list[str] = []
+    Meta = meta(Round)
 
 
 class PriceFilter(FilterSet):
@@ -34,9 +30,7 @@ class PriceFilter(FilterSet):
                                          help_text="cylinder type id")
     on = filters.DateFilter(method="valid_on", help_text="prices in force that day, YYYY-MM-DD")
 
-    class Meta:
-        model = Price
-        fields: list[str] = []
+    Meta = meta(Price)
 
     def valid_on(self, queryset, name, value):
         from django.db.models import Q
@@ -50,9 +44,7 @@ class VillageRoundFilter(FilterSet):
     village = IntFilter(field_name="village", min_value=1, help_text="village id")
     weekly = TrueFilter(method="is_weekly", help_text="true: fixed weekdays; false: every N days")
 
-    class Meta:
-        model = VillageRound
-        fields: list[str] = []
+    Meta = meta(VillageRound)
 
     def is_weekly(self, queryset, name, value):
         return queryset.filter(every_days__isnull=value)

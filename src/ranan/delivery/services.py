@@ -546,10 +546,7 @@ def _save_reference(*, actor, instance, before: dict | None, exclude=()) -> None
                 instance.save()
         except IntegrityError:
             raise ValidationError(_duplicate_message(instance)) from None
-        if before is None:
-            audit.record_create(actor=actor, instance=instance)
-        else:
-            audit.record_update(actor=actor, instance=instance, before=before)
+        audit.record_save(actor=actor, instance=instance, before=before)
 
 
 def _duplicate_message(instance) -> dict:
@@ -581,14 +578,20 @@ def price_create(*, actor, station, cylinder_type: CylinderType, price, valid_fr
     return row
 
 
+def _changed(row, fields, changes: dict) -> dict:
+    """Set the `fields` named in `changes` on `row`; the row's snapshot from before."""
+    before = audit.snapshot(row)
+    for name in fields:
+        if name in changes:
+            setattr(row, name, changes[name])
+    return before
+
+
 def price_update(*, actor, price_row: Price, **changes) -> Price:
     """Change a price, its first or its last day (`valid_to`: the price ends, rather than
     being deleted)."""
     _own_station(actor, price_row.station)
-    before = audit.snapshot(price_row)
-    for name in PRICE_FIELDS:
-        if name in changes:
-            setattr(price_row, name, changes[name])
+    before = _changed(price_row, PRICE_FIELDS, changes)
     _price_checks(price_row)
     _save_reference(actor=actor, instance=price_row, before=before)
     return price_row
@@ -650,10 +653,7 @@ def village_round_create(*, actor, station, village, **values) -> VillageRound:
 
 def village_round_update(*, actor, cycle: VillageRound, **changes) -> VillageRound:
     _own_station(actor, cycle.station)
-    before = audit.snapshot(cycle)
-    for name in CYCLE_FIELDS:
-        if name in changes:
-            setattr(cycle, name, changes[name])
+    before = _changed(cycle, CYCLE_FIELDS, changes)
     _cycle_checks(cycle)
     _save_reference(actor=actor, instance=cycle, before=before, exclude=("weekdays",))
     return cycle

@@ -35,28 +35,20 @@ def prices(request):
 
 @requires("delivery.reference")
 def price_new(request):
-    back = reverse("delivery-prices")
-
-    def save(data):
-        services.price_create(actor=request.user, **data)
-        return back
-
-    return form_page(request, PriceForm(request.POST or None, user=request.user), save,
-                     title=_("New price"), back=back)
+    return form_page(request, PriceForm(request.POST or None, user=request.user),
+                     lambda data: services.price_create(actor=request.user, **data),
+                     title=_("New price"), back=reverse("delivery-prices"))
 
 
 @requires("delivery.reference")
 def price_edit(request, pk):
     row = get_object_or_404(_mine(selectors.prices_for(request.user), request.user), pk=pk)
-    back = reverse("delivery-prices")
     form = PriceChangeForm(request.POST or None,
                            initial={name: getattr(row, name) for name in PRICE_FIELDS})
-
-    def save(data):
-        services.price_update(actor=request.user, price_row=row, **data)
-        return back
-
-    return form_page(request, form, save, back=back, title=_("Price of %(type)s at %(station)s")
+    return form_page(request, form,
+                     lambda data: services.price_update(actor=request.user, price_row=row, **data),
+                     back=reverse("delivery-prices"),
+                     title=_("Price of %(type)s at %(station)s")
                      % {"type": row.cylinder_type.name, "station": row.station.name})
 
 
@@ -91,29 +83,21 @@ def cycles(request):
 
 @requires("delivery.reference")
 def cycle_new(request):
-    back = reverse("delivery-cycles")
-
-    def save(data):
-        services.village_round_create(actor=request.user, **data)
-        return back
-
-    return form_page(request, CycleForm(request.POST or None, user=request.user), save,
-                     title=_("New village delivery cycle"), back=back)
+    return form_page(request, CycleForm(request.POST or None, user=request.user),
+                     lambda data: services.village_round_create(actor=request.user, **data),
+                     title=_("New village delivery cycle"), back=reverse("delivery-cycles"))
 
 
 @requires("delivery.reference")
 def cycle_edit(request, pk):
     row = get_object_or_404(_mine(selectors.village_rounds_for(request.user), request.user),
                             pk=pk)
-    back = reverse("delivery-cycles")
     form = CycleChangeForm(request.POST or None,
                            initial={name: getattr(row, name) for name in CYCLE_FIELDS})
-
-    def save(data):
-        services.village_round_update(actor=request.user, cycle=row, **data)
-        return back
-
-    return form_page(request, form, save, back=back,
+    return form_page(request, form,
+                     lambda data: services.village_round_update(actor=request.user, cycle=row,
+                                                                **data),
+                     back=reverse("delivery-cycles"),
                      title=_("Delivery cycle of %(village)s") % {"village": row.village.name})
 
 

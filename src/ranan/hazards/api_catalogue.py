@@ -3,10 +3,9 @@ allowed per grade; administrators keep them (services)."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
-from rest_framework import generics, serializers, status
-from rest_framework.response import Response
+from rest_framework import generics, serializers
 
+from ranan.core.api_generic import CreateInList, EditableDetail
 from ranan.core.permissions import Requires
 from ranan.hazards import services
 from ranan.hazards.filters import CategoryFilter
@@ -42,7 +41,7 @@ class DeadlineWrite(serializers.Serializer):
     days = serializers.IntegerField(min_value=1, max_value=365)
 
 
-class CategoryList(generics.ListAPIView):
+class CategoryList(CreateInList, generics.ListAPIView):
     """Hazard categories (filters: is_active, default_grade). POST adds one."""
 
     serializer_class = CategoryRead
@@ -51,30 +50,22 @@ class CategoryList(generics.ListAPIView):
     pagination_class = None
     queryset = Category.objects.order_by("id")
 
-    def post(self, request):
-        body = CategoryWrite(data=request.data)
-        body.is_valid(raise_exception=True)
-        row = services.category_create(actor=request.user, **body.validated_data)
-        return Response(CategoryRead(row).data, status=status.HTTP_201_CREATED)
+    create_serializer = CategoryWrite
+
+    def create(self, request, data):
+        return services.category_create(actor=request.user, **data)
 
 
-class CategoryDetail(generics.RetrieveAPIView):
+class CategoryDetail(EditableDetail):
     """One category; PATCH renames, regrades or retires it (`is_active`: false)."""
 
     serializer_class = CategoryRead
+    change_serializer = CategoryWrite
     permission_classes = [CATALOGUE]
-    http_method_names = ["get", "patch", "head", "options"]
     queryset = Category.objects.all()
 
-    def get_serializer_class(self):
-        return CategoryWrite if self.request.method == "PATCH" else CategoryRead
-
-    def patch(self, request, pk):
-        row = get_object_or_404(Category.objects.all(), pk=pk)
-        body = CategoryWrite(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        row = services.category_update(actor=request.user, category=row, **body.validated_data)
-        return Response(CategoryRead(row).data)
+    def change(self, request, row, data):
+        return services.category_update(actor=request.user, category=row, **data)
 
 
 class DeadlineList(generics.ListAPIView):
@@ -86,18 +77,12 @@ class DeadlineList(generics.ListAPIView):
     queryset = GradeDeadline.objects.order_by("days")
 
 
-class DeadlineDetail(generics.RetrieveAPIView):
+class DeadlineDetail(EditableDetail):
     serializer_class = DeadlineRead
+    change_serializer = DeadlineWrite
+    partial = False
     permission_classes = [CATALOGUE]
-    http_method_names = ["get", "patch", "head", "options"]
     queryset = GradeDeadline.objects.all()
 
-    def get_serializer_class(self):
-        return DeadlineWrite if self.request.method == "PATCH" else DeadlineRead
-
-    def patch(self, request, pk):
-        row = get_object_or_404(GradeDeadline.objects.all(), pk=pk)
-        body = DeadlineWrite(data=request.data)
-        body.is_valid(raise_exception=True)
-        row = services.deadline_update(actor=request.user, deadline=row, **body.validated_data)
-        return Response(DeadlineRead(row).data)
+    def change(self, request, row, data):
+        return services.deadline_update(actor=request.user, deadline=row, **data)

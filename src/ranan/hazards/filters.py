@@ -9,7 +9,7 @@ from ranan.hazards import selectors
 from ranan.hazards.choices import State, Step
 from ranan.hazards.models import Category, Hazard
 from ranan.inspections.choices import Grade
-from ranan.lib.filters import ChoicesFilter, FilterSet, IntFilter, SelectorFilterSet, TrueFilter
+from ranan.lib.filters import ChoicesFilter, FilterSet, IntFilter, SelectorFilterSet, TrueFilter, meta
 
 
 class HazardFilter(SelectorFilterSet):
@@ -23,9 +23,7 @@ class HazardFilter(SelectorFilterSet):
     mine = TrueFilter(help_text="found or fixed by me, not done")
     q = filters.CharFilter(help_text="description, address, premises, customer name")
 
-    class Meta:
-        model = Hazard
-        fields: list[str] = []
+    Meta = meta(Hazard)
 
     def select(self, user, params):
         return selectors.filter_hazards(user, params)
@@ -35,6 +33,4 @@ class CategoryFilter(FilterSet):
     is_active = TrueFilter()
     default_grade = filters.ChoiceFilter(choices=Grade.choices)
 
-    class Meta:
-        model = Category
-        fields: list[str] = []
+    Meta = meta(Category)

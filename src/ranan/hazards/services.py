@@ -340,10 +340,7 @@ def _save_catalogue_row(actor, row, before: dict | None):
                 row.save()
         except IntegrityError:
             raise ValidationError({"code": _("A category with this code exists.")}) from None
-        if before is None:
-            audit.record_create(actor=actor, instance=row)
-        else:
-            audit.record_update(actor=actor, instance=row, before=before)
+        audit.record_save(actor=actor, instance=row, before=before)
     return row
 
 

@@ -6,7 +6,7 @@ from django_filters import rest_framework as filters
 
 from ranan.inspections.choices import Audience, Outcome
 from ranan.inspections.models import Checklist, Plan, Visit
-from ranan.lib.filters import FilterSet, IntFilter, TrueFilter
+from ranan.lib.filters import FilterSet, IntFilter, TrueFilter, meta
 
 
 class ChecklistFilter(FilterSet):
@@ -15,9 +15,7 @@ class ChecklistFilter(FilterSet):
     key = filters.CharFilter(help_text="the checklist's key")
     audience = filters.ChoiceFilter(choices=Audience.choices)
 
-    class Meta:
-        model = Checklist
-        fields: list[str] = []
+    Meta = meta(Checklist)
 
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("all"):
@@ -36,17 +34,13 @@ class VisitFilter(FilterSet):
     to = filters.DateFilter(field_name="started_at", lookup_expr="date__lte",
                             help_text="last day, YYYY-MM-DD")
 
-    class Meta:
-        model = Visit
-        fields: list[str] = []
+    Meta = meta(Visit)
 
 
 class PlanFilter(FilterSet):
     current = TrueFilter(method="running", help_text="true: running today")
 
-    class Meta:
-        model = Plan
-        fields: list[str] = []
+    Meta = meta(Plan)
 
     def running(self, queryset, name, value):
         from django.db.models import Q

@@ -62,6 +62,11 @@ class _SharedFields(dict):
         return dict(self)
 
 
+def meta(model) -> type:
+    """A FilterSet's Meta: its model, and only the filters it declares."""
+    return type("Meta", (), {"model": model, "fields": []})
+
+
 class ChoicesFilter(filters.BaseInFilter, filters.ChoiceFilter):
     """Several choices, comma-separated (`?state=open,rectifying`): each one checked."""
 

@@ -446,9 +446,13 @@ MAX_ERRORS = 10000
 
 @dataclass
 class ImportErrors:
-    """The errors of an import, each naming its row and column; past MAX_ERRORS only counted
-    (a file of a million bad rows must not answer a million messages)."""
+    """What an import reports: rows read, created, whether it was a dry run, and the errors,
+    each naming its row and column; past MAX_ERRORS only counted (a file of a million bad
+    rows must not answer a million messages)."""
 
+    created: int = 0
+    rows: int = 0
+    dry_run: bool = False
     errors: list[dict] = field(default_factory=list)
     truncated_errors: int = 0
 
@@ -458,6 +462,13 @@ class ImportErrors:
             return
         self.errors.append({"row": row, "column": column, "message": str(message)})
 
+    def as_dict(self) -> dict:
+        """The result's own figures (its dataclass fields), then the errors."""
+        import dataclasses
+
+        return self.with_errors({f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                                 if f.name not in ("errors", "truncated_errors")})
+
     def with_errors(self, data: dict) -> dict:
         data["errors"] = self.errors
         if self.truncated_errors:
@@ -465,6 +476,63 @@ class ImportErrors:
         return data
 
 
+def map_columns(header: list, result: ImportErrors, key_of) -> tuple[list, set]:
+    """(keys, seen): each header cell's column key by `key_of(name)`, None for a blank cell;
+    an unknown column or one given twice is recorded as an error of row 1."""
+    from ranan.lib import normalise
+
+    keys: list = []
+    seen: set = set()
+    for cell in header:
+        name = normalise.text(cell)
+        if not name:
+            keys.append(None)
+            continue
+        key = key_of(name)
+        if key is None:
+            result.error(1, name, _("Unknown column “%(name)s”: use the template's headers.") % {
+                "name": name})
+        elif key in seen:
+            result.error(1, name, _("The column “%(name)s” appears twice.") % {"name": name})
+        seen.add(key)
+        keys.append(key)
+    return keys, seen
+
+
+def header_keys(rows, result: ImportErrors, map_header):
+    """(keys, header): the file's first row, mapped to the columns' keys by `map_header(header,
+    result)`; keys None (the error recorded) when the file is empty or its header is wrong."""
+    header = next(rows, None)
+    if header is None:
+        result.error(1, None, _("The file is empty."))
+        return None, None
+    keys = map_header(header, result)
+    return (None if result.errors else keys), header
+
+
 class Rollback(Exception):
     """Raised inside an import's transaction to undo every row it wrote (a dry run, or a file
     with errors: all or nothing)."""
+
+
+def write_import_template(path_or_file, *, sheet: str, columns, note: str,
+                          note_width: int = 12):
+    """An import template: Chinese headers (each column's `header`, `width`), and a sheet of
+    notes, one row per column (`header`, `required`, `note`) and a closing `note`."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path_or_file, {"in_memory": True})
+    head = book.add_format({"bold": True, "bg_color": "#FDE7D9", "border": 1})
+    first = book.add_worksheet(sheet)
+    for index, column in enumerate(columns):
+        first.write_string(0, index, column.header, head)
+        first.set_column(index, index, column.width)
+    first.freeze_panes(1, 0)
+    notes = book.add_worksheet("填写说明")
+    notes.write_row(0, 0, ["列名", "必填", "说明"], head)
+    for index, column in enumerate(columns, start=1):
+        notes.write_row(index, 0, [column.header, "是" if column.required else "", column.note])
+    notes.write(len(columns) + 2, 0, note)
+    notes.set_column(0, 0, note_width)
+    notes.set_column(2, 2, 60)
+    book.close()
