@@ -97,7 +97,7 @@ def test_demo_dependencies_are_ordered_and_checked(monkeypatch):
 
 
 PLUGGED = override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, "tests.plugin_app"],
-                            ROOT_URLCONF="tests.plugin_app.urls")
+                            ROOT_URLCONF="tests.plugin_app.project_urls")
 
 
 @PLUGGED
@@ -112,6 +112,7 @@ def test_a_new_app_plugs_in_through_its_own_folder(cast, client):
     assert "/plugin/" in [i["url"] for i in home.context["nav_items"]]
     assert 'data-testid="plugin-home"' in home.content.decode()
     assert client.get("/plugin/").status_code == 200
+    assert client.get("/api/v1/plugin/").json() == {"who": "courier_a1"}
     customer = customer_services.customer_create(
         actor=None, name="多吉", address="一村1号", jurisdiction=cast.village_a1,
         supply=Supply.LPG, lpg_station=cast.station)
@@ -124,6 +125,7 @@ def test_a_new_app_plugs_in_through_its_own_folder(cast, client):
     client.force_login(cast.regulator_a)
     assert "/plugin/" not in [i["url"] for i in client.get("/").context["nav_items"]]
     assert client.get("/plugin/").status_code == 403
+    assert client.get("/api/v1/plugin/").status_code == 403
 
 
 @PLUGGED

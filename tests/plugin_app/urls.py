@@ -1,8 +1,10 @@
-from django.urls import include, path
+"""The app's routes, pages and API alike: the project includes this file once."""
 
-from ranan.urls import urlpatterns as ranan_urlpatterns
+from django.urls import path
+
 from tests.plugin_app import views
 
-# The project's URLs plus the app's one include.
-urlpatterns = [path("plugin/", include([path("", views.home, name="plugin-home")])),
-               *ranan_urlpatterns]
+urlpatterns = [
+    path("plugin/", views.home, name="plugin-home"),
+    path("api/v1/plugin/", views.PluginApi.as_view(), name="api-plugin"),
+]

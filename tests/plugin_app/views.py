@@ -1,6 +1,8 @@
 from django.http import HttpResponse
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from ranan.core.permissions import requires
+from ranan.core.permissions import Requires, requires
 
 SEEN: list = []
 
@@ -8,6 +10,13 @@ SEEN: list = []
 @requires("plugin_app.use")
 def home(request):
     return HttpResponse("plugin")
+
+
+class PluginApi(APIView):
+    permission_classes = [Requires("plugin_app.use")]
+
+    def get(self, request):
+        return Response({"who": request.user.username})
 
 
 def home_panel(request, obj):
