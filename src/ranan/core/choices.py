@@ -26,6 +26,7 @@ class OrgKind(models.TextChoices):
     TOWNSHIP_OFFICE = "township_office", _("Township / sub-district office")
     VILLAGE_COMMITTEE = "village_committee", _("Village / community committee")
     TASK_FORCE = "task_force", _("Gas safety task force")
+    PROPERTY_MANAGER = "property_manager", _("Property management company")
 
 
 # Enterprise staff see only their enterprise's customers and cylinders (DOMAIN.md).
