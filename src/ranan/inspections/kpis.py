@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from ranan.core.kpis import Context, Kpi, Rows
 from ranan.customers.choices import CustomerStatus
 from ranan.customers.kpis import CUSTOMER_ROWS, active, customers
-from ranan.inspections.choices import MeasureKind, Outcome
+from ranan.inspections.choices import MeasureKind, Outcome, VisitKind
 from ranan.inspections.models import Finding, Measure, Visit
-from ranan.inspections.selectors import counted_visits
+from ranan.inspections.selectors import CHECK_REFUSALS_TO_SHUT_OFF, counted_visits
 
 MEASURE_ROWS = Rows([(_("Time"), "at"), (_("Customer"), "customer"), (_("By"), "by")],
                     link=lambda o: reverse("customer-detail", args=[o.customer_id]))
@@ -75,10 +75,16 @@ def unreached(ctx: Context, tier: str) -> QuerySet:
           .exclude(Exists(measures.filter(kind__in=[MeasureKind.SHUT_OFF,
                                                     MeasureKind.ENFORCEMENT])))
           .annotate(not_home_times=not_home))
-    refused = Exists(since.filter(outcome=Outcome.REFUSED))
+    check_refused = Coalesce(Subquery(
+        since.filter(outcome=Outcome.REFUSED, kind=VisitKind.DELIVERY).order_by()
+        .values("customer").annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+    qs = qs.annotate(check_refused_times=check_refused)
+    refused = Exists(since.filter(outcome=Outcome.REFUSED).exclude(kind=VisitKind.DELIVERY))
+    to_shut = (refused | Q(not_home_times__gte=3)
+               | Q(check_refused_times__gte=CHECK_REFUSALS_TO_SHUT_OFF))
     if tier == "shut_off":
-        return qs.filter(refused | Q(not_home_times__gte=3))
-    return qs.exclude(refused).filter(not_home_times__lt=3)
+        return qs.filter(to_shut)
+    return qs.exclude(to_shut)
 
 
 def _enforcement_since(ctx: Context):

@@ -13,26 +13,33 @@ from django.utils import timezone
 from ranan.core.models import subtree_q
 from ranan.customers.choices import CustomerStatus
 from ranan.customers.models import Customer
-from ranan.inspections.choices import MeasureKind, Outcome, Tier
+from ranan.inspections.choices import MeasureKind, Outcome, Tier, VisitKind
 from ranan.inspections.models import Measure, Plan, Target, Visit
 from ranan.lib.dates import day_bounds, day_start
 
+# The second refusal of the check at the door in a cycle puts the household on the
+# shut-off tier's list (issue 14: a station that delivers and counts the refusals); the
+# courier is warned before the third.
+CHECK_REFUSALS_TO_SHUT_OFF = 2
+
 
 def tier_of(*, not_home: int = 0, refused: int = 0, address_not_found: int = 0,
-            inspected: bool = False, shut: bool = False, enforcement: bool = False) -> str | None:
+            inspected: bool = False, shut: bool = False, enforcement: bool = False,
+            check_refused: int = 0) -> str | None:
     """The ladder (issue 5): a refusal to fix a hazard → enforcement; valve shut → shut;
-    reached (inspected) → no tier; refused, or 3+ times not at home → to be shut off; 1–2
-    times not at home (or the address not found) → revisit at another time; never visited →
-    no tier yet."""
+    reached (inspected) → no tier; refused an inspection, refused the check at the door
+    twice (`check_refused`: delivery visits refused), or 3+ times not at home → to be shut
+    off; 1–2 times not at home, one refused check at the door (or the address not found) →
+    revisit at another time; never visited → no tier yet."""
     if enforcement:
         return Tier.ENFORCEMENT
     if shut:
         return Tier.SHUT
     if inspected:
         return None
-    if refused or not_home >= 3:
+    if refused or not_home >= 3 or check_refused >= CHECK_REFUSALS_TO_SHUT_OFF:
         return Tier.SHUT_OFF
-    if not_home or address_not_found:
+    if not_home or address_not_found or check_refused:
         return Tier.REVISIT
     return None
 
@@ -47,6 +54,7 @@ class Standing:
     customer_id: int
     not_home: int = 0
     refused: int = 0
+    check_refused: int = 0
     address_not_found: int = 0
     inspected: int = 0
     last_visit: datetime.datetime | None = None
@@ -57,13 +65,14 @@ class Standing:
 
     @property
     def unanswered(self) -> int:
-        return self.not_home + self.refused + self.address_not_found
+        return self.not_home + self.refused + self.check_refused + self.address_not_found
 
     @property
     def tier(self) -> str | None:
         return tier_of(not_home=self.not_home, refused=self.refused,
                        address_not_found=self.address_not_found, inspected=bool(self.inspected),
-                       shut=self.shut, enforcement=self.enforcement)
+                       shut=self.shut, enforcement=self.enforcement,
+                       check_refused=self.check_refused)
 
 
 def standings(customers: QuerySet, since: datetime.datetime,
@@ -81,7 +90,10 @@ def standings(customers: QuerySet, since: datetime.datetime,
     rows = (visits.order_by()
             .values("customer_id").annotate(
                 not_home=Count("id", filter=Q(outcome=Outcome.NOT_HOME)),
-                refused=Count("id", filter=Q(outcome=Outcome.REFUSED)),
+                refused=Count("id", filter=Q(outcome=Outcome.REFUSED)
+                              & ~Q(kind=VisitKind.DELIVERY)),
+                check_refused=Count("id", filter=Q(outcome=Outcome.REFUSED,
+                                                   kind=VisitKind.DELIVERY)),
                 address_not_found=Count("id", filter=Q(outcome=Outcome.ADDRESS_NOT_FOUND)),
                 inspected=Count("id", filter=Q(outcome=Outcome.INSPECTED)),
                 last_visit=Max("started_at")))
@@ -98,6 +110,16 @@ def standings(customers: QuerySet, since: datetime.datetime,
                                                                                      flat=True):
         out.setdefault(customer_id, Standing(customer_id)).shut = True
     return out
+
+
+def check_refusals(customer_ids, since: datetime.datetime | None = None) -> dict[int, int]:
+    """How many times each household refused the safety check at the door (delivery visits
+    refused) since `since` (default: the ladder's window, `default_since`)."""
+    since = since or default_since()
+    rows = (counted_visits().filter(customer__in=list(customer_ids), started_at__gte=since,
+                                    kind=VisitKind.DELIVERY, outcome=Outcome.REFUSED)
+            .order_by().values("customer_id").annotate(n=Count("id")))
+    return {row["customer_id"]: row["n"] for row in rows}
 
 
 def area_customers(user, path: str) -> QuerySet:
