@@ -6,17 +6,18 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ranan.core.api import ScopedPrimaryKeyField
-from ranan.core.api_base import error_response
+from ranan.core.api_base import date_param, error_response
 from ranan.core.choices import OrgKind
 from ranan.core.models import Account, Organisation
 from ranan.core.permissions import Requires
@@ -143,13 +144,48 @@ class RecallView(generics.ListAPIView):
         return selectors.cylinders_for(self.request.user)
 
 
+class HeldCylinder(CylinderSerializer):
+    courier = serializers.IntegerField(source="courier_id")
+    courier_name = serializers.CharField(source="courier.__str__", read_only=True)
+
+    class Meta(CylinderSerializer.Meta):
+        fields = [*CylinderSerializer.Meta.fields, "courier", "courier_name"]
+
+
+class LoadRow(serializers.Serializer):
+    courier = serializers.IntegerField(source="courier_id")
+    courier_name = serializers.CharField(source="courier.__str__")
+    type = serializers.IntegerField(source="type_id")
+    type_name = serializers.CharField(source="type.name")
+    carried = serializers.IntegerField(help_text="full, with the courier now")
+    dispatched = serializers.IntegerField(help_text="dispatched to the courier that day")
+    delivered = serializers.IntegerField(help_text="delivered by the courier that day")
+    collected = serializers.IntegerField(help_text="empties collected by the courier that day")
+
+
+class CarriedView(APIView):
+    """The cylinders couriers hold (a courier: its own; the station: its couriers'), with
+    the day's load (`?day=YYYY-MM-DD`, default today)."""
+
+    permission_classes = [Requires("cylinders.deliver")]
+
+    @extend_schema(parameters=[OpenApiParameter("day", str)], responses=inline_serializer(
+        "Carried", {"day": serializers.DateField(), "cylinders": HeldCylinder(many=True),
+                    "load": LoadRow(many=True)}))
+    def get(self, request):
+        day = date_param(request.query_params, "day") or timezone.localdate()
+        held = selectors.held_by(request.user)[:1000]
+        load = selectors.couriers_load(request.user, day)
+        return Response({"day": day.isoformat(), "cylinders": HeldCylinder(held, many=True).data,
+                         "load": LoadRow(load, many=True).data})
+
+
 class CylinderView(APIView):
     permission_classes = [Requires("cylinders.read")]
 
     @extend_schema(responses=CylinderSerializer)
     def get(self, request, code):
-        cylinder = get_object_or_404(Cylinder.objects.visible_to(request.user)
-                                     .select_related("type", "station"), code=code.upper())
+        cylinder = get_object_or_404(selectors.cylinders_for(request.user), code=code.upper())
         return Response(CylinderSerializer(cylinder).data)
 
 
@@ -158,7 +194,7 @@ class CylinderEventsView(APIView):
 
     @extend_schema(responses=EventSerializer(many=True))
     def get(self, request, code):
-        cylinder = get_object_or_404(Cylinder.objects.visible_to(request.user), code=code.upper())
+        cylinder = get_object_or_404(selectors.cylinders_for(request.user), code=code.upper())
         return Response(EventSerializer(cylinder.events.all(), many=True).data)
 
 

@@ -63,6 +63,10 @@ class Reason(models.TextChoices):
     WRONG_STATE = "wrong_state", _("Not in a state that allows this")
     ROLE = "role", _("Your role may not do this")
     MISSING_TARGET = "missing_target", _("Say who receives it")
+    # The customer may not be supplied (issue 14 item 1): its status says why.
+    SUPPLY_SHUT_OFF = "supply_shut_off", _("Gas shut off at this household (已停气)")
+    CUSTOMER_CONVERTED = "customer_converted", _("Premises converted off bottled LPG")
+    CUSTOMER_MOVED_OUT = "customer_moved_out", _("The customer moved out")
 
 
 # action -> (states it may start from, state it ends in, event it records)

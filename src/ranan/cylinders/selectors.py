@@ -9,10 +9,11 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ranan.core.choices import OrgKind
+from ranan.core.choices import OrgKind, Role
 from ranan.core.models import Organisation
 from ranan.core.permissions import can
 from ranan.core.scoping import enterprise_ids
+from ranan.customers.models import Customer
 from ranan.cylinders import codes
 from ranan.cylinders.choices import CIRCULATING, EventKind, State
 from ranan.cylinders.models import Cylinder, CylinderEvent, CylinderType, Scan
@@ -22,8 +23,82 @@ IN_CIRCULATION = CIRCULATING
 
 
 def cylinders_for(user) -> QuerySet:
-    return Cylinder.objects.visible_to(user).select_related("type", "station", "customer",
-                                                            "courier")
+    """The cylinders the account sees: its area's stations' (a station's staff: their own
+    station's). A courier's area is the villages it serves, below its station: it sees the
+    cylinders it carries and those at the households of its villages (it collects them)."""
+    qs = Cylinder.objects.visible_to(user)
+    if is_courier(user):
+        ids = enterprise_ids(user) or set()
+        households = Customer.objects.visible_to(user).values("pk")
+        qs = Cylinder.objects.filter(
+            Q(pk__in=qs.values("pk")) | Q(station_id__in=ids, courier=user)
+            | Q(station_id__in=ids, customer__in=households))
+    return qs.select_related("type", "station", "customer", "courier")
+
+
+def is_courier(user) -> bool:
+    return (user.is_authenticated and user.is_active and not user.is_superuser
+            and Role.COURIER in user.roles)
+
+
+def held_by(user) -> QuerySet:
+    """The cylinders couriers hold: dispatched to them (with a courier, the courier their
+    holder) and not delivered or back at the station yet. A courier: its own; a station's
+    staff: those of its couriers."""
+    qs = cylinders_for(user).filter(state=State.WITH_COURIER, courier__isnull=False)
+    if is_courier(user):
+        qs = qs.filter(courier=user)
+    return qs.order_by("courier__username", "type__size_kg", "code")
+
+
+def couriers_load(user, day: datetime.date | None = None, courier_id: int | None = None
+                  ) -> list[dict]:
+    """The day's load of each courier the account sees (a courier: itself): cylinders it
+    holds now (full, carried), dispatched to it that day, delivered by it and empties
+    collected by it that day, by cylinder type."""
+    day = day or timezone.localdate()
+    lo, hi = day_bounds(day, day)
+    if is_courier(user):
+        stations, courier_id = enterprise_ids(user) or set(), user.pk
+    else:
+        stations = set(stations_for(user).values_list("pk", flat=True))
+    events = CylinderEvent.objects.filter(station_id__in=stations, at__gte=lo, at__lt=hi,
+                                          kind__in=[EventKind.DISPATCHED, EventKind.DELIVERED,
+                                                    EventKind.COLLECTED])
+    held = Cylinder.objects.filter(station_id__in=stations, state=State.WITH_COURIER,
+                                   courier__isnull=False)
+    if courier_id is not None:
+        events = events.filter(Q(courier_id=courier_id) | Q(actor_id=courier_id))
+        held = held.filter(courier_id=courier_id)
+    rows: dict[tuple, dict] = {}
+
+    def row(courier, kind) -> dict:
+        return rows.setdefault((courier, kind), {"courier_id": courier, "type_id": kind,
+                                                 "carried": 0, "dispatched": 0,
+                                                 "delivered": 0, "collected": 0})
+
+    for courier, kind, n in held.order_by().values_list("courier_id", "type_id").annotate(
+            n=Count("id")):
+        row(courier, kind)["carried"] += n
+    counted = {EventKind.DISPATCHED: "dispatched", EventKind.DELIVERED: "delivered",
+               EventKind.COLLECTED: "collected"}
+    for event_kind, courier, actor, kind, n in (
+            events.order_by().values_list("kind", "courier_id", "actor_id", "cylinder__type_id")
+            .annotate(n=Count("id"))):
+        # A dispatch names its courier; a delivery or a collection is the courier's scan.
+        who = courier if event_kind != EventKind.COLLECTED and courier else actor
+        if who is None or (courier_id is not None and who != courier_id):
+            continue
+        row(who, kind)[counted[event_kind]] += n
+    from ranan.core.models import Account
+
+    names = {a.pk: a for a in Account.objects.filter(pk__in={k[0] for k in rows})}
+    types = CylinderType.objects.in_bulk({k[1] for k in rows})
+    out = []
+    for (courier, kind), values in sorted(rows.items(), key=lambda item: (
+            str(names.get(item[0][0], "")), float(types[item[0][1]].size_kg))):
+        out.append({**values, "courier": names.get(courier), "type": types[kind]})
+    return out
 
 
 def province_ids(user) -> set[int]:

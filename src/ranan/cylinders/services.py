@@ -21,6 +21,7 @@ from ranan.core import audit
 from ranan.core.choices import Role
 from ranan.core.permissions import can, require
 from ranan.core.scoping import enterprise_ids
+from ranan.customers.choices import CustomerStatus
 from ranan.customers.models import Customer
 from ranan.cylinders import codes
 from ranan.cylinders.choices import RECORDS, TRANSITIONS, Action, EventKind, Reason, Record, State
@@ -89,6 +90,25 @@ def _reason(code: str, message=None) -> dict:
     return {"code": code, "message": str(message or Reason(code).label)}
 
 
+# A customer's status that stops delivery -> the interlock's reason.
+STATUS_REASONS = {CustomerStatus.SHUT_OFF: Reason.SUPPLY_SHUT_OFF,
+                  CustomerStatus.CONVERTED_PIPE: Reason.CUSTOMER_CONVERTED,
+                  CustomerStatus.CONVERTED_ELECTRIC: Reason.CUSTOMER_CONVERTED,
+                  CustomerStatus.MOVED_OUT: Reason.CUSTOMER_MOVED_OUT}
+
+
+def _not_supplied(customer: Customer) -> dict | None:
+    """The interlock's refusal of a delivery to a household that may not be supplied: its
+    status (set by the lower apps' services: the valve shut off or sealed, the premises
+    converted, the customer moved out) and since when."""
+    code = STATUS_REASONS.get(customer.status)
+    if code is None:
+        return None
+    since = customer.status_date.isoformat() if customer.status_date else "?"
+    return _reason(code, _("%(status)s since %(since)s: no cylinder is delivered.") % {
+        "status": CustomerStatus(customer.status).label, "since": since})
+
+
 def cylinder_public(cylinder: Cylinder | None) -> dict | None:
     if cylinder is None:
         return None
@@ -121,6 +141,23 @@ def cylinder_scan(*, actor, code: str, action: str, client_id: uuid.UUID,
         if previous is None:
             raise
         return previous.response
+
+
+def _target_reasons(action, cylinder, courier, customer) -> list[dict]:
+    """Who receives it: a courier of the station for a dispatch; a customer of the station,
+    one that may be supplied, for a delivery."""
+    out = []
+    if action == Action.DISPATCH and (courier is None or not courier.has_role(Role.COURIER)
+                                      or courier.organisation_id != cylinder.station_id):
+        out.append(_reason(Reason.MISSING_TARGET, _("Choose a courier of this station.")))
+    if action == Action.DELIVER and (customer is None or customer.lpg_station_id
+                                     != cylinder.station_id):
+        out.append(_reason(Reason.MISSING_TARGET, _("Choose a customer of this station.")))
+    if action == Action.DELIVER and customer is not None:
+        refused = _not_supplied(customer)
+        if refused is not None:
+            out.append(refused)
+    return out
 
 
 def _scan(actor, raw_code, action, client_id, payload, courier, customer, net_weight_kg,
@@ -162,12 +199,7 @@ def _scan(actor, raw_code, action, client_id, payload, courier, customer, net_we
         if cylinder.state not in starts:
             reasons.append(_reason(Reason.WRONG_STATE, _("It is “%(state)s”: it cannot be %(action)s.") % {
                 "state": State(cylinder.state).label, "action": Action(action).label}))
-        if action == Action.DISPATCH and (courier is None or not courier.has_role(Role.COURIER)
-                                          or courier.organisation_id != cylinder.station_id):
-            reasons.append(_reason(Reason.MISSING_TARGET, _("Choose a courier of this station.")))
-        if action == Action.DELIVER and (customer is None or customer.lpg_station_id
-                                         != cylinder.station_id):
-            reasons.append(_reason(Reason.MISSING_TARGET, _("Choose a customer of this station.")))
+        reasons.extend(_target_reasons(action, cylinder, courier, customer))
     verdict = "refuse" if reasons else "allow"
     event = None
     if verdict == "allow":

@@ -7,6 +7,7 @@ from ranan.cylinders import views, views_import, views_types
 urlpatterns: list = [
     path("", views.home, name="cylinder-home"),
     path("find/", views.find, name="cylinder-find"),
+    path("mine/", views.mine, name="cylinder-mine"),
     path("scan/", views.scan, name="cylinder-scan"),
     path("register/", views.register, name="cylinder-register"),
     path("labels/", views.label_batches, name="cylinder-labels"),

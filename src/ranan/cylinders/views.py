@@ -86,6 +86,8 @@ def _station_param(request, stations):
 @requires("cylinders.read")
 def home(request):
     user = request.user
+    if selectors.is_courier(user) and can(user, "cylinders.deliver"):
+        return redirect("cylinder-mine")  # a courier's stock is what it carries
     stations = selectors.stations_for(user)
     own = selectors.own_station(user)
     station = own or _station_param(request, stations)
@@ -100,6 +102,24 @@ def home(request):
     else:
         context["summary"] = selectors.station_summary(user)
     return _render(request, "cylinders/home.html", context)
+
+
+@requires("cylinders.deliver")
+def mine(request):
+    """The cylinders couriers hold (a courier: its own; the station: its couriers'), and the
+    day's load: carried now, dispatched, delivered and empties collected that day."""
+    user = request.user
+    form, data = _period(request)
+    day = data.get("day") or timezone.localdate()
+    held = list(selectors.held_by(user)[:500])
+    load = selectors.couriers_load(user, day)
+    totals = {key: sum(r[key] for r in load)
+              for key in ("carried", "dispatched", "delivered", "collected")}
+    return _render(request, "cylinders/mine.html", {
+        "held": held, "load": load, "totals": totals, "day": day,
+        "today": timezone.localdate(), "is_courier": selectors.is_courier(user),
+        "previous_day": day - datetime.timedelta(days=1),
+        "next_day": day + datetime.timedelta(days=1)})
 
 
 @requires("cylinders.read")

@@ -41,7 +41,8 @@ class OrderRead(serializers.ModelSerializer):
         fields = ["id", "customer", "customer_name", "address", "cylinder_type",
                   "cylinder_type_name", "quantity",
                   "channel", "received_at", "wanted_date", "urgent", "note", "unit_price",
-                  "delivery_fee", "total", "payment", "state", "fail_reason", "scheduled_date",
+                  "delivery_fee", "total", "payment", "state", "fail_reason", "held_reason",
+                  "scheduled_date",
                   "priority", "after_hours", "round", "sequence", "delivered_at", "visit"]
 
 
@@ -90,6 +91,13 @@ class OrderList(generics.ListAPIView):
     def get_queryset(self):
         qs = selectors.orders_for(self.request.user)
         return qs.order_by("scheduled_date", "round_id", "sequence", "priority", "received_at")
+
+    def get(self, request, *args, **kwargs):
+        # Held orders of households whose supply was restored are released on listing.
+        stations = selectors.own_station_ids(request.user)
+        if stations:
+            services.release_restored(station_ids=stations)
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=OrderWrite, responses={201: OrderRead})
     def post(self, request):
@@ -170,6 +178,44 @@ class DeliverView(APIView):
             return error_response("client_id", "conflict", _(
                 "This client_id was already used for another delivery."),
                 status.HTTP_409_CONFLICT)
+        except Order.DoesNotExist:
+            raise NotFound from None
+        return Response(OrderRead(order).data)
+
+
+class CancelWrite(serializers.Serializer):
+    note = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
+class ReleaseView(APIView):
+    """Release a held order (the household's supply restored; refused naming `customer`
+    while it is still shut off). The station's manager."""
+
+    permission_classes = [Requires("delivery.read", write="delivery.manage")]
+
+    @extend_schema(request=None, responses=OrderRead)
+    def post(self, request, pk):
+        order = get_object_or_404(Order.objects.visible_to(request.user), pk=pk)
+        try:
+            order = services.order_release(actor=request.user, order=order)
+        except Order.DoesNotExist:
+            raise NotFound from None
+        return Response(OrderRead(order).data)
+
+
+class CancelView(APIView):
+    """Cancel an order not out yet (a held one included). The station's manager."""
+
+    permission_classes = [Requires("delivery.read", write="delivery.manage")]
+
+    @extend_schema(request=CancelWrite, responses=OrderRead)
+    def post(self, request, pk):
+        order = get_object_or_404(Order.objects.visible_to(request.user), pk=pk)
+        body = CancelWrite(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            order = services.order_cancel(actor=request.user, order=order,
+                                          note=body.validated_data.get("note", ""))
         except Order.DoesNotExist:
             raise NotFound from None
         return Response(OrderRead(order).data)

@@ -14,6 +14,7 @@ from ranan.cylinders.models import CylinderType
 from ranan.cylinders.selectors import own_station
 from ranan.delivery import selectors, services
 from ranan.delivery.api import READ_ORDER, RoundRead
+from ranan.delivery.choices import EveningOrders, RefusedCheck, ShutOffOrders
 from ranan.delivery.filters import PriceFilter, VillageRoundFilter
 from ranan.delivery.models import Price, StationService, VillageRound
 
@@ -54,7 +55,8 @@ class ServiceRead(serializers.ModelSerializer):
     class Meta:
         model = StationService
         fields = ["id", "station", "station_name", "opens", "closes", "timezone", "delivery_fee",
-                  "latitude", "longitude", "road_factor", "speed_kmh"]
+                  "latitude", "longitude", "road_factor", "speed_kmh", "shut_off_orders",
+                  "refused_check", "evening_orders"]
 
 
 class ServiceWrite(serializers.Serializer):
@@ -72,6 +74,16 @@ class ServiceWrite(serializers.Serializer):
     road_factor = serializers.DecimalField(max_digits=4, decimal_places=2, min_value=1,
                                            max_value=5, required=False)
     speed_kmh = serializers.IntegerField(min_value=1, max_value=120, required=False)
+    shut_off_orders = serializers.ChoiceField(
+        choices=ShutOffOrders.choices, required=False,
+        help_text="an order for a household with gas shut off: refused, or held until restored")
+    refused_check = serializers.ChoiceField(
+        choices=RefusedCheck.choices, required=False,
+        help_text="the check refused at the door: count (deliver and count the refusal) or "
+                  "no_gas (no check, no gas: the order fails)")
+    evening_orders = serializers.ChoiceField(
+        choices=EveningOrders.choices, required=False,
+        help_text="an after-hours order of a cycle village: next_cycle or next_morning")
 
 
 class VillageRoundRead(serializers.ModelSerializer):

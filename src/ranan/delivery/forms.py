@@ -15,7 +15,9 @@ from ranan.delivery.choices import Channel, FailReason, Payment
 # What the page offers: the self-service channel is the customers' own page, not this one;
 # "refused by the interlock" is recorded by the delivery itself.
 PAGE_CHANNELS = [c for c in Channel.choices if c[0] != Channel.SELF]
-PAGE_FAIL_REASONS = [c for c in FailReason.choices if c[0] != FailReason.INTERLOCK]
+# "refused the check" is recorded by the delivery form (the customer refused the check).
+PAGE_FAIL_REASONS = [c for c in FailReason.choices
+                     if c[0] not in (FailReason.INTERLOCK, FailReason.CHECK_REFUSED)]
 CHECK_DONE, CHECK_REFUSED = "inspected", "refused"
 
 
@@ -75,3 +77,7 @@ class FailForm(StyledForm):
 
 class AssignForm(StyledForm):
     round = forms.IntegerField(label=_("Round"))
+
+
+class CancelForm(StyledForm):
+    note = forms.CharField(label=_("Why"), required=False, max_length=150)

@@ -11,6 +11,7 @@ from ranan.core.forms import StyledForm
 from ranan.core.models import Jurisdiction, Organisation
 from ranan.core.scoping import enterprise_ids
 from ranan.cylinders.selectors import cylinder_types_for
+from ranan.delivery.choices import EveningOrders, RefusedCheck, ShutOffOrders
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -64,6 +65,17 @@ class ServiceForm(StyledForm):
     road_factor = forms.DecimalField(label=_("Road factor"), max_digits=4, decimal_places=2,
                                      help_text=_("Road distance over straight distance (1-5)."))
     speed_kmh = forms.IntegerField(label=_("Average speed (km/h)"), min_value=1, max_value=120)
+    shut_off_orders = forms.ChoiceField(
+        label=_("An order for a household with gas shut off (已停气)"),
+        choices=ShutOffOrders.choices, required=False)
+    refused_check = forms.ChoiceField(
+        label=_("The customer refuses the safety check at the door"),
+        choices=RefusedCheck.choices, required=False,
+        help_text=_("Either way the refusal counts: the second in a cycle puts the household "
+                    "on the shut-off list."))
+    evening_orders = forms.ChoiceField(
+        label=_("An order asked after hours, of a village with a delivery cycle"),
+        choices=EveningOrders.choices, required=False)
 
 
 class CycleChangeForm(StyledForm):

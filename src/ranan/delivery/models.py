@@ -13,7 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from ranan.core.models import Account, Jurisdiction, Organisation, ScopedQuerySet, ScopeSpec
 from ranan.customers.models import Customer
 from ranan.cylinders.models import CylinderType
-from ranan.delivery.choices import Channel, FailReason, OrderState, Payment, Priority, RoundState
+from ranan.delivery.choices import (
+    Channel,
+    EveningOrders,
+    FailReason,
+    OrderState,
+    Payment,
+    Priority,
+    RefusedCheck,
+    RoundState,
+    ShutOffOrders,
+)
 from ranan.lib.appendonly import AppendOnlyModel
 
 
@@ -40,7 +50,9 @@ class Price(models.Model):
 
 
 class StationService(models.Model):
-    """A station's service hours (local time) and delivery fee."""
+    """A station's service hours (local time) and delivery fee, and its policies as data:
+    what happens to an order for a household whose gas is shut off, to a delivery whose
+    safety check the customer refuses, and to an order asked after hours."""
 
     station = models.OneToOneField(Organisation, on_delete=models.CASCADE,
                                    related_name="service")
@@ -55,6 +67,14 @@ class StationService(models.Model):
                                       default=1.4, validators=[MinValueValidator(1),
                                                                MaxValueValidator(5)])
     speed_kmh = models.PositiveSmallIntegerField(_("average speed (km/h)"), default=30)
+    shut_off_orders = models.CharField(_("orders for a household with gas shut off"),
+                                       max_length=10, choices=ShutOffOrders.choices,
+                                       default=ShutOffOrders.REFUSE)
+    refused_check = models.CharField(_("when the customer refuses the check"), max_length=10,
+                                     choices=RefusedCheck.choices, default=RefusedCheck.COUNT)
+    evening_orders = models.CharField(_("orders asked after hours"), max_length=15,
+                                      choices=EveningOrders.choices,
+                                      default=EveningOrders.NEXT_CYCLE)
 
     objects = ScopedQuerySet.as_manager()
     scope = ScopeSpec(path="station__jurisdictions__path", enterprise=("station",), multi=True)
@@ -176,6 +196,7 @@ class Order(models.Model):
                              default=OrderState.NEW)
     fail_reason = models.CharField(_("why it failed"), max_length=20,
                                    choices=FailReason.choices, blank=True)
+    held_reason = models.CharField(_("why it is held"), max_length=300, blank=True)
     scheduled_date = models.DateField(_("delivery date"))
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
     after_hours = models.BooleanField(default=False)

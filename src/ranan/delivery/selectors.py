@@ -43,9 +43,41 @@ def village_rounds_for(user) -> QuerySet:
 def courier_stops(user, day: datetime.date) -> QuerySet:
     """The stops of the account's own round(s) on a day, in the planned order; stops not
     planned yet (added after planning, or never planned) after them, by priority then the
-    time they were asked."""
+    time they were asked. (`evening_first` puts the evening queue on top where the station
+    serves it first.)"""
     return (orders_for(user).filter(round__courier=user, round__date=day)
             .order_by(F("sequence").asc(nulls_last=True), "priority", "received_at", "id"))
+
+
+def evening_first(stops: list) -> list:
+    """The evening queue first (晚间登记，次日优先) where the station's policy serves
+    after-hours orders the next morning: the open orders asked after hours, then the rest,
+    each in the order given. Marks each stop's `evening`."""
+    from ranan.delivery.choices import EveningOrders
+
+    policies = dict(StationService.objects.filter(
+        station_id__in={s.station_id for s in stops}).values_list("station_id",
+                                                                  "evening_orders"))
+    for stop in stops:
+        stop.evening = (stop.after_hours and stop.state in OPEN_STATES and policies.get(
+            stop.station_id) == EveningOrders.NEXT_MORNING)
+    return sorted(stops, key=lambda s: 0 if s.evening else 1)
+
+
+def own_station_ids(user) -> set[int]:
+    """The stations whose orders the account runs (a station's staff: its own); empty for
+    everyone else."""
+    from ranan.core.scoping import enterprise_ids
+
+    if user.is_superuser:
+        return set()
+    return set(enterprise_ids(user) or ())
+
+
+def held_orders(user) -> QuerySet:
+    """Orders held because the household's gas is shut off (the station's policy), oldest
+    first: the station sees them with the reason."""
+    return orders_for(user).filter(state=OrderState.HELD).order_by("received_at", "id")
 
 
 def after_hours_queue(user) -> QuerySet:

@@ -24,15 +24,18 @@ from ranan.customers.models import Customer
 from ranan.cylinders import codes
 from ranan.cylinders import services as cylinder_services
 from ranan.cylinders.models import Cylinder, CylinderType
-from ranan.delivery import routing
+from ranan.delivery import routing, supply
 from ranan.delivery.choices import (
     OPEN_STATES,
     Channel,
+    EveningOrders,
     FailReason,
     OrderState,
     Payment,
     Priority,
+    RefusedCheck,
     RoundState,
+    ShutOffOrders,
 )
 from ranan.delivery.models import (
     Distance,
@@ -85,7 +88,9 @@ def schedule(station, customer: Customer, received_at: datetime.datetime, urgent
              wanted: datetime.date | None = None) -> tuple[datetime.date, int, bool]:
     """(delivery date, priority, asked after hours). An order before opening or from closing
     time on waits for the next opening and is served first; an urgent one goes out on that
-    day whatever the village's cycle, others with the village's next round."""
+    day whatever the village's cycle, others with the village's next round. The station's
+    `evening_orders` policy may send an after-hours order out on the next morning too (a
+    special trip, Dazi's rule 晚间登记，次日优先) rather than with the village's next cycle."""
     service = service_of(station)
     local = received_at.astimezone(zoneinfo.ZoneInfo(service.timezone))
     opens, closes = _time(service.opens), _time(service.closes)
@@ -93,7 +98,8 @@ def schedule(station, customer: Customer, received_at: datetime.datetime, urgent
     earliest = local.date() + datetime.timedelta(days=1 if local.time() >= closes else 0)
     if wanted and wanted > earliest:
         earliest = wanted
-    if urgent:
+    next_morning = after_hours and service.evening_orders == EveningOrders.NEXT_MORNING
+    if urgent or next_morning:
         day = earliest
     else:
         cycle = VillageRound.objects.filter(station=station,
@@ -212,6 +218,7 @@ def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quan
     if real is None:
         buyer, id_number = _buyer_errors(buyer_name, buyer_id_number)
         errors.update(buyer)
+    held = _held_or_refused(station, customer, errors)
     if errors:
         raise ValidationError(errors)
     day, priority, after_hours = schedule(station, customer, received_at, urgent, wanted_date)
@@ -221,8 +228,9 @@ def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quan
             if real is None:
                 RealName.objects.create(customer=customer, buyer_name=buyer_name.strip()[:50],
                                         id_number=id_number, checked_at=now, checked_by=actor)
-            courier = courier_for(station, customer.jurisdiction_id)
+            courier = None if held else courier_for(station, customer.jurisdiction_id)
             the_round = round_for(station, day, courier) if courier is not None else None
+            state = OrderState.SCHEDULED if the_round else OrderState.NEW
             order = Order.objects.create(
                 station=station, customer=customer, jpath=customer.jpath,
                 cylinder_type=cylinder_type, quantity=quantity, channel=channel,
@@ -230,7 +238,7 @@ def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quan
                 note=note.strip(), unit_price=price.price, delivery_fee=fee,
                 total=price.price * quantity + fee, scheduled_date=day, priority=priority,
                 after_hours=after_hours, round=the_round,
-                state=OrderState.SCHEDULED if the_round else OrderState.NEW,
+                state=OrderState.HELD if held else state, held_reason=held,
                 entered_by=actor, client_id=client_id)
             _event(order.pk, actor=actor, from_state="", to_state=order.state,
                    round_id=order.round_id, at=order.created_at)
@@ -241,6 +249,20 @@ def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quan
             raise
         return previous
     return order
+
+
+def _held_or_refused(station, customer: Customer, errors: dict) -> str:
+    """A household not supplied (gas shut off, premises converted, moved out) gets no order:
+    refused with the reason on `customer`, whatever the channel; or, when the station's
+    policy says hold and its supply may be restored, the order is kept held (the reason
+    answered)."""
+    stop = supply.stop_of(customer)
+    if stop is None:
+        return ""
+    if stop.restorable and service_of(station).shut_off_orders == ShutOffOrders.HOLD:
+        return stop.message()[:300]
+    errors["customer"] = stop.message()
+    return ""
 
 
 def _distance_table(station) -> dict[tuple, float]:
@@ -259,13 +281,17 @@ def _stops(the_round: Round) -> list[routing.Stop]:
     orders = list(the_round.orders.filter(state__in=OPEN_STATES)
                   .select_related("customer").order_by("received_at", "id"))
     places = {v.village_id: v for v in VillageRound.objects.filter(station=the_round.station)}
+    # Evening orders served first in the morning (the station's policy, 晚间登记，次日优先).
+    evening_first = (service_of(the_round.station).evening_orders
+                     == EveningOrders.NEXT_MORNING)
     stops = []
     for order in orders:
         village = places.get(order.customer.jurisdiction_id)
         lat = float(order.customer.latitude or (village.latitude if village else 0) or 0) or None
         lon = float(order.customer.longitude or (village.longitude if village else 0) or 0) or None
         stops.append(routing.Stop(order, order.customer.jurisdiction_id, lat, lon,
-                                  priority=order.priority < Priority.AFTER_HOURS))
+                                  priority=order.priority < Priority.AFTER_HOURS
+                                  or (evening_first and order.after_hours)))
     return stops
 
 
@@ -309,12 +335,20 @@ def _scan_or_refuse(actor, code, action, customer, field) -> Cylinder:
 
 
 def _delivery_errors(*, order: Order, normal: list[str], payment: str, payment_ref: str,
-                     check: dict | None, check_refused: bool) -> dict[str, str]:
-    """What the courier sent checked before anything is written, each error by its field."""
+                     check: dict | None, check_refused: bool,
+                     no_gas: bool = False) -> dict[str, str]:
+    """What the courier sent checked before anything is written, each error by its field
+    (`no_gas`: the check was refused where no check means no gas: nothing is handed over,
+    so no codes nor payment are needed)."""
     errors: dict[str, str] = {}
     if order.state not in OPEN_STATES:
         errors["order"] = _("This order is already “%(state)s”.") % {
             "state": OrderState(order.state).label}
+    stop = supply.stop_of(order.customer)
+    if stop is not None:
+        errors["customer"] = stop.message()
+    if no_gas:
+        return errors
     if len(normal) != order.quantity:
         errors["full_codes"] = _("%(n)d cylinders were ordered: scan each one.") % {
             "n": order.quantity}
@@ -410,10 +444,14 @@ def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid
         raise Order.DoesNotExist
     empty_codes = empty_codes or []
     normal = [codes.normalise(c) for c in full_codes]
+    no_gas = check_refused and service_of(order.station).refused_check == RefusedCheck.NO_GAS
     errors = _delivery_errors(order=order, normal=normal, payment=payment,
-                              payment_ref=payment_ref, check=check, check_refused=check_refused)
+                              payment_ref=payment_ref, check=check, check_refused=check_refused,
+                              no_gas=no_gas)
     if errors:
         raise ValidationError(errors)
+    if no_gas:
+        return _fail_no_check(actor=actor, order=order, client_id=client_id, check=check)
     _refuse_other_types(order, normal)
     customer = order.customer
     try:
@@ -435,6 +473,40 @@ def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid
     return Order.objects.get(pk=order.pk)
 
 
+def _fail_no_check(*, actor, order: Order, client_id: uuid.UUID, check: dict | None) -> Order:
+    """No check, no gas (the station's policy, Dazi's rule): the cylinder is not handed over,
+    the order fails with the reason `check_refused`, and the refusal is recorded as a
+    delivery visit refused (it counts for the household's tier) in the same transaction.
+    The client_id makes a repeat answer the same failed order."""
+    notes = ((check or {}).get("notes") or "").strip()
+    try:
+        with transaction.atomic():
+            was, round_id = (Order.objects.select_for_update().filter(pk=order.pk)
+                             .values_list("state", "round_id").get())
+            moved = Order.objects.filter(pk=order.pk, state__in=list(OPEN_STATES),
+                                         delivery_client_id__isnull=True).update(
+                state=OrderState.FAILED, fail_reason=FailReason.CHECK_REFUSED,
+                delivery_client_id=client_id)
+            if not moved:
+                raise ValidationError({"order": _("Someone else completed this order a moment "
+                                                  "ago.")})
+            _event(order.pk, actor=actor, from_state=was, to_state=OrderState.FAILED,
+                   round_id=round_id, reason=FailReason.CHECK_REFUSED, note=notes)
+            audit.record(actor=actor, action="update", model="delivery.order",
+                         object_pk=str(order.pk), object_repr=str(order)[:200],
+                         changes={"state": [was, OrderState.FAILED],
+                                  "fail_reason": ["", FailReason.CHECK_REFUSED]})
+            _record_check(actor=actor, order=order, customer=order.customer,
+                          client_id=client_id, check={"notes": notes}, check_refused=True)
+    except IntegrityError:
+        done = replay(Order.objects, client_id, field="delivery_client_id",
+                      conflict=OrderConflict, same=lambda o: o.pk == order.pk)
+        if done is None:
+            raise
+        return done
+    return Order.objects.get(pk=order.pk)
+
+
 def order_fail(*, actor, order: Order, reason: str, note: str = "") -> Order:
     """The courier could not deliver (not at home, wrong address, refused...): the open
     order is closed as failed, with its history row and audit."""
@@ -444,6 +516,9 @@ def order_fail(*, actor, order: Order, reason: str, note: str = "") -> Order:
         raise Order.DoesNotExist
     if reason not in FailReason.values:
         raise ValidationError({"reason": _("Unknown reason.")})
+    if reason == FailReason.CHECK_REFUSED:
+        raise ValidationError({"reason": _("A refused check is recorded with the delivery "
+                                           "form (the customer refused the check).")})
     with transaction.atomic():
         current = Order.objects.select_for_update().get(pk=order.pk)
         before = audit.snapshot(current)
@@ -491,6 +566,89 @@ def order_assign(*, actor, order: Order, the_round: Round) -> Order:
     return order
 
 
+def _release(order: Order, *, actor, now: datetime.datetime) -> bool:
+    """Schedule a held order from now (its village's next cycle, or the next morning), on
+    the village courier's round: compare-and-set from held, its history row and audit.
+    False when it is no longer held."""
+    day, priority, after_hours = schedule(order.station, order.customer, now, order.urgent,
+                                          order.wanted_date)
+    courier = courier_for(order.station, order.customer.jurisdiction_id)
+    the_round = round_for(order.station, day, courier) if courier is not None else None
+    state = OrderState.SCHEDULED if the_round else OrderState.NEW
+    before = audit.snapshot(order)
+    moved = Order.objects.filter(pk=order.pk, state=OrderState.HELD).update(
+        state=state, round=the_round, scheduled_date=day, priority=priority, held_reason="")
+    if not moved:
+        return False
+    order.refresh_from_db()
+    _event(order.pk, actor=actor, from_state=OrderState.HELD, to_state=state,
+           round_id=order.round_id, at=now, note=_("Supply restored: released."))
+    audit.record_update(actor=actor, instance=order, before=before)
+    return True
+
+
+def order_release(*, actor, order: Order) -> Order:
+    """Release a held order by hand: refused with the reason while the household is still
+    not supplied."""
+    require(actor, "delivery.manage", _("Held orders are released by the station."))
+    if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
+        raise Order.DoesNotExist
+    with transaction.atomic():
+        current = Order.objects.select_for_update().select_related("customer", "station").get(
+            pk=order.pk)
+        if current.state != OrderState.HELD:
+            raise ValidationError({"order": _("This order is not held: it is “%(state)s”.") % {
+                "state": OrderState(current.state).label}})
+        stop = supply.stop_of(current.customer)
+        if stop is not None:
+            raise ValidationError({"customer": stop.message()})
+        _release(current, actor=actor, now=timezone.now())
+    return current
+
+
+def release_restored(*, station_ids=None) -> list[int]:
+    """Held orders whose household is supplied again (restored) are scheduled: checked when
+    the station lists its orders (a lower app restores supply and knows nothing of orders).
+    Recorded as the system's change. Returns the released orders' ids."""
+    from ranan.customers.choices import CustomerStatus
+
+    held = (Order.objects.filter(state=OrderState.HELD, customer__status=CustomerStatus.ACTIVE)
+            .select_related("customer", "station"))
+    if station_ids is not None:
+        held = held.filter(station_id__in=station_ids)
+    released = []
+    now = timezone.now()
+    for order in held[:500]:
+        with transaction.atomic():
+            if _release(order, actor=None, now=now):
+                released.append(order.pk)
+    return released
+
+
+def order_cancel(*, actor, order: Order, note: str = "") -> Order:
+    """The station cancels an order not out yet (a held one the household no longer wants,
+    an order entered twice): its history row and audit."""
+    require(actor, "delivery.manage", _("Orders are cancelled by the station."))
+    if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
+        raise Order.DoesNotExist
+    if len(note) > 150:
+        raise ValidationError({"note": _("At most 150 characters.")})
+    with transaction.atomic():
+        current = Order.objects.select_for_update().get(pk=order.pk)
+        before = audit.snapshot(current)
+        moved = Order.objects.filter(
+            pk=order.pk, state__in=[OrderState.HELD, OrderState.NEW, OrderState.SCHEDULED]
+        ).update(state=OrderState.CANCELLED, note=(f"{current.note} {note}".strip())[:200])
+        if not moved:
+            raise ValidationError({"order": _("This order is already “%(state)s”.") % {
+                "state": OrderState(current.state).label}})
+        order.refresh_from_db()
+        _event(order.pk, actor=actor, from_state=current.state, to_state=OrderState.CANCELLED,
+               round_id=order.round_id, note=note.strip())
+        audit.record_update(actor=actor, instance=order, before=before)
+    return order
+
+
 def round_start(*, actor, the_round: Round) -> Round:
     """The round leaves the station: its scheduled orders are out for delivery (a history
     row each); audited on the round with the orders that left."""
@@ -518,7 +676,11 @@ def round_start(*, actor, the_round: Round) -> Round:
 
 PRICE_FIELDS = ("price", "valid_from", "valid_to")
 SERVICE_FIELDS = ("opens", "closes", "timezone", "delivery_fee", "latitude", "longitude",
-                  "road_factor", "speed_kmh")
+                  "road_factor", "speed_kmh", "shut_off_orders", "refused_check",
+                  "evening_orders")
+# The station's policies (as data) and their choices.
+POLICIES = {"shut_off_orders": ShutOffOrders, "refused_check": RefusedCheck,
+            "evening_orders": EveningOrders}
 CYCLE_FIELDS = ("weekdays", "every_days", "anchor", "latitude", "longitude")
 
 
@@ -607,6 +769,10 @@ def service_set(*, actor, station, **values) -> StationService:
     for name in SERVICE_FIELDS:
         if name in values:
             setattr(row, name, values[name])
+    for name, choices in POLICIES.items():
+        if getattr(row, name) not in choices.values:
+            raise ValidationError({name: _("Unknown value: choose one of %(values)s.") % {
+                "values": ", ".join(choices.values)}})
     if row.timezone not in zoneinfo.available_timezones():
         raise ValidationError({"timezone": _("Unknown time zone, e.g. Asia/Shanghai.")})
     if _time(row.opens) >= _time(row.closes):

@@ -32,13 +32,14 @@ from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.choices import DeviceKind, HoseMaterial, Supply
 from ranan.customers.models import Customer
 from ranan.customers.selectors import search_q
-from ranan.delivery import maps, presenters, selectors, services
+from ranan.delivery import maps, presenters, selectors, services, supply
 from ranan.delivery.choices import (
     OPEN_STATES,
     FailReason,
     OrderState,
     Payment,
     Priority,
+    RefusedCheck,
     RoundState,
 )
 from ranan.delivery.forms import (
@@ -46,11 +47,13 @@ from ranan.delivery.forms import (
     CHECK_REFUSED,
     PAGE_FAIL_REASONS,
     AssignForm,
+    CancelForm,
     DeliverForm,
     FailForm,
     OrderForm,
 )
 from ranan.delivery.models import Order, RealName, Round
+from ranan.inspections import selectors as inspection_selectors
 from ranan.inspections import services as inspection_services
 from ranan.inspections.forms import read_checklist
 from ranan.lib import images
@@ -121,9 +124,10 @@ def home(request):
     today = timezone.localdate()
     days = []
     for day in (today, today + datetime.timedelta(days=1)):
-        stops = list(selectors.courier_stops(user, day).select_related(
-            "customer__jurisdiction", "cylinder_type"))
+        stops = selectors.evening_first(list(selectors.courier_stops(user, day).select_related(
+            "customer__jurisdiction", "cylinder_type")))
         _show_phones(request, [s.customer for s in stops], "delivery round")
+        _mark_not_supplied(stops)
         the_round = stops[0].round if stops else None
         done = sum(1 for s in stops if s.state not in OPEN_STATES)
         days.append({"day": day, "is_today": day == today, "stops": stops, "round": the_round,
@@ -131,6 +135,21 @@ def home(request):
                                                     if s.state in OPEN_STATES)})
     return render(request, "delivery/home.html", _context(request, days=days, today=today,
                                                           open_states=OPEN_STATES))
+
+
+def _mark_not_supplied(orders) -> None:
+    """Each order's `supply_stop`: why its household gets no gas (已停气), or None."""
+    found = supply.stops({o.customer_id: o.customer for o in orders}.values())
+    for o in orders:
+        o.supply_stop = found.get(o.customer_id)
+
+
+def _refusals_warning(customer) -> dict:
+    """The household's refusals of the check at the door in this cycle, and what the next
+    one brings (the second puts it on the shut-off list)."""
+    n = inspection_selectors.check_refusals([customer.pk]).get(customer.pk, 0)
+    return {"refusals": n, "on_shut_off_list":
+            n >= inspection_selectors.CHECK_REFUSALS_TO_SHUT_OFF}
 
 
 # --- Entering an order --------------------------------------------------------------------------
@@ -159,6 +178,7 @@ def order_new(request):
             found.phone_shown = mask_phone(found.phone)
     form = None
     status = 200
+    stop = supply.stop_of(customer) if customer is not None else None
     if customer is not None:
         real_name_needed = not RealName.objects.filter(customer=customer).exists()
         if request.method == "POST":
@@ -181,9 +201,14 @@ def order_new(request):
                 except Customer.DoesNotExist:
                     raise Http404 from None
                 else:
-                    messages.success(request, _("Order taken: %(name)s, %(n)d × %(type)s.") % {
-                        "name": customer.name, "n": order.quantity,
-                        "type": order.cylinder_type.name})
+                    if order.state == "held":
+                        messages.warning(request, _("Order held: %(reason)s") % {
+                            "reason": order.held_reason})
+                    else:
+                        messages.success(request, _("Order taken: %(name)s, %(n)d × "
+                                                    "%(type)s.") % {
+                            "name": customer.name, "n": order.quantity,
+                            "type": order.cylinder_type.name})
                     return redirect("delivery-order", pk=order.pk)
             status = 400
         else:
@@ -194,7 +219,7 @@ def order_new(request):
                 "channel": "courier" if _is_courier(user) else "phone"})
     return render(request, "delivery/order_new.html", _context(
         request, q=q, results=results[:SEARCH_ROWS], more=len(results) > SEARCH_ROWS,
-        customer=customer, form=form), status=status)
+        customer=customer, form=form, supply_stop=stop), status=status)
 
 
 def _usual_type(user, customer):
@@ -221,7 +246,8 @@ def order_detail(request, pk):
     today = timezone.localdate()
     return render(request, "delivery/order_detail.html", _context(
         request, order=order, today=today, is_open=order.state in OPEN_STATES,
-        later=order.scheduled_date > today))
+        later=order.scheduled_date > today, supply_stop=supply.stop_of(order.customer),
+        cancellable=order.state in (OrderState.HELD, OrderState.NEW, OrderState.SCHEDULED)))
 
 
 # --- At the door ----------------------------------------------------------------------------------
@@ -248,8 +274,11 @@ def deliver(request, pk):
         door = presenters.DoorForm.blank(order.quantity, items)
     _show_phones(request, [customer], "delivery at the door")
     chosen = request.POST.get("outcome", "") if request.method == "POST" else ""
+    service = services.service_of(order.station)
     return render(request, "delivery/deliver.html", _context(
         request, order=order, customer=customer, form=form, checklist=checklist,
+        supply_stop=supply.stop_of(customer), policy=service,
+        no_gas=service.refused_check == RefusedCheck.NO_GAS, **_refusals_warning(customer),
         **door.context(),
         english=english(), parts=DeviceKind.choices, materials=HoseMaterial.choices,
         chosen=chosen, check_done=CHECK_DONE, check_refused=CHECK_REFUSED,
@@ -319,6 +348,13 @@ def _check(data: dict, given, outcome: str) -> dict | None:
 
 def _delivered(request, order: Order, done: Order):
     """Say so and go on: a courier to the next stop, anyone else to the order."""
+    if done.state == OrderState.FAILED:  # no check, no gas
+        messages.warning(request, _("Not delivered: %(name)s refused the safety check (no "
+                                    "check, no gas). The refusal is recorded.") % {
+            "name": order.customer.name})
+        if _is_courier(request.user):
+            return redirect("delivery-home")
+        return redirect("delivery-order", pk=done.pk)
     messages.success(request, _("Delivered: %(name)s, %(n)d × %(type)s.") % {
         "name": order.customer.name, "n": done.quantity, "type": order.cylinder_type.name})
     if _is_courier(request.user):
@@ -375,10 +411,16 @@ def station(request):
                        .select_related("customer__jurisdiction", "round__courier")[:LIST_ROWS])
     waiting = list(selectors.unassigned(user).select_related("customer__jurisdiction")
                    .order_by("scheduled_date", "priority", "received_at")[:LIST_ROWS])
+    # Held orders of households whose supply was restored go out now (checked on listing).
+    stations = selectors.own_station_ids(user)
+    if stations:
+        services.release_restored(station_ids=stations)
+    held = list(selectors.held_orders(user).select_related("customer__jurisdiction")[:LIST_ROWS])
     load = selectors.couriers_load(user, day)
     return render(request, "delivery/station.html", _context(
         request, day=day, today=today, **presenters.orders_by_village(cells),
-        after_hours=after_hours, waiting=waiting, load=load,
+        after_hours=after_hours, waiting=waiting, load=load, held=held,
+        cancel_form=CancelForm(),
         rounds=list(_assignable_rounds(user)) if can(user, "delivery.manage") else [],
         previous_day=day - datetime.timedelta(days=1), next_day=day + datetime.timedelta(days=1),
         priority_labels=dict(Priority.choices)))
@@ -408,6 +450,42 @@ def assign(request, pk):
             "name": order.customer.name, "date": the_round.date.isoformat(),
             "courier": the_round.courier or the_round.vehicle or "—"})
     return redirect(back)
+
+
+@require_POST
+@requires("delivery.manage")
+def release(request, pk):
+    """Release a held order (its household's supply restored)."""
+    user = request.user
+    order = get_object_or_404(selectors.orders_for(user), pk=pk)
+    try:
+        done = services.order_release(actor=user, order=order)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Order.DoesNotExist:
+        raise Http404 from None
+    else:
+        messages.success(request, _("Released: %(name)s goes out on %(date)s.") % {
+            "name": order.customer.name, "date": done.scheduled_date.isoformat()})
+    return redirect("delivery-order", pk=order.pk)
+
+
+@require_POST
+@requires("delivery.manage")
+def cancel(request, pk):
+    user = request.user
+    order = get_object_or_404(selectors.orders_for(user), pk=pk)
+    form = CancelForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.order_cancel(actor=user, order=order, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Order.DoesNotExist:
+        raise Http404 from None
+    else:
+        messages.success(request, _("Cancelled: %(name)s.") % {"name": order.customer.name})
+    return redirect("delivery-order", pk=order.pk)
 
 
 @requires("delivery.oversee")

@@ -65,7 +65,9 @@ def service_hours(request):
     initial = {name: getattr(row, name) for name in services.SERVICE_FIELDS}
 
     def save(data):
-        services.service_set(actor=request.user, station=station, **data)
+        # A policy left unchosen keeps its value.
+        kept = {k: v for k, v in data.items() if v or k not in services.POLICIES}
+        services.service_set(actor=request.user, station=station, **kept)
         return reverse("delivery-hours") + f"?station={station.pk}"
 
     return form_page(request, ServiceForm(request.POST or None, initial=initial), save,
