@@ -52,9 +52,10 @@ OPEN = {
 ADMIN_PREFIX = "django-admin/"
 
 # The cast's accounts, one per role (two enterprise administrators: a pipeline company's and an
-# LPG company's), a superuser without a role, and no account at all.
+# LPG company's), a property manager (the hazards app's role), a superuser without a role, and
+# no account at all.
 PEOPLE = ["courier_a1", "inspector", "station_manager", "gas_admin", "lpg_admin", "grid_worker",
-          "regulator_a", "task_force", "auditor", "admin", "superuser"]
+          "regulator_a", "task_force", "auditor", "admin", "property_manager", "superuser"]
 MISSING = 999999  # an id no object has
 # What a URL parameter gets when the object is not to be found.
 ABSENT = {"code": "ZZZZZZZZZZZZ", "kpi": "no-such-figure", "ext": "pdf"}
@@ -65,7 +66,8 @@ QUERY = {"api-kpis-timeseries": "?weeks=1"}
 @pytest.fixture
 def people(cast):
     """The cast, with the roles it lacks: a grid worker of grid B1 (in the sub-district's
-    office), a task force member of the province, and a superuser."""
+    office), a task force member of the province, a property manager of village A1 (its
+    estate), and a superuser."""
     office = core_services.organisation_create(
         actor=None, name="乙街道办事处", kind=OrgKind.TOWNSHIP_OFFICE,
         jurisdictions=[cast.subdistrict])
@@ -77,6 +79,10 @@ def people(cast):
 
     cast.grid_worker = person("grid_worker", [Role.GRID_WORKER], office, [cast.grid_b1])
     cast.task_force = person("task_force", [Role.TASK_FORCE], cast.platform, [cast.province])
+    estates = core_services.organisation_create(
+        actor=None, name="甲物业公司", kind=OrgKind.PROPERTY_MANAGER, jurisdictions=[cast.village_a1])
+    cast.property_manager = person("property_manager", ["property_manager"], estates,
+                                   [cast.village_a1])
     cast.superuser = Account.objects.create_superuser("superuser", password=PASSWORD)
     return cast
 

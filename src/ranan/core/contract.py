@@ -69,16 +69,21 @@ class RoleDef:
     """A role an app adds (core declares the platform's own): its code, label, the kinds of
     organisation it may be given in, whether it sees domain data of its area (the auditor
     does not), and where it ranks for the home page of an account with several roles
-    (lower first)."""
+    (lower first). A `narrow` role sees its area's data (scoping) but holds only the
+    capabilities granted to it by name, none of those granted to every data role
+    (DATA_ROLES): a property manager sees its estates' hazards, not the customer register,
+    the cylinders or the dashboard, and no app's new DATA_ROLES row reaches it unasked."""
 
     code: str
     label: Any
     org_kinds: frozenset[str]
     data: bool = True
     rank: int = 100
+    narrow: bool = False
 
 
-# In a capability's roles: every role that sees domain data, whichever app declared it.
+# In a capability's roles: every role that sees domain data, whichever app declared it
+# (but the narrow ones, see RoleDef).
 DATA_ROLES = "every-data-role"
 
 
@@ -112,6 +117,9 @@ class RananApp(AppConfig):
     demo: Demo | None = None
     jobs: Sequence[Job] = ()
     # Named extension points of lower apps: {"inspections.findings": ["dotted.callable"]}.
+    # Today: "inspections.findings" (a visit's findings, in its transaction),
+    # "inspections.work_list" ((user, day) -> rows of visits booked for the inspector that
+    # day), "core.kpi_counts" (the stored figures).
     hooks: Mapping[str, Sequence[str]] = {}
     # The roles this app adds to the platform's.
     roles: Sequence[RoleDef] = ()
@@ -217,7 +225,8 @@ def _grant(roles_: Iterable[str] | str | Grant) -> Grant:
     if isinstance(roles_, Grant):
         return roles_
     if roles_ == DATA_ROLES:
-        return Grant(data_roles(), True)
+        # Narrow roles hold only what is granted to them by name (RoleDef.narrow).
+        return Grant(frozenset(code for code in data_roles() if not roles()[code].narrow), True)
     return Grant(frozenset(roles_), True)
 
 

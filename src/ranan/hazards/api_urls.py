@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ranan.hazards import api, api_catalogue
+from ranan.hazards import api, api_catalogue, api_property
 
 urlpatterns = [
     path("hazards/", api.HazardList.as_view(), name="api-hazard-list"),
@@ -16,4 +16,16 @@ urlpatterns = [
     path("hazards/<int:pk>/transitions", api.TransitionView.as_view(),
          name="api-hazard-transitions"),
     path("hazards/<int:pk>/notice.pdf", api.NoticeView.as_view(), name="api-hazard-notice"),
+    # A property manager's estates (hazards/property.py).
+    path("estates/", api_property.EstateList.as_view(), name="api-estate-list"),
+    path("estates/hazards/", api_property.EstateHazardList.as_view(),
+         name="api-estate-hazards"),
+    path("estates/hazards/<int:pk>/", api_property.EstateHazardDetail.as_view(),
+         name="api-estate-hazard"),
+    path("estates/unreached/", api_property.EstateUnreached.as_view(),
+         name="api-estate-unreached"),
+    path("estates/messages/", api_property.EstateMessages.as_view(),
+         name="api-estate-messages"),
+    path("estates/high-rise-lpg", api_property.HighRiseReport.as_view(),
+         name="api-estate-report"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ranan.hazards import views
+from ranan.hazards import views, views_property
 
 urlpatterns = [
     path("", views.hazard_list, name="hazard-list"),
@@ -12,4 +12,8 @@ urlpatterns = [
     path("photos/<int:pk>", views.photo, name="hazard-photo"),
     path("<int:pk>/", views.hazard_detail, name="hazard-detail"),
     path("<int:pk>/notice.pdf", views.notice, name="hazard-notice"),
+    # A property manager's estates (hazards/property.py).
+    path("estates/", views_property.estate_home, name="estate-home"),
+    path("estates/report/", views_property.high_rise_report, name="estate-report"),
+    path("estates/hazards/<int:pk>/", views_property.estate_hazard, name="estate-hazard"),
 ]
