@@ -15,7 +15,8 @@ def form_data(new_category=None, general_days=None):
             "d-MAX_NUM_FORMS": "1000"}
     for i, c in enumerate(Category.objects.order_by("id")):
         data.update({f"c-{i}-id": c.pk, f"c-{i}-code": c.code, f"c-{i}-name": c.name,
-                     f"c-{i}-name_en": c.name_en, f"c-{i}-default_grade": c.default_grade})
+                     f"c-{i}-name_en": c.name_en, f"c-{i}-default_grade": c.default_grade,
+                     f"c-{i}-fix_device": c.fix_device, f"c-{i}-regulator_type": c.regulator_type})
         if c.is_active:
             data[f"c-{i}-is_active"] = "on"
     if new_category:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from rest_framework import generics, serializers
 
 from ranan.core.api_generic import CreateInList, EditableDetail
+from ranan.core.choices import RegulatorType
 from ranan.core.permissions import Requires
+from ranan.customers.choices import DeviceKind
 from ranan.hazards import services
 from ranan.hazards.filters import CategoryFilter
 from ranan.hazards.models import Category, GradeDeadline
@@ -18,7 +20,8 @@ CATALOGUE = Requires("hazards.read", write="hazards.catalogue")
 class CategoryRead(serializers.ModelSerializer):
     class Meta:
         model = Category
-        fields = ["id", "code", "name", "name_en", "default_grade", "is_active"]
+        fields = ["id", "code", "name", "name_en", "default_grade", "is_active", "fix_device",
+                  "regulator_type"]
 
 
 class CategoryWrite(serializers.Serializer):
@@ -27,6 +30,12 @@ class CategoryWrite(serializers.Serializer):
     name_en = serializers.CharField(max_length=60)
     default_grade = serializers.ChoiceField(choices=Grade.choices)
     is_active = serializers.BooleanField(required=False, help_text="false: retired")
+    fix_device = serializers.ChoiceField(
+        choices=DeviceKind.choices, required=False, allow_blank=True,
+        help_text="the device closing such a hazard records at the customer; empty: none")
+    regulator_type = serializers.ChoiceField(
+        choices=RegulatorType.choices, required=False, allow_blank=True,
+        help_text="the competent department; empty: every regulator of the area")
 
 
 class DeadlineRead(serializers.ModelSerializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ranan.hazards import api, api_catalogue, api_property
+from ranan.hazards import api, api_appointments, api_catalogue, api_property
 
 urlpatterns = [
     path("hazards/", api.HazardList.as_view(), name="api-hazard-list"),
@@ -16,6 +16,19 @@ urlpatterns = [
     path("hazards/<int:pk>/transitions", api.TransitionView.as_view(),
          name="api-hazard-transitions"),
     path("hazards/<int:pk>/notice.pdf", api.NoticeView.as_view(), name="api-hazard-notice"),
+    # Visits booked with residents (issue 14 item 6), rectification by category (item 9).
+    path("hazards/<int:pk>/appointments", api_appointments.HazardAppointments.as_view(),
+         name="api-hazard-appointments"),
+    path("hazard-appointments/", api_appointments.AppointmentList.as_view(),
+         name="api-hazard-appointment-list"),
+    path("hazard-appointments/<int:pk>/done", api_appointments.AppointmentDone.as_view(),
+         name="api-hazard-appointment-done"),
+    path("hazard-appointments/<int:pk>/cancel", api_appointments.AppointmentCancel.as_view(),
+         name="api-hazard-appointment-cancel"),
+    path("hazards/by-category/", api_appointments.ByCategory.as_view(),
+         name="api-hazard-by-category"),
+    path("hazards/by-category/records", api_appointments.ByCategoryRecords.as_view(),
+         name="api-hazard-by-category-records"),
     # A property manager's estates (hazards/property.py).
     path("estates/", api_property.EstateList.as_view(), name="api-estate-list"),
     path("estates/hazards/", api_property.EstateHazardList.as_view(),

@@ -26,7 +26,9 @@ class HazardsConfig(contract.RananApp):
     demo = Demo("ranan.hazards.demo_property.extend", after=("inspections",))
     jobs = [Job("ranan.hazards.tasks.escalate_task", timedelta(days=1))]
     # One hazard per finding of a submitted visit, in the visit's transaction.
-    hooks = {"inspections.findings": ["ranan.hazards.services.take_over_findings"]}
+    hooks = {"inspections.findings": ["ranan.hazards.services.take_over_findings"],
+             # The visits booked with residents, on the inspectors' work list of the day.
+             "inspections.work_list": ["ranan.hazards.selectors.booked_visits"]}
     roles = [RoleDef(PROPERTY_MANAGER, _("Property manager"),
                      frozenset({OrgKind.PROPERTY_MANAGER}), narrow=True)]
     capabilities = {
@@ -36,6 +38,10 @@ class HazardsConfig(contract.RananApp):
         # Those who follow an area: the supervision list, the area summary.
         "hazards.supervise": {Role.REGULATOR, Role.TASK_FORCE, Role.ADMIN},
         "hazards.catalogue": {Role.ADMIN},
+        # Booking a visit agreed with the resident for a fix (and marking it done or
+        # cancelled): those who organise fixes at households.
+        "hazards.appoint": {Role.INSPECTOR, Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN,
+                            Role.GRID_WORKER, Role.ADMIN},
         # A property manager's estates: their hazards, unreached households and messages.
         # Not a superuser's by being one: a superuser manages no estate.
         "hazards.estates": Grant(frozenset({PROPERTY_MANAGER})),

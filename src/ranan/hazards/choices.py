@@ -65,9 +65,17 @@ class EventKind(models.TextChoices):
     ESCALATION = "escalation", _("Escalation")
 
 
+class AppointmentState(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    DONE = "done", pgettext_lazy("appointment state", "Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 # Badge colours (Tabler), STYLE §6: pages show states and ladder steps with these.
 STATE_COLOURS = {State.OPEN: "red", State.RECTIFYING: "orange", State.FIXED: "azure",
                  State.VERIFIED: "teal", State.CLOSED: "green", State.REJECTED: "pink",
                  State.UNFIXABLE: "secondary"}
 STEP_COLOURS = {Step.NONE: "secondary", Step.REMINDER: "yellow", Step.NOTICE: "orange",
                 Step.SUPERVISION: "red", Step.ENFORCEMENT: "purple"}
+APPOINTMENT_COLOURS = {AppointmentState.BOOKED: "blue", AppointmentState.DONE: "green",
+                       AppointmentState.CANCELLED: "secondary"}

@@ -4,21 +4,21 @@ the past, evidence for a fix, the fixer not verifying) are the services'."""
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ranan.core.forms import StyledForm
 from ranan.hazards.choices import Responsible, Source, State
 from ranan.hazards.models import Category
+from ranan.hazards.selectors import category_name
 from ranan.inspections.choices import Grade
 from ranan.lib import images
 
 
 def category_label(category: Category) -> str:
     """The category's name in the page's language."""
-    english = (translation.get_language() or "").startswith("en")
-    return category.name_en if english and category.name_en else category.name
+    return category_name(category)
 
 
 ACTIONS = [State.RECTIFYING, State.FIXED, State.VERIFIED, State.REJECTED, State.CLOSED,
@@ -90,3 +90,31 @@ class TransitionForm(StyledForm):
     client_id = forms.UUIDField(widget=forms.HiddenInput)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AppointmentForm(StyledForm):
+    """Book a visit: the day and time agreed with the resident, who goes, the number the
+    resident is told on (empty: the customer's)."""
+
+    day = forms.DateField(label=gettext_lazy("Day"),
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(label=gettext_lazy("Time"),
+                           widget=forms.TimeInput(attrs={"type": "time", "step": 900},
+                                                  format="%H:%M"))
+    inspectors = forms.MultipleChoiceField(label=gettext_lazy("Inspectors"),
+                                           widget=forms.CheckboxSelectMultiple)
+    phone = forms.CharField(label=gettext_lazy("Resident's phone"), max_length=20,
+                            required=False)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, inspectors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspectors"].choices = [(str(a.pk), str(a)) for a in inspectors]
+        self.fields["day"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+
+class AppointmentCloseForm(StyledForm):
+    to = forms.ChoiceField(choices=[("done", "done"), ("cancelled", "cancelled")])
+    note = forms.CharField(max_length=500, required=False)

@@ -1,6 +1,7 @@
-"""Hazards and their closed loop: the catalogue (categories with a default grade; a deadline
-per grade), the hazard, its append-only events (each state change and escalation step, with
-who, when, the note and photos) and the photos."""
+"""Hazards and their closed loop: the catalogue (categories with a default grade, the device
+a fix installs and the department competent for them; a deadline per grade), the hazard, its
+append-only events (each state change and escalation step, with who, when, the note and
+photos), the photos, and the appointments agreed with residents for fixes that need a visit."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ranan.core.choices import RegulatorType
 from ranan.core.models import Account, Jurisdiction, ScopedQuerySet, ScopeSpec
+from ranan.customers.choices import DeviceKind
 from ranan.customers.models import Customer
-from ranan.hazards.choices import EventKind, Responsible, Source, State, Step
+from ranan.hazards.choices import AppointmentState, EventKind, Responsible, Source, State, Step
 from ranan.inspections.choices import Grade
 from ranan.lib.appendonly import AppendOnlyModel
 
@@ -21,6 +24,16 @@ class Category(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=60)
     default_grade = models.CharField(_("default grade"), max_length=10, choices=Grade.choices)
     is_active = models.BooleanField(_("in use"), default=True)
+    # Closing a hazard of the category records this device at the customer (a rubber hose
+    # replaced by a metal one, a regulator with cut-off...): services.FIXED_DEVICE.
+    fix_device = models.CharField(
+        _("device the fix installs"), max_length=20, choices=DeviceKind.choices, blank=True,
+        help_text=_("Closing such a hazard records this device at the customer."))
+    # The department competent for the category: its escalation messages and supervision
+    # list go to the area's regulators of this type (all of them when empty, or when the
+    # area has none of it).
+    regulator_type = models.CharField(
+        _("competent department"), max_length=20, choices=RegulatorType.choices, blank=True)
 
     class Meta:
         verbose_name = _("hazard category")
@@ -145,3 +158,40 @@ class HazardPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.sha256[:12]
+
+
+class Appointment(models.Model):
+    """A visit agreed with the resident to fix a hazard that needs one (a large hazard, a
+    joint visit: Ningbo's "fixed within 3 days"): when, who goes (inspectors of the area) and
+    the number the resident is told on. It shows on those inspectors' work list that day."""
+
+    hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="appointments")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    jpath = models.CharField(max_length=64, editable=False)
+    starts_at = models.DateTimeField(_("time"))
+    inspectors = models.ManyToManyField(Account, verbose_name=_("inspectors"),
+                                        related_name="hazard_appointments")
+    phone = models.CharField(_("resident's phone"), max_length=20, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=AppointmentState.choices,
+                             default=AppointmentState.BOOKED)
+    booked_by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    booked_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="jpath", enterprise=("customer__gas_company",
+                                                "customer__lpg_station"))
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["jpath", "starts_at"], name="appointment_area_time")]
+
+    def __str__(self) -> str:
+        return f"{self.hazard} @ {self.starts_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,11 @@ States: open → rectifying → fixed (a photo as evidence) → verified (by som
 fixer) → closed; fixed → rejected → rectifying; open / rectifying / rejected → unfixable
 (converted, with a note). Moves are compare-and-set: of two verifiers at once, exactly one
 succeeds. The same `client_id` sent twice answers the first result.
+
+Closing a hazard whose category's fix installs a device (`Category.fix_device`) records that
+device at the customer, in the closing transaction (`_record_fix`). Appointments: a visit
+agreed with the resident for a fix, told to the resident and the inspectors through the
+outbox (`appointment_book`, `appointment_close`).
 """
 
 from __future__ import annotations
@@ -22,23 +27,34 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
-from ranan.core.choices import OrgKind
-from ranan.core.models import Jurisdiction, Organisation
+from ranan.core.choices import OrgKind, Role
+from ranan.core.models import PATH_SEGMENT, Account, Jurisdiction, Message, Organisation
 from ranan.core.notify import notify
-from ranan.core.permissions import require
-from ranan.customers.models import Customer
+from ranan.core.permissions import can, require
+from ranan.customers import services as customer_services
+from ranan.customers.choices import DeviceKind, HoseMaterial, Supply
+from ranan.customers.models import Customer, Device
 from ranan.hazards.choices import (
     DONE,
     ESCALATING,
     TRANSITIONS,
+    AppointmentState,
     EventKind,
     Responsible,
     Source,
     State,
     Step,
 )
-from ranan.hazards.models import Category, GradeDeadline, Hazard, HazardEvent, HazardPhoto
+from ranan.hazards.models import (
+    Appointment,
+    Category,
+    GradeDeadline,
+    Hazard,
+    HazardEvent,
+    HazardPhoto,
+)
 from ranan.inspections.choices import Grade
+from ranan.lib import masking, normalise
 from ranan.lib.idempotency import Conflict, replay
 from ranan.lib.images import image_extension
 
@@ -224,14 +240,61 @@ def hazard_transition(*, actor, hazard: Hazard, to: str, note: str = "",
                                                from_state=current.state, to_state=to, at=now,
                                                by=actor, note=note, client_id=client_id)
             _save_photos(event, photos)
+            device = _record_fix(actor, current, now) if to == State.CLOSED else None
             audit.record(actor=actor, action="update", model="hazards.hazard",
                          object_pk=str(hazard.pk), object_repr=str(current)[:200],
-                         changes={"state": [current.state, to]})
+                         changes={"state": [current.state, to]},
+                         details={"device": device.pk} if device else None)
     except IntegrityError:
         if not replay(HazardEvent.objects, client_id, conflict=TransitionConflict,
                       same=lambda e: e.hazard_id == hazard.pk and e.to_state == to):
             raise
     return Hazard.objects.get(pk=hazard.pk)
+
+
+# What the device a fix installs is like: the safe kind of it (DOMAIN.md's rules, as the
+# inspection's fixes on the spot).
+FIXED_DEVICE = {DeviceKind.HOSE: {"material": HoseMaterial.METAL},
+                DeviceKind.REGULATOR: {"has_cutoff": True},
+                DeviceKind.VALVE: {"self_closing": True},
+                DeviceKind.STOVE: {"flame_out": True},
+                DeviceKind.ALARM: {}}
+# Devices that belong to one supply only: a fix of the other kind of customer installs none.
+DEVICE_SUPPLY = {DeviceKind.REGULATOR: Supply.LPG, DeviceKind.METER: Supply.PIPELINE}
+
+
+def _record_fix(actor, hazard: Hazard, now: datetime.datetime) -> Device | None:
+    """The fix of a closed hazard in the customer's device register: the category's device
+    (`Category.fix_device`), installed on the day of the fix, replacing the current one of
+    its kind (kept in the history), so the customer's missing devices and the coverage KPIs
+    count it at once. Called in the closing transaction: a refused device write undoes the
+    closing.
+
+    Why at closing and not at "fixed": a fix becomes a fact of the household only once
+    someone other than the fixer has verified it; until the hazard is closed it may still be
+    rejected and re-done, and the register would then hold a device that is not there. The
+    device is dated the day of the fix (`fixed_at`), when it was put in.
+
+    The closer writes the device when their role edits customers; otherwise (a regulator, the
+    task force) it is written as the system, and the hazard's audit row names the device."""
+    kind = hazard.category.fix_device
+    if not kind or hazard.customer_id is None or kind not in FIXED_DEVICE:
+        return None
+    customer = Customer.objects.get(pk=hazard.customer_id)
+    if DEVICE_SUPPLY.get(kind, customer.supply) != customer.supply:
+        return None
+    day = timezone.localtime(hazard.fixed_at or now).date()
+    values = {"kind": kind, "installed_on": day, **FIXED_DEVICE[kind]}
+    if kind == DeviceKind.STOVE:
+        values["made_on"] = day
+    values["note"] = (_("Fix of hazard %(id)s") % {"id": hazard.pk})[:200]
+    replaces = (Device.objects.current().filter(customer=customer, kind=kind)
+                .order_by("-installed_on", "-id").first())
+    if replaces is not None and replaces.installed_on and replaces.installed_on > day:
+        return None  # a newer device is already recorded: the fix is history
+    writer = actor if can(actor, "customers.edit") else None
+    return customer_services.device_add(actor=writer, customer=customer, replaces=replaces,
+                                        **values)
 
 
 def escalate(today: datetime.date | None = None) -> dict[int, int]:
@@ -261,12 +324,15 @@ def escalate(today: datetime.date | None = None) -> dict[int, int]:
     where_params = [*ladder_params, *ESCALATING]
     counts = {step: 0 for step, _days in steps}
     with transaction.atomic(), connection.cursor() as cur:
+        # Grouped by whom to tell: the enterprise, the place (its district's regulators and
+        # the property managers covering it) and the category's competent department.
         cur.execute(
-            cte + "SELECT s.step, c.gas_company_id, c.lpg_station_id, substr(h.jpath, 1, 24), count(*) "
-            f"{climbing} GROUP BY 1, 2, 3, 4".replace("FROM hazards_hazard h",
-                                                     "FROM hazards_hazard h LEFT JOIN "
-                                                     "customers_customer c ON c.id = "
-                                                     "h.customer_id"),
+            cte + "SELECT s.step, c.gas_company_id, c.lpg_station_id, h.jpath, "
+            "cat.regulator_type, count(*) "
+            f"{climbing} GROUP BY 1, 2, 3, 4, 5".replace(
+                "FROM hazards_hazard h",
+                "FROM hazards_hazard h LEFT JOIN customers_customer c ON c.id = h.customer_id "
+                "JOIN hazards_category cat ON cat.id = h.category_id"),
             where_params)
         groups = cur.fetchall()
         if not groups:
@@ -288,35 +354,38 @@ def escalate(today: datetime.date | None = None) -> dict[int, int]:
             f"WHERE state IN ({states}) AND deadline <= %s AND escalation < "
             f"CASE {cases} ELSE 0 END",
             [*case_params, *ESCALATING, ladder_params[1], *case_params])
-        for step, _company, _station, _district, n in groups:
+        for step, _company, _station, _jpath, _duty, n in groups:
             counts[step] += n
         _tell(groups, today)
     return counts
 
 
+DISTRICT = PATH_SEGMENT * 3  # the length of a district's path (province, city, district)
+
+
 def _tell(groups, today: datetime.date) -> None:
     """One message per organisation and step for the hazards that reached it in this run:
-    the responsible enterprise (steps 1 and 2), the district's regulators (3 and 4)."""
+    the responsible enterprise (steps 1 and 2); the district's regulators of the category's
+    competent department (steps 3 and 4: `Category.regulator_type`; every regulator of the
+    district when the category names none or the district has none of that type, so that
+    someone is always told); and, at every step, the property managers whose estates cover
+    the hazard's place."""
     per_org: dict[tuple[int, int], int] = {}
-    per_district: dict[tuple[int, str], int] = {}
-    for step, company, station, district, n in groups:
+
+    def add(step: int, org_ids, n: int) -> None:
+        for org_id in set(org_ids):
+            per_org[(step, org_id)] = per_org.get((step, org_id), 0) + n
+
+    regulators = _district_regulators({jpath[:DISTRICT] for step, _c, _s, jpath, _d, _n in groups
+                                       if step > Step.NOTICE})
+    managers = _property_managers()
+    for step, company, station, jpath, duty, n in groups:
         if step <= Step.NOTICE:
-            for org_id in (company, station):
-                if org_id:
-                    per_org[(step, org_id)] = per_org.get((step, org_id), 0) + n
+            add(step, [o for o in (company, station) if o], n)
         else:
-            per_district[(step, district)] = per_district.get((step, district), 0) + n
-    if per_district:
-        regulators = (Organisation.objects.filter(
-            kind=OrgKind.REGULATOR, is_active=True,
-            jurisdictions__path__in={d for _s, d in per_district})
-            .prefetch_related("jurisdictions").distinct())
-        for org in regulators:
-            for node in org.jurisdictions.all():
-                for step in (Step.SUPERVISION, Step.ENFORCEMENT):
-                    n = per_district.get((step, node.path), 0)
-                    if n:
-                        per_org[(step, org.pk)] = per_org.get((step, org.pk), 0) + n
+            add(step, regulators_for(regulators.get(jpath[:DISTRICT], []), duty), n)
+        add(step, [org for k in range(PATH_SEGMENT, len(jpath) + 1, PATH_SEGMENT)
+                   for org in managers.get(jpath[:k], ())], n)
     orgs = Organisation.objects.in_bulk({org_id for _s, org_id in per_org})
     for (step, org_id), n in sorted(per_org.items()):
         with translation.override(settings.LANGUAGE_CODE):  # messages are written in Chinese
@@ -327,9 +396,41 @@ def _tell(groups, today: datetime.date) -> None:
                dedupe_key=f"hazard-step:{step}:{org_id}:{today.isoformat()}")
 
 
+def _district_regulators(districts: set[str]) -> dict[str, list[tuple[int, str]]]:
+    """{district path: [(organisation id, regulator type)]} of the active regulators."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    if not districts:
+        return out
+    rows = (Organisation.objects.filter(kind=OrgKind.REGULATOR, is_active=True,
+                                        jurisdictions__path__in=districts)
+            .values_list("pk", "regulator_type", "jurisdictions__path").distinct())
+    for org_id, kind, path in rows:
+        out.setdefault(path, []).append((org_id, kind))
+    return out
+
+
+def regulators_for(regulators: list[tuple[int, str]], duty: str) -> list[int]:
+    """Of a district's regulators, those competent for a category's department `duty`; all
+    of them when `duty` is empty or none is of that type (the fallback)."""
+    competent = [org_id for org_id, kind in regulators if duty and kind == duty]
+    return competent or [org_id for org_id, _kind in regulators]
+
+
+def _property_managers() -> dict[str, list[int]]:
+    """{jurisdiction path: [property manager ids]}: the estates each manager covers."""
+    out: dict[str, list[int]] = {}
+    rows = (Organisation.objects.filter(kind=OrgKind.PROPERTY_MANAGER, is_active=True)
+            .values_list("pk", "jurisdictions__path"))
+    for org_id, path in rows:
+        if path:
+            out.setdefault(path, []).append(org_id)
+    return out
+
+
 # --- The catalogue: categories (retired, never deleted: hazards refer to them) and deadlines ---
 
-CATEGORY_FIELDS = ("code", "name", "name_en", "default_grade", "is_active")
+CATEGORY_FIELDS = ("code", "name", "name_en", "default_grade", "is_active", "fix_device",
+                   "regulator_type")
 
 
 def _save_catalogue_row(actor, row, before: dict | None):
@@ -373,3 +474,209 @@ def deadline_update(*, actor, deadline: GradeDeadline, days: int) -> GradeDeadli
     before = audit.snapshot(deadline)
     deadline.days = days
     return _save_catalogue_row(actor, deadline, before)
+
+
+# --- Appointments: a visit agreed with the resident for a fix --------------------------------
+
+# How long a visit is held in an inspector's day, and the hours visits are booked in (local
+# time; the setting HAZARD_APPOINTMENT_HOURS, e.g. ("08:30", "18:00"), sets others).
+APPOINTMENT_MINUTES = 60
+WORKING_HOURS = ("08:00", "20:00")
+MAX_INSPECTORS = 5
+
+
+class AppointmentConflict(Conflict):
+    """The client_id was used for another appointment."""
+
+
+def working_hours() -> tuple[datetime.time, datetime.time]:
+    start, end = getattr(settings, "HAZARD_APPOINTMENT_HOURS", None) or WORKING_HOURS
+    return datetime.time.fromisoformat(start), datetime.time.fromisoformat(end)
+
+
+def _require_booker(actor) -> None:
+    require(actor, "hazards.appoint", _("Your role does not book visits to residents."))
+
+
+def _check_time(starts_at, now: datetime.datetime) -> str | None:
+    """Why a visit cannot start at `starts_at` (None when it can)."""
+    if starts_at is None:
+        return _("Say when.")
+    if timezone.is_naive(starts_at):
+        starts_at = timezone.make_aware(starts_at)
+    if starts_at < now:
+        return _("This time is in the past.")
+    opens, closes = working_hours()
+    local = timezone.localtime(starts_at)
+    ends = local + datetime.timedelta(minutes=APPOINTMENT_MINUTES)
+    if local.time() < opens or ends.date() != local.date() or ends.time() > closes:
+        return _("Visits are booked between %(opens)s and %(closes)s (a visit takes %(n)d "
+                 "minutes).") % {"opens": opens.strftime("%H:%M"),
+                                 "closes": closes.strftime("%H:%M"), "n": APPOINTMENT_MINUTES}
+    return None
+
+
+def covers(account, jpath: str) -> bool:
+    """Whether the account's area holds the place `jpath`."""
+    return any(jpath.startswith(p) for p in account.area_paths)
+
+
+def _check_inspectors(inspectors: list, hazard: Hazard) -> str | None:
+    if not inspectors:
+        return _("Name at least one inspector.")
+    if len(inspectors) > MAX_INSPECTORS:
+        return _("At most %(n)d inspectors.") % {"n": MAX_INSPECTORS}
+    for account in inspectors:
+        if not account.is_active or not account.has_role(Role.INSPECTOR):
+            return _("%(name)s is not an inspector.") % {"name": account}
+        if not covers(account, hazard.jpath):
+            return _("%(name)s does not inspect this hazard's area.") % {"name": account}
+    return None
+
+
+def _busy(inspectors: list, starts_at: datetime.datetime, exclude: int | None = None):
+    """A booked visit of one of these inspectors overlapping a visit at `starts_at`."""
+    span = datetime.timedelta(minutes=APPOINTMENT_MINUTES)
+    return (Appointment.objects.filter(state=AppointmentState.BOOKED,
+                                       inspectors__in=[a.pk for a in inspectors],
+                                       starts_at__gt=starts_at - span,
+                                       starts_at__lt=starts_at + span)
+            .exclude(pk=exclude).prefetch_related("inspectors").first())
+
+
+def appointment_book(*, actor, hazard: Hazard, starts_at: datetime.datetime | None,
+                     inspectors: list, phone: str = "", note: str = "",
+                     client_id: uuid.UUID | None = None) -> Appointment:
+    """Book a visit to fix a hazard, at a time agreed with the resident: in the future,
+    inside the working hours, with inspectors whose area holds the hazard and who have no
+    other visit then. The resident is told on their phone (the customer's unless another is
+    given) and each inspector in their messages. Refusals name the field: `hazard` (already
+    fixed or done), `starts_at`, `inspectors`, `phone`, `note`. A hazard out of the account's
+    area is Hazard.DoesNotExist; the same `client_id` again answers the first booking."""
+    _require_booker(actor)
+    previous = replay(Appointment.objects, client_id, conflict=AppointmentConflict,
+                      same=lambda a: a.booked_by_id == actor.pk and a.hazard_id == hazard.pk)
+    if previous is not None:
+        return previous
+    if not Hazard.objects.visible_to(actor).filter(pk=hazard.pk).exists():
+        raise Hazard.DoesNotExist
+    hazard = Hazard.objects.select_related("customer", "category").get(pk=hazard.pk)
+    inspectors = list(inspectors or [])
+    errors: dict[str, str] = {}
+    if hazard.state not in ESCALATING:
+        errors["hazard"] = _("This hazard is “%(state)s”: no visit to book.") % {
+            "state": State(hazard.state).label}
+    now = timezone.now()
+    problem = _check_time(starts_at, now)
+    if problem:
+        errors["starts_at"] = problem
+    problem = _check_inspectors(inspectors, hazard)
+    if problem:
+        errors["inspectors"] = problem
+    try:
+        phone = normalise.phone((phone or "").strip() or (
+            hazard.customer.phone if hazard.customer_id else ""))
+    except normalise.Invalid as exc:
+        errors["phone"] = str(exc)
+    else:
+        if not phone:
+            errors["phone"] = _("The resident's phone is needed to tell them.")
+    note = (note or "").strip()
+    if len(note) > 500:
+        errors["note"] = _("At most 500 characters.")
+    if errors:
+        raise ValidationError(errors)
+    if timezone.is_naive(starts_at):
+        starts_at = timezone.make_aware(starts_at)
+    try:
+        with transaction.atomic():
+            # The inspectors' rows locked (PostgreSQL; SQLite's write lock is taken at BEGIN):
+            # two bookings of one inspector at once see each other.
+            list(Account.objects.select_for_update().filter(pk__in=[a.pk for a in inspectors])
+                 .values_list("pk", flat=True))
+            clash = _busy(inspectors, starts_at)
+            if clash is not None:
+                names = ", ".join(str(a) for a in clash.inspectors.all() if a in inspectors)
+                raise ValidationError({"starts_at": _(
+                    "%(names)s already has a visit at %(time)s.") % {
+                    "names": names, "time": timezone.localtime(clash.starts_at)
+                    .strftime("%Y-%m-%d %H:%M")}})
+            appointment = Appointment.objects.create(
+                hazard=hazard, customer=hazard.customer, jpath=hazard.jpath,
+                starts_at=starts_at, phone=phone, note=note, booked_by=actor,
+                client_id=client_id)
+            appointment.inspectors.set(inspectors)
+            audit.record_create(actor=actor, instance=appointment, m2m=("inspectors",))
+            _tell_appointment(appointment, inspectors, "booked")
+    except IntegrityError:
+        previous = replay(Appointment.objects, client_id, conflict=AppointmentConflict,
+                          same=lambda a: a.booked_by_id == actor.pk and a.hazard_id == hazard.pk)
+        if previous is None:
+            raise
+        return previous
+    return appointment
+
+
+def appointment_close(*, actor, appointment: Appointment, to: str,
+                      note: str = "") -> Appointment:
+    """A booked visit done, or cancelled (with why: the resident is told). Refusals name
+    the field: `to` (not booked any more, or an unknown state), `note`."""
+    _require_booker(actor)
+    if not Appointment.objects.visible_to(actor).filter(pk=appointment.pk).exists():
+        raise Appointment.DoesNotExist
+    note = (note or "").strip()
+    if to not in (AppointmentState.DONE, AppointmentState.CANCELLED):
+        raise ValidationError({"to": _("Unknown state “%(to)s”.") % {"to": to}})
+    if to == AppointmentState.CANCELLED and not note:
+        raise ValidationError({"note": _("Say why.")})
+    if len(note) > 500:
+        raise ValidationError({"note": _("At most 500 characters.")})
+    with transaction.atomic():
+        before = audit.snapshot(appointment)
+        now = timezone.now()
+        changes = {"state": to, "closed_by": actor, "closed_at": now}
+        if note:
+            changes["note"] = note
+        moved = Appointment.objects.filter(pk=appointment.pk,
+                                           state=AppointmentState.BOOKED).update(**changes)
+        if not moved:
+            raise ValidationError({"to": _("This visit is no longer booked.")})
+        appointment.refresh_from_db()
+        audit.record_update(actor=actor, instance=appointment, before=before)
+        if to == AppointmentState.CANCELLED:
+            _tell_appointment(appointment, list(appointment.inspectors.all()), "cancelled")
+    return appointment
+
+
+def _tell_appointment(appointment: Appointment, inspectors: list, event: str) -> None:
+    """The resident by SMS and each inspector in their messages. The outbox addresses
+    accounts and organisations only: the resident's message is an SMS-channel row to no
+    account, its subject naming the (masked) number; the number itself stays on the
+    appointment."""
+    with translation.override(settings.LANGUAGE_CODE):  # messages are written in Chinese
+        category = str(appointment.hazard.category.name)
+    when = timezone.localtime(appointment.starts_at).strftime("%Y-%m-%d %H:%M")
+    names = "、".join(str(a) for a in inspectors)
+    if event == "booked":
+        subject = f"上门整改预约：{when}"
+        resident = (f"【燃安】您好，您家的燃气安全隐患（{category}）整改上门时间已约定为 {when}，"
+                    f"届时安检员 {names} 将上门，请留人在家。")
+        staff = (f"{when} 上门整改：{appointment.hazard.where}（{category}）。"
+                 f"{appointment.note}".strip())
+    else:
+        subject = f"上门整改预约已取消：{when}"
+        resident = (f"【燃安】您好，原定 {when} 的燃气隐患整改上门已取消（{appointment.note}），"
+                    "我们将另行与您约定时间。")
+        staff = f"{when} 的上门整改已取消：{appointment.hazard.where}（{appointment.note}）。"
+    key = f"appointment:{appointment.pk}:{event}"
+    try:
+        with transaction.atomic():
+            Message.objects.create(
+                kind="appointment_resident", channel="sms", dedupe_key=f"{key}:resident",
+                subject=f"致 {masking.mask_phone(appointment.phone)}：{subject}"[:200],
+                body=resident)
+    except IntegrityError:
+        pass  # already queued
+    for account in inspectors:
+        notify(kind="appointment", to_account=account, subject=subject, body=staff,
+               dedupe_key=f"{key}:{account.pk}")

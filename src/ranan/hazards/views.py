@@ -33,6 +33,7 @@ from ranan.customers.models import Customer
 from ranan.hazards import selectors, services
 from ranan.hazards.api import notice_response
 from ranan.hazards.choices import (
+    APPOINTMENT_COLOURS,
     DONE,
     ESCALATING,
     STATE_COLOURS,
@@ -179,6 +180,10 @@ def hazard_detail(request, pk):
     posted_key = posted[0] if posted else ""
     return render(request, "hazards/detail.html", _context(
         request, hazard=hazard, events=events, forms=forms, posted=posted_key, placed=placed,
+        appointments=list(hazard.appointments.prefetch_related("inspectors")
+                          .order_by("-starts_at")[:10]),
+        can_book=can(user, "hazards.appoint") and hazard.state in ESCALATING,
+        appointment_colours=APPOINTMENT_COLOURS,
         orphan_errors=placed["top"] if posted_key and posted_key not in forms else [],
         files_lost=bool(request.FILES), is_fixer=is_fixer,
         fixed_waiting=hazard.state == State.FIXED, max_photo_mb=_max_photo_mb(),

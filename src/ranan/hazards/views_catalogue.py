@@ -16,7 +16,8 @@ from ranan.hazards import services
 from ranan.hazards.models import Category, GradeDeadline
 
 CategoryFormSet = forms.modelformset_factory(
-    Category, fields=["code", "name", "name_en", "default_grade", "is_active"], extra=1)
+    Category, fields=["code", "name", "name_en", "default_grade", "is_active", "fix_device",
+                      "regulator_type"], extra=1)
 DeadlineFormSet = forms.modelformset_factory(GradeDeadline, fields=["grade", "days"], extra=0)
 
 

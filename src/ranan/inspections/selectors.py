@@ -199,6 +199,21 @@ def active_plans(user, today: datetime.date | None = None) -> QuerySet:
                                pk__in=Target.objects.filter(assignee=user).values("plan_id"))
 
 
+# Other apps' visits on an inspector's day: callables (user, day) -> [row], each row with
+# "at" (a datetime), "title", "where", "url" (see hazards.selectors.booked_visits).
+WORK_LIST_HOOK = "inspections.work_list"
+
+
+def booked_visits(user, day: datetime.date | None = None) -> list[dict]:
+    """The visits other apps booked for the account on `day` (default today), by time: the
+    hook "inspections.work_list"."""
+    from ranan.core import contract
+
+    day = day or timezone.localdate()
+    rows = [row for hook in contract.hooks(WORK_LIST_HOOK) for row in hook(user, day)]
+    return sorted(rows, key=lambda r: r["at"])
+
+
 def work_list(user, now: datetime.datetime | None = None) -> list[dict]:
     """Today's list of an inspector: the unreached targets of the running plans assigned to
     them (valves already shut are left out), households to revisit first, then those not

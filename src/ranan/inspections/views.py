@@ -77,7 +77,8 @@ def home(request):
     if context["can_visit"]:
         rows = selectors.work_list(user)
         page = Paginator(rows, WORK_PAGE).get_page(request.GET.get("page"))
-        context.update(page=page, rows=page.object_list, total=len(rows))
+        context.update(page=page, rows=page.object_list, total=len(rows),
+                       booked=selectors.booked_visits(user))
     today = timezone.localdate()
     context["running"] = (plans_for(user).filter(start__lte=today, end__gte=today)
                           .select_related("jurisdiction")
