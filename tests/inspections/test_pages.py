@@ -342,13 +342,14 @@ def test_a_valve_shut_off_and_a_referral_are_recorded_from_the_unreached_list(ho
     missing = client.post(url, {"customer": home.pk, "kind": MeasureKind.ENFORCEMENT,
                                 "note": "拒不整改"})
     assert missing.status_code == 400 and missing.context["measure_for"] == home.pk
-    assert missing.context["measure_form"].errors["department"]
+    assert missing.context["measure_form"].errors["organisation"]
     assert 'data-testid="measure-errors"' in missing.content.decode()
     assert not Measure.objects.filter(kind=MeasureKind.ENFORCEMENT).exists()
     client.post(url, {"customer": home.pk, "kind": MeasureKind.ENFORCEMENT,
-                      "department": "江北区综合行政执法局", "note": "拒不整改"})
+                      "organisation": homes.regulator_b_org.pk, "note": "拒不整改"})
     referral = Measure.objects.get(kind=MeasureKind.ENFORCEMENT)
-    assert (referral.department, referral.by_id) == ("江北区综合行政执法局", homes.inspector.pk)
+    assert (referral.organisation, referral.by_id) == (homes.regulator_b_org, homes.inspector.pk)
+    assert referral.referral.state == "sent"
     assert client.get(url).context["rows"][0]["tier"] == Tier.ENFORCEMENT
 
 

@@ -195,7 +195,7 @@ def test_measures_bad_input_and_roles(homes):
     h = homes.homes[0]
     with pytest.raises(ValidationError) as error:
         services.measure_record(actor=homes.inspector, customer=h, kind=MeasureKind.ENFORCEMENT)
-    assert "department" in error.value.message_dict
+    assert "organisation" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         services.measure_record(actor=homes.inspector, customer=h, kind="bulldoze")
     assert "kind" in error.value.message_dict
@@ -211,8 +211,8 @@ def test_measures_bad_input_and_roles(homes):
     with pytest.raises(ValidationError):
         services.measure_record(actor=homes.inspector, customer=h, kind=MeasureKind.SHUT_OFF)
     m = services.measure_record(actor=homes.regulator_b, customer=h,
-                                kind=MeasureKind.ENFORCEMENT, department="区城管执法局",
-                                note="拒不整改私接")
+                                kind=MeasureKind.ENFORCEMENT,
+                                organisation=homes.regulator_b_org, note="拒不整改私接")
     assert Measure.objects.count() == 2 and m.by == homes.regulator_b
     assert selectors.standings(Customer.objects.filter(pk=h.pk),
                                days_ago(1))[h.pk].tier == Tier.ENFORCEMENT

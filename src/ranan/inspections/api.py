@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,14 +18,15 @@ from rest_framework.views import APIView
 
 from ranan.core.api import ScopedPrimaryKeyField, out_of_scope
 from ranan.core.api_base import date_param, error_response
-from ranan.core.models import Jurisdiction
+from ranan.core.choices import OrgKind
+from ranan.core.models import Jurisdiction, Organisation
 from ranan.core.permissions import Requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.models import Customer
-from ranan.inspections import selectors, services
-from ranan.inspections.choices import MeasureKind, Outcome, Tier, VisitKind
-from ranan.inspections.filters import ChecklistFilter, PlanFilter, VisitFilter
-from ranan.inspections.models import Checklist, ChecklistItem, Plan, Visit
+from ranan.inspections import referrals, selectors, services
+from ranan.inspections.choices import MeasureKind, Outcome, ReferralOutcome, Tier, VisitKind
+from ranan.inspections.filters import ChecklistFilter, PlanFilter, ReferralFilter, VisitFilter
+from ranan.inspections.models import Checklist, ChecklistItem, Plan, Referral, Visit
 from ranan.lib import images
 from ranan.lib.dates import day_start
 
@@ -399,12 +401,20 @@ class MeasureWrite(serializers.Serializer):
     customer = ScopedPrimaryKeyField(model=Customer)
     kind = serializers.ChoiceField(choices=MeasureKind.choices)
     at = serializers.DateTimeField(required=False)
+    # A referral names the department (a regulator whose area covers the household).
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(kind=OrgKind.REGULATOR), required=False,
+        allow_null=True)
+    # A restore names the completed inspection since the shut-off it rests on.
+    visit = ScopedPrimaryKeyField(model=Visit, required=False, allow_null=True)
     department = serializers.CharField(max_length=100, required=False, allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
 class MeasureView(APIView):
-    """Record a valve shut off, or a referral to law enforcement."""
+    """Record a valve shut off or removed and sealed, a referral to law enforcement (to an
+    organisation: `organisation`), or supply restored (`kind` "restored", with the `visit`
+    it rests on)."""
 
     permission_classes = [Requires("inspections.read", write="inspections.measure")]
 
@@ -420,3 +430,63 @@ class MeasureView(APIView):
             raise out_of_scope("customer", customer.pk) from None
         return Response({"id": measure.pk, "customer": customer.pk, "kind": measure.kind,
                          "at": measure.at}, status=status.HTTP_201_CREATED)
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    address = serializers.CharField(source="customer.full_address", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = ["id", "customer", "customer_name", "address", "organisation",
+                  "organisation_name", "reason", "sent_at", "state", "accepted_at",
+                  "accepted_by", "outcome", "outcome_note", "closed_at", "closed_by", "step"]
+
+
+class ReferralList(generics.ListAPIView):
+    """The referrals for enforcement of the account's area (`?mine=true`: those sent to the
+    account's own department), newest first."""
+
+    serializer_class = ReferralSerializer
+    filterset_class = ReferralFilter
+    permission_classes = [READ]
+
+    def get_queryset(self):
+        return selectors.referrals(self.request.user)
+
+
+class ReferralDetail(generics.RetrieveAPIView):
+    serializer_class = ReferralSerializer
+    permission_classes = [READ]
+
+    def get_queryset(self):
+        return selectors.referrals(self.request.user)
+
+
+class ReferralClose(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ReferralOutcome.choices)
+    outcome_note = serializers.CharField(max_length=500)
+
+
+class ReferralAnswer(APIView):
+    """The department answers a referral sent to it: `accept`, then `close` with the
+    outcome and what was done."""
+
+    permission_classes = [Requires("inspections.read", write="inspections.referral")]
+
+    @extend_schema(request=ReferralClose, responses=ReferralSerializer)
+    def post(self, request, pk: int, action: str):
+        referral = get_object_or_404(selectors.referrals(request.user), pk=pk)
+        try:
+            if action == "accept":
+                referral = referrals.referral_accept(actor=request.user, referral=referral)
+            else:
+                body = ReferralClose(data=request.data)
+                body.is_valid(raise_exception=True)
+                referral = referrals.referral_close(
+                    actor=request.user, referral=referral, outcome=body.validated_data["outcome"],
+                    note=body.validated_data["outcome_note"])
+        except Referral.DoesNotExist:
+            raise Http404 from None
+        return Response(ReferralSerializer(referral).data)

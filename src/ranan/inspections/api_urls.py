@@ -12,4 +12,10 @@ urlpatterns = [
     path("unreached/", api.UnreachedView.as_view(), name="api-unreached"),
     path("work-list/", api.WorkListView.as_view(), name="api-work-list"),
     path("measures/", api.MeasureView.as_view(), name="api-measures"),
+    path("referrals/", api.ReferralList.as_view(), name="api-referrals"),
+    path("referrals/<int:pk>/", api.ReferralDetail.as_view(), name="api-referral"),
+    path("referrals/<int:pk>/accept/", api.ReferralAnswer.as_view(), {"action": "accept"},
+         name="api-referral-accept"),
+    path("referrals/<int:pk>/close/", api.ReferralAnswer.as_view(), {"action": "close"},
+         name="api-referral-close"),
 ]

@@ -77,7 +77,45 @@ TIER_ORDER = {Tier.ENFORCEMENT: 0, Tier.SHUT_OFF: 1, Tier.SHUT: 2, Tier.REVISIT:
 
 class MeasureKind(models.TextChoices):
     SHUT_OFF = "shut_off", _("Valve shut off")
+    SEALED = "sealed", _("Valve removed and sealed")
     ENFORCEMENT = "enforcement", _("Referred to law enforcement")
+    RESTORED = "restored", _("Supply restored")
+
+
+# The measures that stop a household's supply (its status becomes "shut off").
+STOPS_SUPPLY = {MeasureKind.SHUT_OFF, MeasureKind.SEALED}
+
+
+class ReferralState(models.TextChoices):
+    SENT = "sent", _("Sent, awaiting the department")
+    ACCEPTED = "accepted", _("Accepted by the department")
+    CLOSED = "closed", _("Closed with an outcome")
+
+
+class ReferralOutcome(models.TextChoices):
+    ORDER = "order", _("Rectification order")
+    FINE = "fine", _("Fine")
+    SEAL = "seal", _("Premises or equipment sealed")
+    COMPLIED = "complied", _("Complied after the department's visit")
+    OTHER = "other", _("Other")
+
+
+class ReferralStep(models.IntegerChoices):
+    """The escalation ladder of a referral the department leaves unanswered (like a
+    hazard's): the days after the referral each step is taken at, in REFERRAL_STEP_DAYS."""
+
+    NONE = 0, _("Not escalated")
+    REMINDER = 1, _("Reminder to the department")
+    NOTICE = 2, _("Reported to the task force")
+    SUPERVISION = 3, _("Listed for supervision (挂牌督办)")
+
+
+# step -> days since the referral without an answer: not accepted by then (reminder), not
+# closed by then (notice, supervision).
+REFERRAL_STEP_DAYS = {ReferralStep.REMINDER: 2, ReferralStep.NOTICE: 7,
+                      ReferralStep.SUPERVISION: 15}
+REFERRAL_COLOURS = {ReferralState.SENT: "orange", ReferralState.ACCEPTED: "azure",
+                    ReferralState.CLOSED: "green"}
 
 
 class KindGroup(models.TextChoices):

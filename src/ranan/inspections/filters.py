@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
-from ranan.inspections.choices import Audience, Outcome
-from ranan.inspections.models import Checklist, Plan, Visit
-from ranan.lib.filters import FilterSet, IntFilter, TrueFilter, meta
+from ranan.inspections.choices import Audience, Outcome, ReferralState
+from ranan.inspections.models import Checklist, Plan, Referral, Visit
+from ranan.lib.filters import ChoicesFilter, FilterSet, IntFilter, TrueFilter, meta
 
 
 class ChecklistFilter(FilterSet):
@@ -49,3 +49,15 @@ class PlanFilter(FilterSet):
         today = timezone.localdate()
         inside = Q(start__lte=today, end__gte=today)
         return queryset.filter(inside) if value else queryset.exclude(inside)
+
+
+class ReferralFilter(FilterSet):
+    state = ChoicesFilter(choices=ReferralState.choices)
+    mine = TrueFilter(method="sent_to_me", help_text="true: those sent to my department")
+    customer = IntFilter(field_name="customer", min_value=1, help_text="customer id")
+
+    Meta = meta(Referral)
+
+    def sent_to_me(self, queryset, name, value):
+        return queryset.filter(organisation=self.request.user.organisation_id) if value \
+            else queryset

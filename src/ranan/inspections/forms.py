@@ -145,8 +145,8 @@ def read_checklist(items, data, files, *, inspected: bool) -> ChecklistInput:
 class MeasureForm(StyledForm):
     customer = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=MeasureKind.choices, widget=forms.HiddenInput)
-    department = forms.CharField(label=gettext_lazy("Referred to (department)"), max_length=100,
-                                 required=False)
+    organisation = forms.IntegerField(label=gettext_lazy("Referred to (department)"),
+                                      required=False, min_value=1)
     note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
 
 

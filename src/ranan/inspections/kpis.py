@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ranan.core.kpis import Context, Kpi, Rows
 from ranan.customers.choices import CustomerStatus
 from ranan.customers.kpis import CUSTOMER_ROWS, active, customers
-from ranan.inspections.choices import MeasureKind, Outcome, VisitKind
+from ranan.inspections.choices import STOPS_SUPPLY, MeasureKind, Outcome, VisitKind
 from ranan.inspections.models import Finding, Measure, Visit
 from ranan.inspections.selectors import CHECK_REFUSALS_TO_SHUT_OFF, counted_visits
 
@@ -104,10 +104,19 @@ def _enforcement(ctx: Context) -> QuerySet:
     return customers(ctx).filter(Exists(_enforcement_since(ctx)))
 
 
-def _valves_shut(ctx: Context) -> QuerySet:
+def _measures(ctx: Context, kinds) -> QuerySet:
     return (Measure.objects.visible_to(ctx.user)
-            .filter(ctx.within("jpath"), kind=MeasureKind.SHUT_OFF, at__gte=ctx.lo,
+            .filter(ctx.within("jpath"), kind__in=list(kinds), at__gte=ctx.lo,
                     at__lt=ctx.hi).select_related("customer", "by"))
+
+
+def _valves_shut(ctx: Context) -> QuerySet:
+    """Shut-offs and valves removed and sealed: both stop a household's supply."""
+    return _measures(ctx, STOPS_SUPPLY)
+
+
+def _restored(ctx: Context) -> QuerySet:
+    return _measures(ctx, [MeasureKind.RESTORED])
 
 
 KPIS = [
@@ -144,7 +153,13 @@ KPIS = [
     Kpi("unreached_enforcement", _("Unreached: referred to enforcement"), "count",
         _("households referred to law enforcement since the period's start"), _enforcement,
         rows=CUSTOMER_ROWS, section="unreached", higher_is_better=None, order=714),
-    Kpi("valves_shut", _("Valves shut off"), "count", _("valve shut-offs recorded in the period"),
+    Kpi("valves_shut", _("Valves shut off"), "count",
+        _("valve shut-offs (and valves removed and sealed) recorded in the period"),
         _valves_shut, model="measure", rows=MEASURE_ROWS, section="unreached",
         higher_is_better=None, order=720),
+    Kpi("supply_restored", _("Supply restored"), "count",
+        _("households whose supply was restored in the period, each after a completed "
+          "inspection since its shut-off"),
+        _restored, model="measure", rows=MEASURE_ROWS, section="unreached",
+        higher_is_better=None, order=722),
 ]

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ranan.core.models import Account, Jurisdiction, ScopedQuerySet, ScopeSpec
+from ranan.core.models import Account, Jurisdiction, Organisation, ScopedQuerySet, ScopeSpec
 from ranan.customers.choices import DeviceKind
 from ranan.customers.models import Customer
 from ranan.inspections.choices import (
@@ -20,6 +20,9 @@ from ranan.inspections.choices import (
     KindGroup,
     MeasureKind,
     Outcome,
+    ReferralOutcome,
+    ReferralState,
+    ReferralStep,
     VisitKind,
 )
 from ranan.lib.appendonly import AppendOnlyModel
@@ -194,8 +197,9 @@ class Finding(AppendOnlyModel):
 
 
 class Measure(AppendOnlyModel):
-    """A valve shut off for a household never reached, or a referral to law enforcement of
-    one that refuses to fix a hazard: who, when, to whom."""
+    """A valve shut off (or removed and sealed) for a household never reached, a referral to
+    law enforcement of one that refuses to fix a hazard (to an organisation), or supply
+    restored (resting on the completed visit since the shut-off): who, when, to whom."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="measures")
     jpath = models.CharField(max_length=64, editable=False)
@@ -203,6 +207,11 @@ class Measure(AppendOnlyModel):
     at = models.DateTimeField(_("when"))
     by = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     department = models.CharField(_("referred to"), max_length=100, blank=True)
+    organisation = models.ForeignKey(Organisation, verbose_name=_("referred to"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    # A restore rests on the completed inspection since the shut-off.
+    visit = models.ForeignKey("Visit", verbose_name=_("visit"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -282,3 +291,45 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}:{self.customer_id}"
+
+
+class Referral(models.Model):
+    """A referral for enforcement (执法移交) to a department: the department's accounts accept
+    it, record the outcome and close it; left unanswered it climbs its ladder (`step`, see
+    choices.REFERRAL_STEP_DAYS) like an overdue hazard. The referral's measure is the
+    append-only record of the referral itself; state changes are audited."""
+
+    measure = models.OneToOneField(Measure, on_delete=models.PROTECT, related_name="referral")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="referrals")
+    jpath = models.CharField(max_length=64, editable=False)
+    organisation = models.ForeignKey(Organisation, verbose_name=_("department"),
+                                     on_delete=models.PROTECT, related_name="referrals")
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent"))
+    state = models.CharField(_("state"), max_length=10, choices=ReferralState.choices,
+                             default=ReferralState.SENT)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=ReferralOutcome.choices,
+                               blank=True)
+    outcome_note = models.CharField(_("what was done"), max_length=500, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    step = models.PositiveSmallIntegerField(_("escalation"), choices=ReferralStep.choices,
+                                            default=ReferralStep.NONE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="jpath", enterprise=("customer__gas_company", "customer__lpg_station"))
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "state"], name="referral_org_state"),
+                   models.Index(fields=["state", "sent_at"], name="referral_open")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} → {self.organisation}"

@@ -14,7 +14,7 @@ from ranan.core.models import subtree_q
 from ranan.customers.choices import CustomerStatus
 from ranan.customers.models import Customer
 from ranan.inspections.choices import MeasureKind, Outcome, Tier, VisitKind
-from ranan.inspections.models import Measure, Plan, Target, Visit
+from ranan.inspections.models import Measure, Plan, Referral, Target, Visit
 from ranan.lib.dates import day_bounds, day_start
 
 # The second refusal of the check at the door in a cycle puts the household on the
@@ -269,3 +269,27 @@ def plan_progress(user, plan: Plan) -> list[dict]:
     for row in [*out, total]:
         row["rate"] = row["reached"] / row["targets"] if row["targets"] else None
     return [*out, total]
+
+
+def referrals(user) -> QuerySet:
+    """The referrals for enforcement of the account's area, newest first."""
+    return (Referral.objects.visible_to(user)
+            .select_related("customer", "organisation", "accepted_by", "closed_by"))
+
+
+def supply_measures(user, customer: Customer) -> QuerySet:
+    """The household's shut-offs, seals, referrals and restores, newest first."""
+    return (Measure.objects.visible_to(user).filter(customer=customer)
+            .select_related("by", "organisation", "visit").order_by("-at", "-id"))
+
+
+def restore_visits(customer: Customer) -> QuerySet:
+    """The completed inspections a restore of supply can rest on: counted, since the last
+    shut-off (or seal), newest first."""
+    stopped = (Measure.objects.filter(customer=customer,
+                                      kind__in=[MeasureKind.SHUT_OFF, MeasureKind.SEALED])
+               .order_by("-at").values_list("at", flat=True).first())
+    visits = counted_visits().filter(customer=customer, outcome=Outcome.INSPECTED)
+    if stopped is not None:
+        visits = visits.filter(started_at__gte=stopped)
+    return visits.select_related("inspector").order_by("-started_at")

@@ -18,18 +18,25 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ranan.core import audit, contract
-from ranan.core.choices import Role
-from ranan.core.models import PATH_SEGMENT, Jurisdiction, subtree_q
+from ranan.core.choices import OrgKind, Role
+from ranan.core.models import PATH_SEGMENT, Jurisdiction, Organisation, subtree_q
 from ranan.core.permissions import require
 from ranan.customers import services as customer_services
 from ranan.customers.choices import CustomerKind, CustomerStatus, DeviceKind, HoseMaterial, Supply
 from ranan.customers.models import Customer, Device
-from ranan.inspections.choices import AnswerType, Audience, KindGroup, MeasureKind, Outcome
+from ranan.inspections.choices import (
+    STOPS_SUPPLY,
+    AnswerType,
+    Audience,
+    KindGroup,
+    MeasureKind,
+    Outcome,
+)
 from ranan.inspections.models import (
     DEFAULT_CYCLE_MONTHS,
     Answer,
@@ -49,6 +56,9 @@ from ranan.lib.images import image_extension
 # Apps that act on the findings of each submitted visit, in its transaction, declare a hook
 # "inspections.findings" (the hazards app opens one hazard per finding).
 FINDINGS_HOOK = "inspections.findings"
+# Apps that can hold back a restore of supply declare "inspections.restore_blockers":
+# fn(customer) -> [why, ...] (the hazards app: the household's hazards still open).
+RESTORE_HOOK = "inspections.restore_blockers"
 MAX_PHOTOS = 20
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 
@@ -398,10 +408,46 @@ def _install_part(actor, customer, fix: dict, item: ChecklistItem, day) -> None:
     customer_services.device_add(actor=actor, customer=customer, replaces=replaces, **values)
 
 
+def _supply_stopped_since(customer: Customer) -> Measure | None:
+    """The measure that stopped the household's supply last (shut off or sealed)."""
+    return (Measure.objects.filter(customer=customer, kind__in=list(STOPS_SUPPLY))
+            .order_by("-at", "-id").first())
+
+
+def _referral_department(customer: Customer, organisation) -> list[str]:
+    """Why `organisation` cannot take a referral of this household ([] when it can): it
+    must be a department (regulator) whose area covers the household's place."""
+    if organisation is None:
+        return [_("Choose the department it is referred to.")]
+    if organisation.kind != OrgKind.REGULATOR:
+        return [_("Referrals go to a department (a regulator), not to “%(name)s”.") % {
+            "name": organisation.name}]
+    paths = list(organisation.jurisdictions.values_list("path", flat=True))
+    if not any(customer.jpath.startswith(p) for p in paths):
+        return [_("“%(name)s” does not cover this household's area.") % {
+            "name": organisation.name}]
+    return []
+
+
+def referral_departments(customer_or_path) -> QuerySet:
+    """The departments a household (or an area, by path) can be referred to: regulators
+    whose area covers it, nearest first."""
+    path = getattr(customer_or_path, "jpath", customer_or_path)
+    prefixes = [path[:i] for i in range(PATH_SEGMENT, len(path) + 1, PATH_SEGMENT)]
+    return (Organisation.objects.filter(kind=OrgKind.REGULATOR, is_active=True,
+                                        jurisdictions__path__in=prefixes)
+            .distinct().order_by("name"))
+
+
 def measure_record(*, actor, customer: Customer, kind: str, at: datetime.datetime | None = None,
-                   department: str = "", note: str = "") -> Measure:
-    """A valve shut off (the customer's status becomes "shut off") or a referral to law
-    enforcement, with who and when."""
+                   department: str = "", organisation=None, visit: Visit | None = None,
+                   note: str = "") -> Measure:
+    """A valve shut off or removed and sealed (the customer's status becomes "shut off",
+    from that day), a referral to law enforcement (to a department, which is told at once
+    and answers it: `referrals`), or supply restored (`supply_restore`), with who and
+    when."""
+    if kind == MeasureKind.RESTORED:
+        return supply_restore(actor=actor, customer=customer, visit=visit, note=note)
     require(actor, "inspections.measure", _("Your role does not record shut-offs or referrals."))
     _visible_customer(actor, customer)
     now = timezone.now()
@@ -411,25 +457,82 @@ def measure_record(*, actor, customer: Customer, kind: str, at: datetime.datetim
         errors["kind"] = _("Unknown measure.")
     if at > now + CLOCK_SKEW:
         errors["at"] = _("Cannot be in the future.")
-    if kind == MeasureKind.ENFORCEMENT and not department.strip():
-        errors["department"] = _("Say which department it is referred to.")
+    if kind == MeasureKind.ENFORCEMENT:
+        problems = _referral_department(customer, organisation)
+        if problems:
+            errors["organisation"] = problems[0]
     if len(note) > 500:
         errors["note"] = _("At most 500 characters.")
-    if kind == MeasureKind.SHUT_OFF and Measure.objects.filter(
-            customer=customer, kind=MeasureKind.SHUT_OFF).exists() and (
-            customer.status == CustomerStatus.SHUT_OFF):
-        errors["kind"] = _("The valve of this household is already shut off.")
+    if kind in STOPS_SUPPLY and customer.status == CustomerStatus.SHUT_OFF:
+        last = _supply_stopped_since(customer)
+        if kind == MeasureKind.SHUT_OFF or (last and last.kind == MeasureKind.SEALED):
+            errors["kind"] = (_("The valve of this household is already shut off.")
+                              if kind == MeasureKind.SHUT_OFF else
+                              _("The valve of this household is already removed and sealed."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        measure = Measure.objects.create(customer=customer, jpath=customer.jpath, kind=kind,
-                                         at=at, by=actor, department=department.strip(),
-                                         note=note.strip())
-        if kind == MeasureKind.SHUT_OFF and customer.status != CustomerStatus.SHUT_OFF:
+        measure = Measure.objects.create(
+            customer=customer, jpath=customer.jpath, kind=kind, at=at, by=actor,
+            organisation=organisation if kind == MeasureKind.ENFORCEMENT else None,
+            department=(organisation.name if kind == MeasureKind.ENFORCEMENT and organisation
+                        else department.strip())[:100], note=note.strip())
+        if kind in STOPS_SUPPLY and customer.status != CustomerStatus.SHUT_OFF:
             before = audit.snapshot(customer)
-            Customer.objects.filter(pk=customer.pk).update(status=CustomerStatus.SHUT_OFF)
-            customer.status = CustomerStatus.SHUT_OFF
+            day = timezone.localtime(at).date()
+            Customer.objects.filter(pk=customer.pk).update(status=CustomerStatus.SHUT_OFF,
+                                                           status_date=day)
+            customer.status, customer.status_date = CustomerStatus.SHUT_OFF, day
             audit.record_update(actor=actor, instance=customer, before=before)
+        audit.record_create(actor=actor, instance=measure)
+        if kind == MeasureKind.ENFORCEMENT:
+            from ranan.inspections import referrals
+
+            referrals.referral_open(actor=actor, measure=measure)
+    return measure
+
+
+def supply_restore(*, actor, customer: Customer, visit: Visit | None, note: str = "") -> Measure:
+    """Restore the supply of a household shut off (恢复供气): it rests on a completed
+    inspection of the household since the shut-off (`visit`), and none of its hazards may be
+    left open (the apps' "inspections.restore_blockers" hooks say which). The status goes
+    back to "active" by compare-and-set: two people restoring at once, one wins."""
+    require(actor, "inspections.restore", _("Your role does not restore gas supply."))
+    _visible_customer(actor, customer)
+    errors: dict[str, str] = {}
+    if len(note) > 500:
+        errors["note"] = _("At most 500 characters.")
+    stopped = _supply_stopped_since(customer)
+    if customer.status != CustomerStatus.SHUT_OFF:
+        errors["customer"] = _("The supply of this household is not shut off.")
+    elif visit is None:
+        errors["visit"] = _("Choose the completed inspection since the shut-off that the "
+                            "restore rests on.")
+    elif (visit.customer_id != customer.pk or visit.outcome != Outcome.INSPECTED
+          or Visit.objects.filter(corrects=visit).exists()
+          or (stopped is not None and visit.started_at < stopped.at)):
+        errors["visit"] = _("Not a completed inspection of this household since the shut-off "
+                            "(%(day)s): inspect it first.") % {
+            "day": timezone.localdate(stopped.at).isoformat() if stopped else "—"}
+    if not errors:
+        blockers = [message for hook in contract.hooks(RESTORE_HOOK) for message in hook(customer)]
+        if blockers:
+            errors["customer"] = "；".join(blockers)
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        before = audit.snapshot(customer)
+        moved = Customer.objects.filter(pk=customer.pk, status=CustomerStatus.SHUT_OFF).update(
+            status=CustomerStatus.ACTIVE, status_date=timezone.localdate(now))
+        if not moved:
+            raise ValidationError({"customer": _("Someone else restored the supply of this "
+                                                 "household a moment ago.")})
+        customer.status, customer.status_date = CustomerStatus.ACTIVE, timezone.localdate(now)
+        measure = Measure.objects.create(customer=customer, jpath=customer.jpath,
+                                         kind=MeasureKind.RESTORED, at=now, by=actor,
+                                         visit=visit, note=note.strip())
+        audit.record_update(actor=actor, instance=customer, before=before)
         audit.record_create(actor=actor, instance=measure)
     return measure
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ranan.inspections import views, views_catalogue
+from ranan.inspections import views, views_catalogue, views_supply
 
 urlpatterns = [
     path("", views.home, name="inspection-home"),
@@ -11,6 +11,9 @@ urlpatterns = [
     path("visits/<int:pk>/signature", views.signature, name="inspection-signature"),
     path("photos/<int:pk>", views.photo, name="inspection-photo"),
     path("unreached/", views.unreached, name="inspection-unreached"),
+    path("supply/<int:customer_pk>/", views_supply.supply, name="inspection-supply"),
+    path("referrals/", views_supply.referral_list, name="referral-list"),
+    path("referrals/<int:pk>/", views_supply.referral_detail, name="referral-detail"),
     path("plans/", views.plans, name="inspection-plans"),
     path("plans/<int:pk>/", views.plan_detail, name="inspection-plan"),
     path("checklists/", views_catalogue.checklists, name="inspection-checklists"),

@@ -273,9 +273,12 @@ def unreached(request):
             data = measure_form.cleaned_data
             customer = get_object_or_404(Customer.objects.visible_to(user), pk=data["customer"])
             measure_for = customer.pk
+            organisation = (services.referral_departments(customer)
+                            .filter(pk=data["organisation"]).first()
+                            if data["organisation"] else None)
             try:
                 services.measure_record(actor=user, customer=customer, kind=data["kind"],
-                                        department=data["department"], note=data["note"])
+                                        organisation=organisation, note=data["note"])
             except ValidationError as exc:
                 apply_service_errors(measure_form, exc)
             except Customer.DoesNotExist:
@@ -311,6 +314,8 @@ def unreached(request):
         total=sum(counts.values()), page=page, rows=page.object_list if page else [],
         children=children, parent=parent, measure_form=measure_form, measure_for=measure_for,
         shut_off=MeasureKind.SHUT_OFF, enforcement=MeasureKind.ENFORCEMENT,
+        departments=list(services.referral_departments(node.path)) if node else [],
+        can_restore=can(user, "inspections.restore"),
         area_codes={n.pk: _area_code(n) for n in [*children, *([parent] if parent else [])]}),
         status=status)
 

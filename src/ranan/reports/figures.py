@@ -41,7 +41,7 @@ from ranan.reports.models import Figure
 MEMO = [k for k in kpis.catalogue() if k.name in kpis.stored_names()]
 # Which definitions a stored row was computed with: the stored counts' names and REVISION.
 # Bump REVISION when a stored KPI's definition changes; rows of another schema are stale.
-REVISION = 1
+REVISION = 2  # 2: refused checks at the door count on the ladder; sealed valves count shut
 SCHEMA = hashlib.sha1(f"{REVISION}:{sorted(k.name for k in MEMO)}".encode()).hexdigest()[:16]
 # Above this many stale nodes, their own records are counted over the whole subtree at once
 # (a grouped scan) rather than through a list of paths.
