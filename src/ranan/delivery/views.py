@@ -297,7 +297,10 @@ def _deliver_posted(request, order: Order, items) -> tuple[DeliverForm, presente
     given = read_checklist(items, request.POST, request.FILES, inspected=outcome == CHECK_DONE)
     door = presenters.DoorForm.posted(request.POST, order.quantity, given.entries)
     errors: dict = dict(given.errors)
-    errors.update(door.missing_codes())
+    no_gas = (outcome == CHECK_REFUSED and services.service_of(order.station).refused_check
+              == RefusedCheck.NO_GAS)
+    if not no_gas:  # no check, no gas: nothing is handed over, no code to scan
+        errors.update(door.missing_codes())
     if outcome == CHECK_REFUSED and request.POST.get("confirm_refused") != "on":
         errors["check"] = _("Tick the box to confirm that the customer refused the check.")
     if form.is_valid() and not errors:
