@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ranan.core import kpis
 from ranan.core.choices import Role
+from ranan.core.permissions import can
+from ranan.hazards import kpis as hazard_kpis
 
 SECTIONS = [
     ("inspection", _("Household inspection")),
@@ -73,6 +75,10 @@ def build(user, node, start: datetime.date, end: datetime.date,
             return (1, 0)
         return (0, value if rank.higher_is_better is not False else -value)
     children.sort(key=key)
+    # Rectification by hazard category (issue 14), each number linking to its hazards: for
+    # those who read hazards (the drill-down is a hazards page).
+    categories = (hazard_kpis.table(user, node, start, end, today=today)
+                  if can(user, "hazards.read") else None)
     return {"node": node, "start": start, "end": end, "previous": (p_start, p_end),
             "cards": cards, "sections": sections, "children": children, "rank_by": rank_by,
-            "ranking": [kpis.BY_NAME[n] for n in RANKING]}
+            "ranking": [kpis.BY_NAME[n] for n in RANKING], "categories": categories}
