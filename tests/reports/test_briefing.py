@@ -1,7 +1,8 @@
-"""The weekly briefing: numbering 第1期/第2期 per jurisdiction, the week's rules (a Monday, an
-ended week), duplicates, scoping (404) and roles (403), figures equal to the records and kept
-as they were, the PDF (Chinese text extracted back) and the workbook (read back), the pages,
-and concurrent numbering on PostgreSQL."""
+"""The weekly briefing: numbering 第1期/第2期 per jurisdiction (taken when a draft is issued),
+the week's rules (a Monday, an ended week), duplicates, scoping (404) and roles (403), figures
+equal to the records and kept as they were, the PDF (Chinese text extracted back) and the
+workbook (read back), the pages, and concurrent numbering on PostgreSQL. The draft's text, the
+issuing and the numbering setting: test_briefing_drafts.py."""
 
 import datetime
 import io
@@ -25,7 +26,7 @@ from ranan.inspections import services as inspection_services
 from ranan.inspections.choices import Outcome
 from ranan.reports import briefing
 from ranan.reports.models import Briefing
-from ranan.reports.services import BriefingExists, briefing_create, parse_week
+from ranan.reports.services import BriefingExists, briefing_create, briefing_issue, parse_week
 from tests.cast import PASSWORD
 from tests.conftest import FROZEN_AT
 from tests.inspections.conftest import all_pass, visit
@@ -89,6 +90,12 @@ def test_issues_are_numbered_per_jurisdiction(week):
     second = briefing_create(actor=week.task_force, node=week.township,
                              week_start=MONDAY - datetime.timedelta(days=7))
     other = briefing_create(actor=week.task_force, node=week.district_a, week_start=MONDAY)
+    # Drafts have no number yet: each takes the next one of its jurisdiction when issued,
+    # in the order they are issued.
+    assert (first.number, second.number, other.number) == (None, None, None)
+    first = briefing_issue(actor=week.regulator_a, briefing=first)
+    second = briefing_issue(actor=week.task_force, briefing=second)
+    other = briefing_issue(actor=week.task_force, briefing=other)
     assert (first.number, second.number, other.number) == (1, 2, 1)
     with translation.override("en"):
         assert "issue 2" in briefing.title(second.number)
@@ -123,6 +130,10 @@ def test_a_second_issue_of_the_same_week_is_refused_naming_the_first(week):
         briefing_create(actor=week.task_force, node=week.township,
                         week_start=MONDAY + datetime.timedelta(days=6))
     assert exc.value.briefing == first
+    assert "A draft already covers" in exc.value.message_dict["week_start"][0]
+    briefing_issue(actor=week.regulator_a, briefing=first)
+    with pytest.raises(BriefingExists) as exc:
+        briefing_create(actor=week.task_force, node=week.township, week_start=MONDAY)
     assert "Issue 1" in exc.value.message_dict["week_start"][0]
     assert Briefing.objects.count() == 1
 
@@ -183,6 +194,7 @@ def _pdf_text(data: bytes) -> str:
 
 def test_the_pdf_carries_the_title_and_chinese_names(week):
     issue = briefing_create(actor=week.regulator_a, node=week.township, week_start=MONDAY)
+    issue = briefing_issue(actor=week.regulator_a, briefing=issue)
     with translation.override("zh-hans"):
         text = _pdf_text(briefing.pdf(issue))
         title = briefing.title(issue.number)
@@ -288,7 +300,7 @@ def test_pages_answer_404_outside_the_area_and_403_to_the_wrong_role(week, clien
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real concurrent test needs "
                     "PostgreSQL (SQLite serialises writers)")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_issues_generated_at_once_get_two_numbers(settings, tmp_path):
+def test_two_drafts_issued_at_once_get_two_numbers(settings, tmp_path):
     import threading
 
     from django.db import connections
@@ -297,26 +309,29 @@ def test_two_issues_generated_at_once_get_two_numbers(settings, tmp_path):
 
     settings.MEDIA_ROOT = tmp_path
     world = build_week(Cast())
-    weeks = [MONDAY, MONDAY - datetime.timedelta(days=7), MONDAY - datetime.timedelta(days=7)]
-    barrier = threading.Barrier(len(weeks))
+    drafts = [briefing_create(actor=world.regulator_a, node=world.township, week_start=day)
+              for day in (MONDAY, MONDAY - datetime.timedelta(days=7))]
+    # Two drafts issued at once, and the first one a second time.
+    targets = [drafts[0], drafts[1], drafts[0]]
+    barrier = threading.Barrier(len(targets))
     results = []
 
-    def generate(day):
+    def issue(draft):
         try:
             barrier.wait()
-            results.append(briefing_create(actor=world.regulator_a, node=world.township,
-                                           week_start=day).number)
-        except BriefingExists:
-            results.append("exists")
+            results.append(briefing_issue(actor=world.regulator_a, briefing=draft).number)
+        except ValidationError as exc:
+            assert "state" in exc.message_dict
+            results.append("issued")
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=generate, args=(d,)) for d in weeks]
+    threads = [threading.Thread(target=issue, args=(d,)) for d in targets]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(results, key=str) == [1, 2, "exists"], results
+    assert sorted(results, key=str) == [1, 2, "issued"], results
     assert sorted(Briefing.objects.values_list("number", flat=True)) == [1, 2]
 
 
@@ -329,7 +344,8 @@ def test_the_api_generates_lists_and_downloads(week, api):
                                               "week_start": MONDAY.isoformat()}, format="json")
     assert made.status_code == 201, made.json()
     body = made.json()
-    assert body["number"] == 1 and body["week_start"] == MONDAY.isoformat()
+    assert body["number"] is None and body["state"] == "draft"
+    assert body["week_start"] == MONDAY.isoformat()
     assert body["snapshot"]["headline"]["households_reached"]["value"] == 2
     again = client.post("/api/v1/briefings/", {"jurisdiction": week.township.code,
                                                "week_start": MONDAY.isoformat()}, format="json")

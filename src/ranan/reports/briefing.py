@@ -15,6 +15,7 @@ import io
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from ranan.core import kpis
 from ranan.core.models import Jurisdiction, subtree_q
@@ -126,7 +127,17 @@ def gather(user, node: Jurisdiction, week_start: datetime.date,
 # --- Rendering helpers (in the active language) -------------------------------------------
 
 
+# The briefing's own labels where the catalogue's would be ambiguous next to another figure:
+# the headline's "hazards closed" counts the hazards found in the week that are closed now,
+# while the hazards section counts those closed in the week, whenever found.
+LABELS = {"hazards_closed": _lazy("Hazards closed, of those found in the week")}
+CLOSED_IN_WEEK = _lazy("Hazards closed in the week (whenever found)")
+FOUND_IN_WEEK = _lazy("Hazards found in the week")
+
+
 def label(name: str) -> str:
+    if name in LABELS:
+        return str(LABELS[name])
     kpi = kpis.BY_NAME.get(name)
     return str(kpi.label) if kpi else name
 
@@ -170,6 +181,38 @@ def category_name(row: dict) -> str:
 
 def title(number: int) -> str:
     return _("Gas safety task force work briefing, issue %(number)s") % {"number": number}
+
+
+def default_title(briefing) -> str:
+    """The title of a briefing whose task force wrote none, in the reader's language."""
+    if briefing.number is None:
+        return _("Gas safety task force work briefing, week of %(start)s") % {
+            "start": _date(briefing.week_start)}
+    return title(briefing.number)
+
+
+def issuer(briefing, area: str) -> str:
+    """The issuing body printed under the masthead: as issued (copied from the setting), the
+    jurisdiction's setting for a draft, else the area's task force."""
+    from ranan.reports.models import BriefingSetting
+
+    name = briefing.issuer
+    if not name and briefing.number is None:
+        name = BriefingSetting.objects.filter(jurisdiction_id=briefing.jurisdiction_id
+                                              ).values_list("issuer", flat=True).first() or ""
+    return name or _("%(area)s gas safety task force") % {"area": area}
+
+
+def masthead_number(briefing) -> str:
+    if briefing.number is None:
+        return _("Draft, not issued")
+    return _("Issue %(number)s") % {"number": briefing.number}
+
+
+def document_day(briefing) -> datetime.date:
+    """The date printed on the document: the day it was issued, the day it was generated for a
+    draft."""
+    return timezone.localtime(briefing.issued_at or briefing.created_at).date()
 
 
 def texts(snap: dict) -> dict[str, str]:
@@ -231,9 +274,10 @@ def texts(snap: dict) -> dict[str, str]:
             out["children"] = _("Highest inspection coverage: %(high)s (%(high_value)s). "
                                 "Lowest: %(low)s.") % args
     hz = snap["hazards"]
-    out["hazards"] = _("%(found)s hazards were found and %(closed)s closed in the week; as of "
-                       "%(as_of)s, %(outstanding)s are still open, %(overdue)s of them past "
-                       "their deadline.") % {**hz, "as_of": snap["as_of"]}
+    out["hazards"] = _("%(found)s hazards were found in the week, and %(closed)s hazards were "
+                       "closed in the week (whenever found); as of %(as_of)s, %(outstanding)s "
+                       "are still open, %(overdue)s of them past their deadline.") % {
+        **hz, "as_of": snap["as_of"]}
     out["campaigns"] = _("No campaign is recorded in Ranan yet: campaign progress is left out "
                          "of this issue.")
     out["training"] = _("No training session is recorded in Ranan yet: training held is left "
@@ -249,19 +293,33 @@ def sections(briefing) -> dict:
                  "change": change(n, snap) if n in snap["previous"] else "",
                  "row": snap["headline"].get(n)} for n in HEADLINE if n in snap["headline"]]
     child_columns = [(n, label(n)) for n in CHILD]
+    notes = briefing.notes or {}
     children = [{"name": c["name"], "code": c["code"], "id": c["id"],
-                 "cells": [fmt(c["kpis"].get(n)) for n in CHILD], "kpis": c["kpis"]}
+                 "cells": [fmt(c["kpis"].get(n)) for n in CHILD], "kpis": c["kpis"],
+                 "note": notes.get(str(c["id"]), "")}
                 for c in snap["children"]]
     hz = snap["hazards"]
     steps = [{"step": s["step"], "label": step_label(s["step"]), "n": s["n"]}
              for s in hz["by_step"]]
     overdue = [{**r, "category_label": category_name(r), "step_label": step_label(r["step"])}
                for r in hz["overdue_list"]]
-    return {"title": title(briefing.number), "headline": headline,
+    area = snap["jurisdiction"]["name"]
+    return {"title": briefing.title or default_title(briefing), "headline": headline,
             "child_columns": child_columns, "children": children, "hazards": hz,
             "steps": steps, "overdue": overdue, "texts": texts(snap),
             "week_start": briefing.week_start, "week_end": briefing.week_end,
-            "jurisdiction": snap["jurisdiction"]["name"], "as_of": snap["as_of"]}
+            "jurisdiction": area, "as_of": snap["as_of"],
+            "number": masthead_number(briefing), "issuer": issuer(briefing, area),
+            "day": document_day(briefing), "lead": briefing.lead or "",
+            "reported_to": list(briefing.reported_to or []),
+            "copied_to": list(briefing.copied_to or []), "drafter": briefing.drafter or "",
+            "draft": briefing.number is None,
+            "labels": {"found": str(FOUND_IN_WEEK), "closed": str(CLOSED_IN_WEEK)}}
+
+
+def recipients_line(names: list[str]) -> str:
+    joiner = ", " if (translation.get_language() or "").startswith("en") else "、"
+    return joiner.join(names)
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -350,11 +408,10 @@ def pdf(briefing) -> bytes:
     esc = _escape
     story = [
         Paragraph(esc(_("Work briefing")), mast),
-        Paragraph(esc(_("Issue %(number)s") % {"number": briefing.number}), centred),
+        Paragraph(esc(s["number"]), centred),
         Spacer(1, 3 * mm),
-        Table([[Paragraph(esc(_("%(area)s gas safety task force") % {"area": s["jurisdiction"]}),
-                          ParagraphStyle("l", parent=cell, fontSize=10.5)),
-                Paragraph(esc(_date(timezone.localtime(briefing.created_at).date())),
+        Table([[Paragraph(esc(s["issuer"]), ParagraphStyle("l", parent=cell, fontSize=10.5)),
+                Paragraph(esc(_date(s["day"])),
                           ParagraphStyle("r", parent=cell, fontSize=10.5, alignment=2))]],
               colWidths=[width * 0.6, width * 0.4]),
         HRFlowable(width="100%", thickness=1.5, color=red, spaceBefore=2, spaceAfter=6),
@@ -362,6 +419,7 @@ def pdf(briefing) -> bytes:
                                                   fontSize=15)),
         Paragraph(esc(_("Week of %(start)s to %(end)s") % {
             "start": _date(s["week_start"]), "end": _date(s["week_end"])}), centred),
+        *[Paragraph(esc(p), base) for p in _paragraphs(s["lead"])],
         Paragraph("1. " + esc(_("Headline figures of the week")), heading),
         Paragraph(esc(s["texts"]["headline"]), base),
         Paragraph(esc(s["texts"]["devices"]), base),
@@ -379,11 +437,14 @@ def pdf(briefing) -> bytes:
             [[_("Jurisdiction")] + [lbl for _n, lbl in s["child_columns"]]]
             + [[c["name"], *c["cells"]] for c in s["children"]],
             [first] + [(width - first) / n] * n)]
+        story += [Paragraph(f"<b>{esc(c['name'])}</b>：" + "<br/>".join(
+            esc(p) for p in _paragraphs(c["note"])), base)
+            for c in s["children"] if c["note"]]
     hz = s["hazards"]
     story += [
         Paragraph("3. " + esc(_("Hazards closed and outstanding")), heading),
         Paragraph(esc(s["texts"]["hazards"]), base), Spacer(1, 2 * mm),
-        table([[_("Found in the week"), _("Closed in the week"), _("Still open"),
+        table([[s["labels"]["found"], s["labels"]["closed"], _("Still open"),
                 _("Overdue")], [hz["found"], hz["closed"], hz["outstanding"], hz["overdue"]]],
               [width / 4] * 4),
         Spacer(1, 2 * mm),
@@ -410,12 +471,41 @@ def pdf(briefing) -> bytes:
                         "%(area)s.") % {"as_of": s["as_of"], "area": s["jurisdiction"]}),
                   cell),
     ]
+    # The closing block of the seed: 抄报 / 抄送 between two rules, the issuing body and the
+    # day it was issued (印发), and the drafter.
+    flat = ParagraphStyle("flat", parent=base, firstLineIndent=0)
+    closing = []
+    if s["reported_to"]:
+        closing.append(Paragraph(esc(_("Reported to (抄报)") + "：" + recipients_line(
+            s["reported_to"])), flat))
+    if s["copied_to"]:
+        closing.append(Paragraph(esc(_("Copied to (抄送)") + "：" + recipients_line(
+            s["copied_to"])), flat))
+    story += [Spacer(1, 6 * mm),
+              HRFlowable(width="100%", thickness=0.8, color=colors.black, spaceAfter=4),
+              *closing,
+              HRFlowable(width="100%", thickness=0.8, color=colors.black, spaceBefore=4,
+                         spaceAfter=4),
+              Table([[Paragraph(esc(s["issuer"]), ParagraphStyle("il", parent=cell,
+                                                                 fontSize=10.5)),
+                      Paragraph(esc(_("Draft, not issued") if s["draft"] else
+                                    _("Issued %(day)s") % {"day": _date(s["day"])}),
+                                ParagraphStyle("ir", parent=cell, fontSize=10.5,
+                                               alignment=2))]],
+                    colWidths=[width * 0.6, width * 0.4])]
+    if s["drafter"]:
+        story.append(Paragraph(esc(_("Drafter (拟稿人)") + "：" + s["drafter"]),
+                               ParagraphStyle("dr", parent=flat, alignment=2)))
     doc.build(story)
     return out.getvalue()
 
 
 def _escape(text: str) -> str:
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in (text or "").splitlines() if p.strip()]
 
 
 def _date(day) -> str:
@@ -451,10 +541,11 @@ def xlsx(briefing) -> bytes:
     snap = briefing.snapshot
     ws = book.add_worksheet(_sheet(_("Headline")))
     ws.write(0, 0, s["title"], big)
-    ws.write(1, 0, s["jurisdiction"])
+    ws.write(1, 0, f"{s['issuer']} · {s['number']} · {_date(s['day'])}")
     ws.write(2, 0, _("Week of %(start)s to %(end)s") % {"start": _date(s["week_start"]),
                                                          "end": _date(s["week_end"])})
-    ws.merge_range(3, 0, 3, 5, s["texts"]["headline"] + " " + s["texts"]["devices"], wrap)
+    ws.merge_range(3, 0, 3, 5, " ".join(filter(None, [
+        s["lead"], s["texts"]["headline"], s["texts"]["devices"]])), wrap)
     ws.set_row(3, 60)
     for c, head in enumerate([_("Figure"), _("This week"), _("Previous week"), _("Numerator"),
                               _("Denominator"), _("KPI")]):
@@ -469,6 +560,13 @@ def xlsx(briefing) -> bytes:
         ws.write(r, 5, row["name"])
     ws.set_column(0, 0, 36)
     ws.set_column(1, 5, 14)
+    bottom = 7 + len(s["headline"])
+    for r, (lbl, text) in enumerate((
+            (_("Reported to (抄报)"), recipients_line(s["reported_to"])),
+            (_("Copied to (抄送)"), recipients_line(s["copied_to"])),
+            (_("Drafter (拟稿人)"), s["drafter"])), start=bottom):
+        ws.write(r, 0, lbl, bold)
+        ws.write(r, 1, text)
 
     ws = book.add_worksheet(_sheet(_("By jurisdiction")))
     ws.write(0, 0, s["texts"]["children"])
@@ -476,11 +574,15 @@ def xlsx(briefing) -> bytes:
     ws.write(2, 1, _("Division code"), bold)
     for c, (_name, lbl) in enumerate(s["child_columns"], start=2):
         ws.write(2, c, lbl, bold)
+    note_column = 2 + len(s["child_columns"])
+    ws.write(2, note_column, _("Note"), bold)
     for r, child in enumerate(s["children"], start=3):
         ws.write(r, 0, child["name"])
         ws.write(r, 1, child["code"])
         for c, (name, _lbl) in enumerate(s["child_columns"], start=2):
             value(ws, r, c, child["kpis"].get(name))
+        if child["note"]:
+            ws.write(r, note_column, child["note"])
     ws.set_column(0, 0, 20)
     ws.set_column(1, 1 + len(s["child_columns"]), 14)
     if s["children"]:
@@ -496,8 +598,8 @@ def xlsx(briefing) -> bytes:
     hz = s["hazards"]
     ws = book.add_worksheet(_sheet(_("Hazards")))
     ws.write(0, 0, s["texts"]["hazards"])
-    for r, (lbl, n) in enumerate(((_("Found in the week"), hz["found"]),
-                                  (_("Closed in the week"), hz["closed"]),
+    for r, (lbl, n) in enumerate(((s["labels"]["found"], hz["found"]),
+                                  (s["labels"]["closed"], hz["closed"]),
                                   (_("Still open"), hz["outstanding"]),
                                   (_("Overdue"), hz["overdue"])), start=2):
         ws.write(r, 0, lbl, bold)

@@ -1,10 +1,12 @@
-"""Pages of the weekly briefing (list and generate, one issue, its PDF and workbook) and of the
+"""Pages of the weekly briefing (list and generate a draft, one briefing with its edit form
+and the issue button while a draft, its PDF and workbook, the numbering settings) and of the
 monthly statement (form, preview, workbook). Rules are in services.py, briefing.py and
 statement.py; these views check input shape and roles."""
 
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
 from django.contrib import messages
@@ -15,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from ranan.core.choices import Level
 from ranan.core.forms import StyledForm, apply_service_errors
@@ -24,7 +26,8 @@ from ranan.core.permissions import can, require, requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.reports import briefing as briefing_doc
 from ranan.reports import services, statement
-from ranan.reports.models import Briefing
+from ranan.reports.models import DRAFTER_MAX, TITLE_MAX, Briefing, BriefingSetting
+from ranan.reports.selectors import briefings_for
 
 LIST_PAGE = 30
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,11 +89,8 @@ def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
 
 def _filename(issue: Briefing, ext: str) -> str:
     code = issue.jurisdiction.code or f"j{issue.jurisdiction_id}"
-    return f"briefing-{code}-{issue.number:03d}-{issue.week_start:%Y%m%d}.{ext}"
-
-
-def briefings_for(user):
-    return Briefing.objects.visible_to(user).select_related("jurisdiction", "created_by")
+    number = f"{issue.number:03d}" if issue.number is not None else "draft"
+    return f"briefing-{code}-{number}-{issue.week_start:%Y%m%d}.{ext}"
 
 
 def _generate(user, form: BriefingForm) -> Briefing | None:
@@ -126,8 +126,7 @@ def briefing_list(request):
         form = BriefingForm(request.POST, user=user)
         issue = _generate(user, form) if form.is_valid() else None
         if issue is not None:
-            messages.success(request, _("Issue %(number)s generated.") % {
-                "number": issue.number})
+            messages.success(request, _("Draft generated: write its text, then issue it."))
             return redirect("briefing-detail", pk=issue.pk)
         status = 400
     else:
@@ -150,17 +149,182 @@ def briefing_list(request):
         "last_week": briefing_doc.last_week()}, status=status)
 
 
-@requires("reports.read")
-def briefing_detail(request, pk):
+# Recipients are typed one per line, or separated by 、 as the seed lists them.
+RECIPIENT_SPLIT = re.compile(r"[\n\r、；;]+")
+
+
+def split_recipients(text: str) -> list[str]:
+    return [name.strip() for name in RECIPIENT_SPLIT.split(text or "") if name.strip()]
+
+
+class BriefingEditForm(StyledForm):
+    """The task force's text of a draft; the notes are one field per child area
+    (`note_<area id>`). Lengths and emptiness are the service's rules."""
+
+    title = forms.CharField(label=gettext_lazy("Title"), required=False,
+                            widget=forms.TextInput(attrs={"maxlength": TITLE_MAX}))
+    lead = forms.CharField(label=gettext_lazy("Lead (导语)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    reported_to = forms.CharField(
+        label=gettext_lazy("Reported to (抄报)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("One per line, or separated by 、"))
+    copied_to = forms.CharField(
+        label=gettext_lazy("Copied to (抄送)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("One per line, or separated by 、"))
+    drafter = forms.CharField(label=gettext_lazy("Drafter (拟稿人)"), required=False,
+                              widget=forms.TextInput(attrs={"maxlength": DRAFTER_MAX}))
+
+    def __init__(self, *args, issue: Briefing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = []
+        for child in issue.snapshot.get("children", []):
+            name = f"note_{child['id']}"
+            self.fields[name] = forms.CharField(
+                label=_("Note on %(area)s") % {"area": child["name"]}, required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+            self.areas.append(name)
+
+    @classmethod
+    def initial_for(cls, issue: Briefing) -> dict:
+        initial = {"title": issue.title or briefing_doc.default_title(issue),
+                   "lead": issue.lead, "drafter": issue.drafter,
+                   "reported_to": "\n".join(issue.reported_to or []),
+                   "copied_to": "\n".join(issue.copied_to or [])}
+        initial.update({f"note_{k}": v for k, v in (issue.notes or {}).items()})
+        return initial
+
+    def area_fields(self):
+        return [self[name] for name in self.areas]
+
+
+def _detail(request, issue: Briefing, *, form=None, status: int = 200, errors=()):
     user = request.user
-    issue = get_object_or_404(briefings_for(user), pk=pk)
     s = briefing_doc.sections(issue)
     peak = max([c["kpis"].get("inspection_coverage", {}).get("value") or 0
                 for c in s["children"]] or [0])
     for child in s["children"]:
         value = child["kpis"].get("inspection_coverage", {}).get("value")
         child["bar"] = round(100 * value / peak) if value and peak else 0
-    return render(request, "reports/briefing_detail.html", {"issue": issue, "s": s})
+    editable = issue.is_draft and can(user, "reports.briefing")
+    if editable and form is None:
+        form = BriefingEditForm(issue=issue, initial=BriefingEditForm.initial_for(issue))
+    return render(request, "reports/briefing_detail.html", {
+        "issue": issue, "s": s, "form": form if editable else None, "errors": errors,
+        "next_number": services.next_number(issue.jurisdiction) if editable else None,
+    }, status=status)
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for errors in exc.error_dict.values() for e in errors for m in e.messages]
+    return list(exc.messages)
+
+
+@requires("reports.read")
+def briefing_detail(request, pk):
+    """One briefing as it reads; while a draft, for those who write briefings, the form of
+    its text (POST saves it) and the button that issues it."""
+    user = request.user
+    issue = get_object_or_404(briefings_for(user), pk=pk)
+    if request.method != "POST":
+        return _detail(request, issue)
+    require(user, "reports.briefing")
+    form = BriefingEditForm(request.POST, issue=issue)
+    if not form.is_valid():  # pragma: no cover - every field is optional text
+        return _detail(request, issue, form=form, status=400)
+    data = form.cleaned_data
+    notes = {key[len("note_"):]: value for key, value in request.POST.items()
+             if key.startswith("note_")}
+    try:
+        services.briefing_update(
+            actor=user, briefing=issue, title=data["title"], lead=data["lead"],
+            drafter=data["drafter"], notes=notes,
+            reported_to=split_recipients(data["reported_to"]),
+            copied_to=split_recipients(data["copied_to"]))
+    except ValidationError as exc:
+        issue.refresh_from_db()
+        if not issue.is_draft:  # frozen: no form any more, the reason on the page
+            return _detail(request, issue, status=400, errors=_messages_of(exc))
+        apply_service_errors(form, exc)
+        return _detail(request, issue, form=form, status=400)
+    messages.success(request, _("Saved."))
+    return redirect("briefing-detail", pk=issue.pk)
+
+
+@require_POST
+@requires("reports.briefing")
+def briefing_issue(request, pk):
+    """Issue the draft (after the confirmation box is ticked): it takes its number and is
+    frozen."""
+    user = request.user
+    issue = get_object_or_404(briefings_for(user), pk=pk)
+    if request.POST.get("confirm") != "on":
+        return _detail(request, issue, status=400, errors=[_(
+            "Tick the box to confirm: once issued, the briefing can no longer be changed.")])
+    try:
+        issue = services.briefing_issue(actor=user, briefing=issue)
+    except ValidationError as exc:
+        issue.refresh_from_db()
+        return _detail(request, issue, status=400, errors=_messages_of(exc))
+    messages.success(request, _("Issued as issue %(number)s.") % {"number": issue.number})
+    return redirect("briefing-detail", pk=issue.pk)
+
+
+class NumberingForm(StyledForm):
+    jurisdiction = forms.CharField(label=gettext_lazy("Jurisdiction"), widget=forms.Select,
+                                   error_messages={"required": gettext_lazy(
+                                       "Choose a jurisdiction.")})
+    first_number = forms.CharField(
+        label=gettext_lazy("Next issue number"),
+        widget=forms.NumberInput(attrs={"min": 1}),
+        help_text=gettext_lazy("The next issue takes this number unless a higher one was "
+                               "issued (a task force at issue 54 enters 54)."))
+    issuer = forms.CharField(label=gettext_lazy("Issuing body"), required=False,
+                             help_text=gettext_lazy("Printed under the masthead; empty: "
+                                                    "“<area> gas safety task force”."))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].widget.choices = area_choices(user)
+
+
+@requires("reports.briefing")
+def briefing_numbering(request):
+    """Where each jurisdiction's numbering continues from, and its issuing body."""
+    user = request.user
+    status = 200
+    if request.method == "POST":
+        form = NumberingForm(request.POST, user=user)
+        if form.is_valid():
+            node = _area_node(user, form.cleaned_data["jurisdiction"])
+            try:
+                if node is None:
+                    raise Jurisdiction.DoesNotExist
+                services.briefing_setting_save(
+                    actor=user, node=node, first_number=form.cleaned_data["first_number"],
+                    issuer=form.cleaned_data["issuer"])
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            except Jurisdiction.DoesNotExist:
+                form.add_error("jurisdiction", _("No jurisdiction “%(code)s” in your area.") % {
+                    "code": form.cleaned_data["jurisdiction"]})
+            else:
+                messages.success(request, _("Saved: the next issue of %(area)s will be issue "
+                                            "%(number)s.") % {
+                    "area": node.name, "number": services.next_number(node)})
+                return redirect("briefing-numbering")
+        status = 400
+    else:
+        first = user.area.order_by("path").first()
+        form = NumberingForm(user=user, initial={"jurisdiction": str(first.pk) if first else "",
+                                                 "first_number": 1})
+    settings = (BriefingSetting.objects.visible_to(user).select_related("jurisdiction")
+                .order_by("jurisdiction__path"))
+    rows = [{"setting": s, "next": services.next_number(s.jurisdiction)} for s in settings]
+    return render(request, "reports/briefing_numbering.html", {"form": form, "rows": rows},
+                  status=status)
 
 
 @require_GET
