@@ -67,7 +67,7 @@ def test_every_declaration_resolves():
         assert callable(context)
     assert [f.__module__ for f in contract.demo_loaders()] == [
         "ranan.customers.demo", "ranan.cylinders.demo", "ranan.inspections.demo",
-        "ranan.hazards.demo", "ranan.delivery.demo"]
+        "ranan.hazards.demo_property", "ranan.delivery.demo"]
     for task, every in contract.jobs():
         assert hasattr(task, "enqueue") and every.total_seconds() > 0
     assert [h.__module__ for h in contract.hooks("inspections.findings")] == [
@@ -77,8 +77,8 @@ def test_every_declaration_resolves():
 def test_the_menu_keeps_its_declared_order():
     assert [n.url_name for n in contract.navigation()] == [
         "home", "dashboard", "customer-list", "cylinder-home", "delivery-home",
-        "inspection-home", "hazard-list", "jurisdiction-list", "organisation-list",
-        "account-list", "audit-list", "outbox"]
+        "inspection-home", "hazard-list", "estate-home", "jurisdiction-list",
+        "organisation-list", "account-list", "audit-list", "outbox"]
 
 
 def test_demo_dependencies_are_ordered_and_checked(monkeypatch):
