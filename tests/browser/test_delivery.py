@@ -10,6 +10,10 @@ of today. The station's other pages at a desk: the day, the rounds of the week, 
 from __future__ import annotations
 
 import datetime
+import json
+import urllib.error
+import urllib.request
+import uuid
 import zoneinfo
 
 import pytest
@@ -236,3 +240,93 @@ def test_the_station_pages_at_a_desk(new_page, login, artifacts):
     with regulator.expect_navigation():
         regulator.locator("[data-testid=round-row] a").first.click()
     assert regulator.locator("[data-testid=plan]").count() == 0
+
+
+def api_as(demo_server, username):
+    """call(method, path, body=None) -> (status, JSON) under /api/v1/ as `username`."""
+    body = json.dumps({"username": username,
+                       "password": demo_server.password(username)}).encode()
+    request = urllib.request.Request(f"{demo_server.url}/api/v1/auth/token", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        token = json.load(response)["token"]
+
+    def call(method, path, data=None):
+        request = urllib.request.Request(
+            f"{demo_server.url}/api/v1/{path.lstrip('/')}", method=method,
+            data=json.dumps(data).encode() if data is not None else None,
+            headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    return call
+
+
+def test_a_shut_off_household_gets_no_gas_and_the_courier_sees_what_it_carries(
+        new_page, login, artifacts, api, demo_server):
+    """Issue 14 items 1 and 10: the courier has an order for a household of its village; the
+    station shuts the household's valve off (三次到访不遇); at the door the courier's page says
+    已停气 with why and since when and offers no delivery; a new order for it is refused with
+    the reason; the courier's cylinders page lists what the station dispatched to it."""
+    villagers = api(f"customers/?jurisdiction={VILLAGE}&supply=lpg&page_size=50")["results"]
+    villager = [v for v in villagers if v.get("status", "active") == "active"][9]
+    courier = api_as(demo_server, "courier01")
+    station = api_as(demo_server, "station")
+    types = station("GET", "cylinder-types/")[1]["results"]
+    type15 = next(t["id"] for t in types if "15" in t["name"])
+    status, taken = courier("POST", "orders/", {
+        "customer": villager["id"], "cylinder_type": type15, "quantity": 1, "urgent": True,
+        "client_id": str(uuid.uuid4()), "buyer_name": villager["name"],
+        "buyer_id_number": "54010419800101001X"})
+    assert status == 201, taken
+    status, measure = station("POST", "measures/", {
+        "customer": villager["id"], "kind": "shut_off", "note": "三次到访不遇，关阀停气"})
+    assert status == 201, measure
+
+    phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    login(phone, "courier01")
+    phone.goto("/delivery/")
+    stop = phone.locator(f"[data-testid=stop][data-order='{taken['id']}']")
+    assert stop.count() == 1
+    assert "已停气" in stop.locator("[data-testid=stop-shut-off]").inner_text()
+    with phone.expect_navigation():
+        stop.locator("[data-testid=deliver]").click()
+    banner = phone.locator("[data-testid=supply-stop]")
+    assert "已停气" in banner.inner_text() and "三次到访不遇" in banner.inner_text()
+    assert local_now().date().isoformat() in banner.inner_text()
+    assert phone.locator("[data-testid=deliver-form]").count() == 0
+    phone.screenshot(path=artifacts / "delivery-door-shut-off-phone.png", full_page=True)
+    no_sideways_scroll(phone)
+    with phone.expect_navigation():
+        phone.locator("[data-testid=submit-fail-shut-off]").click()
+    assert phone.url.rstrip("/").endswith("/delivery")
+
+    # A new order for it: the banner first, and the order refused with the reason.
+    phone.goto(f"/delivery/orders/new/?customer={villager['id']}")
+    assert phone.locator("[data-testid=supply-stop]").count() == 1
+    with phone.expect_navigation():
+        phone.locator("[data-testid=submit-order]").click()
+    errors = phone.locator("[data-testid=form-errors]")
+    assert "已停气" in errors.inner_text() or "shut off" in errors.inner_text()
+    phone.screenshot(path=artifacts / "delivery-order-refused-shut-off-phone.png",
+                     full_page=True)
+
+    # The courier's cylinders: the station dispatches two, the page lists them.
+    codes = cylinders_to_hand_over(api)
+    desk = new_page()
+    login(desk, "station")
+    desk.goto("/cylinders/scan/")
+    for code in codes:
+        scan(desk, code, "fill")
+        scan(desk, code, "dispatch", courier="courier01")
+    phone.goto("/cylinders/")
+    assert phone.url.rstrip("/").endswith("/cylinders/mine")
+    held = phone.locator("[data-testid=held]").inner_text()
+    assert all(code in held for code in codes)
+    assert int(phone.locator("[data-testid=carried]").inner_text()) >= 2
+    assert int(phone.locator("[data-testid=dispatched]").inner_text()) >= 2
+    phone.screenshot(path=artifacts / "cylinders-mine-phone.png", full_page=True)
+    no_sideways_scroll(phone)

@@ -21,7 +21,15 @@ from ranan.core.models import Account
 from ranan.customers.models import Customer
 from ranan.cylinders.models import CylinderType
 from ranan.delivery import services
-from ranan.delivery.choices import Channel, FailReason, OrderState, Payment, Priority
+from ranan.delivery.choices import (
+    Channel,
+    EveningOrders,
+    FailReason,
+    OrderState,
+    Payment,
+    Priority,
+    RefusedCheck,
+)
 from ranan.delivery.models import (
     Distance,
     Order,
@@ -48,9 +56,12 @@ def extend(world: dict) -> None:
     station = world["station"]
     manager = Account.objects.get(username="station")
     today = timezone.localdate()
+    # Dazi's rules (the seed): every delivery with its check (送气必安检: no check, no gas),
+    # evening requests registered and served first the next morning (晚间登记，次日优先).
     service = StationService.objects.create(station=station, latitude=STATION_AT[0],
                                             longitude=STATION_AT[1], road_factor=Decimal("1.5"),
-                                            speed_kmh=30)
+                                            speed_kmh=30, refused_check=RefusedCheck.NO_GAS,
+                                            evening_orders=EveningOrders.NEXT_MORNING)
     types = {t.size_kg: t for t in CylinderType.objects.all()}
     prices = {Decimal("15.0"): 135, Decimal("5.0"): 55, Decimal("50.0"): 420}
     for size, kind in types.items():
@@ -101,7 +112,8 @@ def extend(world: dict) -> None:
                    to_state=OrderState.DELIVERED, at=o.delivered_at))], batch_size=1000)
     # Waiting orders, through the service (dates, priorities, rounds as in real use).
     couriers = {c.username: c for c in Account.objects.filter(role_rows__role=Role.COURIER)}
-    households = list(Customer.objects.filter(lpg_station=station, kind="residential")
+    households = list(Customer.objects.filter(lpg_station=station, kind="residential",
+                                              status="active")
                       .exclude(pk__in=list(real)).order_by("id"))
     now = timezone.now()
     for n, customer in enumerate(rng.sample(households, 60)):
