@@ -20,7 +20,7 @@ from django.utils import timezone
 from ranan.core.models import Account
 from ranan.hazards import services
 from ranan.hazards.choices import EventKind, State
-from ranan.hazards.models import Hazard, HazardEvent, HazardPhoto
+from ranan.hazards.models import Appointment, Hazard, HazardEvent, HazardPhoto
 from ranan.inspections.models import Finding
 
 CLOSED_IN_CUIDONG = {"corrosion": None, "water_heater": None, "private_connection": None,
@@ -124,3 +124,26 @@ def extend(world: dict) -> None:
     HazardPhoto.objects.bulk_create([HazardPhoto(event=e, image=evidence, sha256="demo",
                                                  size=size) for e in photos_for], batch_size=2000)
     services.escalate(today)
+    _appointments(cuidong, butler)
+
+
+def _appointments(cuidong, butler) -> None:
+    """Visits agreed with residents for large hazards of 翠东 (issue 14): two on the butler's
+    day today (whatever the hour the demo starts: written as booked, not through the
+    service's "not in the past" rule), one tomorrow; the resident and the butler told."""
+    today = timezone.localdate()
+    candidates = list(Hazard.objects.filter(
+        jpath__startswith=cuidong.path, customer__isnull=False, grade__in=["large", "major"],
+        state__in=[State.OPEN, State.RECTIFYING]).select_related("customer", "category")
+        .order_by("deadline", "id")[:3])
+    slots = [(today, datetime.time(15)), (today, datetime.time(16, 30)),
+             (today + datetime.timedelta(days=1), datetime.time(10))]
+    for hazard, (day, at) in zip(candidates, slots, strict=False):
+        appointment = Appointment.objects.create(
+            hazard=hazard, customer=hazard.customer, jpath=hazard.jpath,
+            starts_at=timezone.make_aware(datetime.datetime.combine(day, at)),
+            phone=hazard.customer.phone or "13800000000", note="带好管件，住户下午在家",
+            booked_by=butler)
+        appointment.inspectors.set([butler])
+        services.tell_appointment(appointment, [butler], "booked")
+

@@ -203,4 +203,7 @@ def table(user, node, start, end, today=None) -> dict:
     for name, cell in totals.items():
         cell["url"] = link(name, "")
         cell["base_url"] = link(name, "", "base")
+    for cell in [*totals.values(), *(c for r in rows for c in r["kpis"].values())]:
+        if cell["unit"] == "ratio" and cell["value"] is not None:
+            cell["percent"] = cell["value"] * 100
     return {"rows": rows, "totals": totals, "names": BY_CATEGORY}

@@ -607,7 +607,7 @@ def appointment_book(*, actor, hazard: Hazard, starts_at: datetime.datetime | No
                 client_id=client_id)
             appointment.inspectors.set(inspectors)
             audit.record_create(actor=actor, instance=appointment, m2m=("inspectors",))
-            _tell_appointment(appointment, inspectors, "booked")
+            tell_appointment(appointment, inspectors, "booked")
     except IntegrityError:
         previous = replay(Appointment.objects, client_id, conflict=AppointmentConflict,
                           same=lambda a: a.booked_by_id == actor.pk and a.hazard_id == hazard.pk)
@@ -644,11 +644,11 @@ def appointment_close(*, actor, appointment: Appointment, to: str,
         appointment.refresh_from_db()
         audit.record_update(actor=actor, instance=appointment, before=before)
         if to == AppointmentState.CANCELLED:
-            _tell_appointment(appointment, list(appointment.inspectors.all()), "cancelled")
+            tell_appointment(appointment, list(appointment.inspectors.all()), "cancelled")
     return appointment
 
 
-def _tell_appointment(appointment: Appointment, inspectors: list, event: str) -> None:
+def tell_appointment(appointment: Appointment, inspectors: list, event: str) -> None:
     """The resident by SMS and each inspector in their messages. The outbox addresses
     accounts and organisations only: the resident's message is an SMS-channel row to no
     account, its subject naming the (masked) number; the number itself stays on the
