@@ -138,10 +138,15 @@ def home(request):
 
 
 def _mark_not_supplied(orders) -> None:
-    """Each order's `supply_stop`: why its household gets no gas (已停气), or None."""
+    """Each order's `supply_stop`: why its household gets no gas (已停气), or None; and its
+    household's refusals of the check in this cycle when they put it on the shut-off list
+    (`check_refusals`: the courier is warned before the next one)."""
     found = supply.stops({o.customer_id: o.customer for o in orders}.values())
+    refusals = inspection_selectors.check_refusals({o.customer_id for o in orders})
     for o in orders:
         o.supply_stop = found.get(o.customer_id)
+        n = refusals.get(o.customer_id, 0)
+        o.check_refusals = n if n >= inspection_selectors.CHECK_REFUSALS_TO_SHUT_OFF else 0
 
 
 def _refusals_warning(customer) -> dict:
