@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -245,3 +246,46 @@ def test_the_pages(large):
     page = regulator.get(f"/hazards/{large.large.pk}/").content.decode()
     assert 'data-testid="book-visit"' not in page  # no link to a 403
     assert regulator.get("/hazards/appointments/").status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a real concurrent test needs "
+                    "PostgreSQL (SQLite serialises writers)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_bookings_of_one_inspector_at_once_exactly_one_succeeds(settings, tmp_path):
+    import threading
+
+    from django.db import connections
+
+    from ranan.customers import services as customer_services
+    from tests.cast import Cast
+
+    settings.MEDIA_ROOT = tmp_path
+    world = Cast()
+    homes = [customer_services.customer_create(
+        actor=None, name=f"住户{n}", address=f"乙小区{n}号", jurisdiction=world.grid_b1,
+        supply="pipeline", gas_company=world.gas_company, phone="13800001111")
+        for n in range(2)]
+    hazards = [services.hazard_create(actor=world.inspector, customer=h, category="corrosion",
+                                      description="x", source="inspection") for h in homes]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def book_one(hazard, actor):
+        try:
+            barrier.wait()
+            services.appointment_book(actor=actor, hazard=hazard, starts_at=at(9),
+                                      inspectors=[world.inspector])
+            results.append("ok")
+        except ValidationError as exc:
+            results.append(exc.message_dict)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=book_one, args=args)
+               for args in ((hazards[0], world.gas_admin), (hazards[1], world.inspector))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("ok") == 1, results
+    assert Appointment.objects.count() == 1
