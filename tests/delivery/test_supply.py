@@ -195,3 +195,26 @@ def test_the_order_form_shows_the_banner(shop):
     shut_off(shop)
     page = browser(shop.courier_a1).get(f"/delivery/orders/new/?customer={shop.villager.pk}")
     assert page.status_code == 200 and 'data-testid="supply-stop"' in page.content.decode()
+
+
+def test_a_restore_of_supply_releases_the_held_orders_at_once(shop):
+    """Through the inspections' restore (its "inspections.supply_restored" hook): the held
+    order is scheduled in the restore's transaction, not when the station next looks."""
+    from ranan.inspections import services as inspections
+    from tests.inspections.conftest import visit
+
+    policy(shop, shut_off_orders="hold")
+    inspections.measure_record(actor=shop.station_manager, customer=shop.villager,
+                               kind="shut_off", at=timezone.now() - datetime.timedelta(days=3),
+                               note="三次到访不遇")
+    held = order(shop)
+    assert held.state == OrderState.HELD
+    Customer.objects.filter(pk=shop.villager.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=400))
+    shop.villager.refresh_from_db()
+    done = visit(shop.station_manager, shop.villager, "inspected",
+                 when=timezone.now() - datetime.timedelta(hours=2))
+    inspections.supply_restore(actor=shop.station_manager, customer=shop.villager, visit=done)
+    released = Order.objects.get(pk=held.pk)
+    assert released.state == OrderState.SCHEDULED and released.round.courier == shop.courier_a1
+    assert released.events.last().actor == shop.station_manager

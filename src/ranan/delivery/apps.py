@@ -18,6 +18,8 @@ class DeliveryConfig(contract.RananApp):
     navigation = [Nav("delivery-home", _("Delivery"), order=40, capability="delivery.read")]
     # Cylinder types come from the cylinders' demo, delivery checks from the inspections'.
     demo = Demo("ranan.delivery.demo.extend", after=("cylinders", "inspections", "hazards"))
+    # A household's held orders go out as soon as its supply is restored.
+    hooks = {"inspections.supply_restored": ["ranan.delivery.services.on_supply_restored"]}
     capabilities = {
         "delivery.read": OVERSEE | ORDER,
         "delivery.order": ORDER,

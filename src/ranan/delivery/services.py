@@ -606,6 +606,15 @@ def order_release(*, actor, order: Order) -> Order:
     return current
 
 
+def on_supply_restored(*, actor, customer) -> list[int]:
+    """The inspections' "inspections.supply_restored" hook: the household's held orders are
+    scheduled at once, in the restore's transaction. Returns the released orders' ids."""
+    now = timezone.now()
+    return [order.pk for order in Order.objects.filter(customer=customer,
+                                                       state=OrderState.HELD)
+            .select_related("customer", "station") if _release(order, actor=actor, now=now)]
+
+
 def release_restored(*, station_ids=None) -> list[int]:
     """Held orders whose household is supplied again (restored) are scheduled: checked when
     the station lists its orders (a lower app restores supply and knows nothing of orders).

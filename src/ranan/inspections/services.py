@@ -59,6 +59,9 @@ FINDINGS_HOOK = "inspections.findings"
 # Apps that can hold back a restore of supply declare "inspections.restore_blockers":
 # fn(customer) -> [why, ...] (the hazards app: the household's hazards still open).
 RESTORE_HOOK = "inspections.restore_blockers"
+# ... and "inspections.supply_restored": fn(*, actor, customer), in the restore's transaction
+# (the delivery app schedules the household's held orders).
+RESTORED_HOOK = "inspections.supply_restored"
 MAX_PHOTOS = 20
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 
@@ -534,6 +537,8 @@ def supply_restore(*, actor, customer: Customer, visit: Visit | None, note: str 
                                          visit=visit, note=note.strip())
         audit.record_update(actor=actor, instance=customer, before=before)
         audit.record_create(actor=actor, instance=measure)
+        for hook in contract.hooks(RESTORED_HOOK):
+            hook(actor=actor, customer=customer)
     return measure
 
 
