@@ -27,6 +27,8 @@ class HazardsConfig(contract.RananApp):
     jobs = [Job("ranan.hazards.tasks.escalate_task", timedelta(days=1))]
     # One hazard per finding of a submitted visit, in the visit's transaction.
     hooks = {"inspections.findings": ["ranan.hazards.services.take_over_findings"],
+             # Supply is not restored while the household has hazards not fixed.
+             "inspections.restore_blockers": ["ranan.hazards.supply.open_hazards"],
              # The visits booked with residents, on the inspectors' work list of the day.
              "inspections.work_list": ["ranan.hazards.selectors.booked_visits"]}
     roles = [RoleDef(PROPERTY_MANAGER, _("Property manager"),
