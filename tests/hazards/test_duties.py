@@ -133,3 +133,25 @@ def test_the_department_is_kept_in_the_catalogue(cast, api):
     assert api.as_(cast.regulator_b).patch(f"/api/v1/hazard-categories/{hose.pk}/",
                                            {"regulator_type": "housing"},
                                            format="json").status_code == 403
+
+
+def test_the_catalogue_page_edits_the_department_and_the_fix(cast):
+    from django.test import Client
+
+    from tests.hazards.test_catalogue import form_data
+
+    client = Client()
+    client.force_login(cast.admin)
+    page = client.get("/hazard-catalogue/").content.decode()
+    assert 'name="c-0-regulator_type"' in page and 'name="c-0-fix_device"' in page
+    data = form_data()
+    data[f"c-{Category.objects.count()}-is_active"] = "on"  # the empty extra row, unchanged
+    index = list(Category.objects.order_by("id").values_list("code", flat=True)).index("hose")
+    data[f"c-{index}-regulator_type"] = "fire"
+    data[f"c-{index}-fix_device"] = ""
+    assert client.post("/hazard-catalogue/", data).status_code == 302
+    hose = Category.objects.get(code="hose")
+    assert (hose.regulator_type, hose.fix_device) == ("fire", "")
+    data[f"c-{index}-regulator_type"] = "army"
+    answer = client.post("/hazard-catalogue/", data)
+    assert answer.status_code == 200 and Category.objects.get(code="hose").regulator_type == "fire"

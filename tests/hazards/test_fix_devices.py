@@ -37,7 +37,14 @@ def test_the_catalogue_says_which_device_a_fix_installs(db):
                      "alarm": "alarm", "stove": "stove"}
 
 
-def test_closing_a_hose_hazard_replaces_the_rubber_hose(homes):
+def rubber_list(api, user):
+    """The customers list filtered on the missing device (the "missing devices" list)."""
+    answer = api.as_(user).get("/api/v1/customers/", {"missing": "rubber_hose"})
+    assert answer.status_code == 200, answer.content
+    return [r["id"] for r in answer.json()["results"]]
+
+
+def test_closing_a_hose_hazard_replaces_the_rubber_hose(homes, api):
     home = homes.lpg_home
     rubber = customer_services.device_add(
         actor=homes.station_manager, customer=home, kind=DeviceKind.HOSE,
@@ -45,6 +52,7 @@ def test_closing_a_hose_hazard_replaces_the_rubber_hose(homes):
     home.refresh_from_db()
     assert home.missing & Missing.RUBBER_HOSE
     before = coverage(homes.station_manager, home, "metal_hose_coverage")
+    assert rubber_list(api, homes.station_manager) == [home.pk]
     hazard = services.hazard_create(actor=homes.courier_a1, customer=home, category="hose",
                                     description="橡胶软管", source="delivery")
     hazard = services.hazard_transition(actor=homes.courier_a1, hazard=hazard,
@@ -63,6 +71,7 @@ def test_closing_a_hose_hazard_replaces_the_rubber_hose(homes):
     rubber.refresh_from_db()
     assert rubber.removed_on == timezone.localdate()  # kept in the history
     assert before == 0 and coverage(homes.station_manager, home, "metal_hose_coverage") == 1
+    assert rubber_list(api, homes.station_manager) == []
 
 
 @pytest.mark.parametrize("code,kind,bit,field", [
