@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import zoneinfo
+from pathlib import Path
 
 import pytest
 
@@ -299,3 +300,117 @@ def test_the_big_screen_the_phone_and_the_english_dashboard(new_page, login, art
     assert not untranslated, f"Chinese KPI labels on the English dashboard: {untranslated}"
     wait_for_charts(desk)
     desk.screenshot(path=artifacts / "dashboard-en.png", full_page=True)
+
+
+# --- The weekly briefing as the task force's document (issue 14, item 8) ---------------------
+
+PROVINCE = "西藏自治区"
+SHOTS = Path("/tmp/shots")
+BRIEFING_TEXT = {
+    "title": "健全责任机制 深化宣传教育",
+    "lead": "强化警示教育，持续深化液化气安全宣传培训。",
+    "note": "拉萨市专班本周督办达孜区入户安检。",
+    "reported_to": "自治区分管副主席、自治区政府副秘书长",
+    "copied_to": "自治区纪委监委\n各市（地）人民政府",
+    "drafter": "次仁卓玛",
+}
+
+
+def shot(page, artifacts, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"briefing_{name}.png", full_page=True)
+    page.screenshot(path=artifacts / f"briefing-{name}.png", full_page=True)
+
+
+def test_the_task_force_edits_and_issues_briefing_54_and_downloads_it(new_page, login, artifacts):
+    page = new_page()
+    login(page, "taskforce")
+
+    # 1. The numbering continues from 54: the task force's paper issues ended at 53.
+    page.goto("/dashboard/briefings/")
+    with page.expect_navigation():
+        page.locator("[data-testid=numbering-link]").click()
+    form = page.locator("[data-testid=numbering-form]")
+    picker = form.locator("select[name=jurisdiction]")
+    province_id = picker.locator("option").evaluate_all(
+        f"""options => options.find(o => o.textContent.trim() === "{PROVINCE}").value""")
+    picker.select_option(province_id)
+    form.locator("input[name=first_number]").fill("0")  # refused, next to its field
+    with page.expect_navigation():
+        form.locator("[data-testid=save-numbering]").click()
+    assert page.locator("[data-field=first_number]").count() == 1
+    form = page.locator("[data-testid=numbering-form]")
+    form.locator("select[name=jurisdiction]").select_option(province_id)
+    form.locator("input[name=first_number]").fill("54")
+    form.locator("input[name=issuer]").fill("西藏自治区城镇燃气安全专项整治工作专班")
+    with page.expect_navigation():
+        form.locator("[data-testid=save-numbering]").click()
+    row = page.locator(f"[data-testid=numbering] tr[data-jurisdiction='{province_id}']")
+    assert row.locator("[data-testid=next-number]").inner_text().strip() == "54"
+    shot(page, artifacts, "numbering")
+
+    # 2. Last week's briefing of the province: a draft, no number yet.
+    with page.expect_navigation():
+        page.locator("[data-testid=report-nav] a[href='/dashboard/briefings/']").click()
+    form = page.locator("[data-testid=briefing-form]")
+    form.locator("select[name=jurisdiction]").select_option(province_id)
+    with page.expect_navigation():
+        form.locator("[data-testid=generate]").click()
+    assert re.search(r"/dashboard/briefings/\d+/$", page.url), page.url
+    assert page.locator("[data-testid=briefing-state]").get_attribute("data-state") == "draft"
+
+    # 3. Its text: title, lead, a note on a child area, recipients, drafter.
+    edit = page.locator("[data-testid=briefing-edit]")
+    edit.locator("input[name=title]").fill(BRIEFING_TEXT["title"])
+    edit.locator("textarea[name=lead]").fill(BRIEFING_TEXT["lead"])
+    notes = edit.locator("textarea[name^=note_]")
+    assert notes.count() >= 1
+    notes.first.fill(BRIEFING_TEXT["note"])
+    edit.locator("textarea[name=reported_to]").fill(BRIEFING_TEXT["reported_to"])
+    edit.locator("textarea[name=copied_to]").fill(BRIEFING_TEXT["copied_to"])
+    edit.locator("input[name=drafter]").fill(BRIEFING_TEXT["drafter"])
+    with page.expect_navigation():
+        edit.locator("[data-testid=save-briefing]").click()
+    assert page.locator("[data-testid=briefing-title]").inner_text() == BRIEFING_TEXT["title"]
+    assert BRIEFING_TEXT["note"] in page.locator("[data-testid=area-note]").first.inner_text()
+    assert "自治区纪委监委、各市（地）人民政府" in page.locator("[data-testid=copied-to]").inner_text()
+    assert "54" in page.locator("[data-testid=issue-briefing]").inner_text()
+    shot(page, artifacts, "draft")
+
+    # 4. Issue it: without the box ticked, refused with the reason; then 第54期, frozen.
+    with page.expect_navigation():
+        page.locator("[data-testid=issue-briefing]").click()
+    assert page.locator("[data-testid=briefing-error]").count() == 1
+    page.locator("[data-testid=confirm-issue]").check()
+    with page.expect_navigation():
+        page.locator("[data-testid=issue-briefing]").click()
+    assert page.locator("[data-testid=briefing-state]").get_attribute("data-state") == "issued"
+    assert "54" in page.locator("[data-testid=briefing-number]").inner_text()
+    assert page.locator("[data-testid=briefing-edit]").count() == 0
+    assert page.locator("[data-testid=drafter]").inner_text().endswith(BRIEFING_TEXT["drafter"])
+    shot(page, artifacts, "issued")
+
+    # 5. The PDF: the number in its name, the task force's text in it.
+    with page.expect_download() as download_info:
+        page.locator("[data-testid=download-pdf]").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("briefing-540000-054-"), \
+        download.suggested_filename
+    pdf = artifacts / "briefing-54.pdf"
+    download.save_as(pdf)
+    if not shutil.which("pdftotext"):
+        reason = f"pdftotext (poppler-utils) is missing: {pdf} is not read back"
+        if REQUIRE_BROWSER:
+            pytest.fail(f"RANAN_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout.replace("\n", "")
+    for words in (BRIEFING_TEXT["title"], BRIEFING_TEXT["lead"], BRIEFING_TEXT["note"],
+                  "自治区分管副主席", "自治区政府副秘书长", "自治区纪委监委", "各市（地）人民政府",
+                  BRIEFING_TEXT["drafter"], "西藏自治区城镇燃气安全专项整治工作专班", "抄报", "抄送",
+                  "拟稿人"):
+        assert words in text, words
+    if shutil.which("pdftoppm"):
+        prefix = SHOTS / "briefing_pdf"
+        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf),
+                        str(prefix)], capture_output=True, timeout=60, check=True)

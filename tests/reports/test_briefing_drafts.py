@@ -373,11 +373,15 @@ def test_the_numbering_page(week, client):
     assert saved.status_code == 302
     page = client.get("/dashboard/briefings/numbering/").content.decode()
     assert 'data-testid="next-number">54<' in page and "甲乡专班" in page
+    prefilled = client.get(f"/dashboard/briefings/numbering/?jurisdiction={week.township.pk}")
+    assert 'value="54"' in prefilled.content.decode()
     for value in ("0", "abc", ""):
         bad = client.post("/dashboard/briefings/numbering/", {
             "jurisdiction": week.township.pk, "first_number": value})
         assert bad.status_code == 400 and 'data-field="first_number"' in bad.content.decode()
     client.force_login(week.regulator_b)
+    assert client.get(f"/dashboard/briefings/numbering/?jurisdiction={week.township.pk}"
+                      ).status_code == 404
     outside = client.post("/dashboard/briefings/numbering/", {
         "jurisdiction": week.township.pk, "first_number": "3"})
     assert outside.status_code == 400 and 'data-field="jurisdiction"' in outside.content.decode()

@@ -437,7 +437,7 @@ def pdf(briefing) -> bytes:
             [[_("Jurisdiction")] + [lbl for _n, lbl in s["child_columns"]]]
             + [[c["name"], *c["cells"]] for c in s["children"]],
             [first] + [(width - first) / n] * n)]
-        story += [Paragraph(f"<b>{esc(c['name'])}</b>：" + "<br/>".join(
+        story += [Spacer(1, 3 * mm)] + [Paragraph(f"<b>{esc(c['name'])}</b>：" + "<br/>".join(
             esc(p) for p in _paragraphs(c["note"])), base)
             for c in s["children"] if c["note"]]
     hz = s["hazards"]

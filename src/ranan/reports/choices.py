@@ -1,12 +1,12 @@
 """Choices of the reports app."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BriefingState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ISSUED = "issued", _("Issued")
+    DRAFT = "draft", pgettext_lazy("briefing", "Draft")
+    ISSUED = "issued", pgettext_lazy("briefing", "Issued")
 
 
 BRIEFING_STATE_COLOURS = {BriefingState.DRAFT: "yellow", BriefingState.ISSUED: "green"}

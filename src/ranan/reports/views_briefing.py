@@ -317,9 +317,15 @@ def briefing_numbering(request):
                 return redirect("briefing-numbering")
         status = 400
     else:
-        first = user.area.order_by("path").first()
-        form = NumberingForm(user=user, initial={"jurisdiction": str(first.pk) if first else "",
-                                                 "first_number": 1})
+        # The jurisdiction asked for (?jurisdiction=<id>, out of the area: 404), else the
+        # account's first; the form starts from its current setting.
+        asked = request.GET.get("jurisdiction", "").strip()
+        node = _node(user, asked) if asked else user.area.order_by("path").first()
+        current = BriefingSetting.objects.filter(jurisdiction=node).first() if node else None
+        form = NumberingForm(user=user, initial={
+            "jurisdiction": str(node.pk) if node else "",
+            "first_number": current.first_number if current else 1,
+            "issuer": current.issuer if current else ""})
     settings = (BriefingSetting.objects.visible_to(user).select_related("jurisdiction")
                 .order_by("jurisdiction__path"))
     rows = [{"setting": s, "next": services.next_number(s.jurisdiction)} for s in settings]
