@@ -57,7 +57,7 @@ def test_a_booking_tells_the_resident_and_the_inspectors(large):
     assert a.state == AppointmentState.BOOKED and a.phone == "13800001111"
     assert set(a.inspectors.all()) == {large.inspector, large.second}
     sms = Message.objects.get(kind="appointment_resident")
-    assert sms.channel == "sms" and "138****1111" in sms.subject
+    assert sms.to_phone == "13800001111" and "138****1111" in sms.subject
     assert "13800001111" not in sms.subject + sms.body and "09:00" in sms.body
     assert Message.objects.filter(kind="appointment", to_account=large.inspector).count() == 1
     assert Message.objects.filter(kind="appointment", to_account=large.second).count() == 1

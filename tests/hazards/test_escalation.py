@@ -133,6 +133,10 @@ def test_http_gateway_delivery(cast, settings):
         notify(kind="t", subject="隐患", body='逾期 "3" 天', to_account=cast.inspector)
         assert deliver_pending() == 1
         assert received == [{"mobile": "13700000001", "content": '隐患：逾期 "3" 天'}]
+        # A resident has no account: the message to the phone number goes to the gateway.
+        notify(kind="t", subject="预约", body="9:00", to_phone="13900002222")
+        assert deliver_pending() == 1
+        assert received[-1] == {"mobile": "13900002222", "content": "预约：9:00"}
         settings.NOTIFY_HTTP_URL = "http://127.0.0.1:9/nothing-listens"
         notify(kind="t", subject="x", body="y", to_account=cast.inspector)
         assert deliver_pending() == 0
@@ -150,6 +154,10 @@ def test_the_outbox_page_shows_failures_and_retries(cast, settings):
         deliver_pending(now=timezone.now() + datetime.timedelta(days=n + 1))
     failed = Message.objects.get()
     assert failed.status == "failed"
+    # E-mail reaches no phone: a resident's message goes by the SMS backend (the log here).
+    resident = notify(kind="t", subject="致居民", body="b", to_phone="13900002222")
+    assert resident.channel == "console"
+    resident.delete()
     client = Client()
     client.force_login(cast.admin)
     page = client.get("/outbox/?status=failed")

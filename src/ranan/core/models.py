@@ -281,12 +281,15 @@ class AuditEntry(models.Model):
 
 class Message(models.Model):
     """The outbox: every notification Ranan sends, kept whatever the channel. `notify()`
-    writes it in the caller's transaction; the worker delivers it after commit."""
+    writes it in the caller's transaction; the worker delivers it after commit. It goes to
+    an account, an organisation's accounts, or a phone number (`to_phone`)."""
 
     to_account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="messages")
     to_organisation = models.ForeignKey(Organisation, null=True, blank=True,
                                         on_delete=models.SET_NULL, related_name="messages")
+    # A person without an account (a resident told of an appointment): sent by SMS.
+    to_phone = models.CharField(_("phone"), max_length=20, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     kind = models.CharField(_("kind"), max_length=50, db_index=True)

@@ -7,6 +7,9 @@ configured backend after commit and records the result:
 * `http`: a POST to an SMS / WeChat gateway (`NOTIFY_HTTP_URL`), the body rendered from
   `NOTIFY_HTTP_TEMPLATE` (JSON with {phone}, {subject}, {body} placeholders).
 
+A message to a phone number (`to_phone`: a resident, who has no account) goes through
+`NOTIFY_SMS_BACKEND` (default: `http` when that is the backend, else the log).
+
 A failure is kept on the message (`last_error`) and retried after 1, 5, 30 minutes, 2 and 12
 hours; after `MAX_ATTEMPTS` the message is marked failed, visible in the outbox page. A
 `dedupe_key` makes a daily job's message a single message however often the job runs."""
@@ -25,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ranan.core.models import Account, Message
+from ranan.lib import masking
 
 log = logging.getLogger("ranan.notify")
 RETRY_AFTER = [datetime.timedelta(minutes=m) for m in (1, 5, 30, 120, 720)]
@@ -35,14 +39,26 @@ class DeliveryError(Exception):
     pass
 
 
+def sms_channel() -> str:
+    """The backend of messages to a phone number: `NOTIFY_SMS_BACKEND`, else the gateway
+    when `NOTIFY_BACKEND` is `http`, else the log (e-mail cannot reach a phone)."""
+    chosen = getattr(settings, "NOTIFY_SMS_BACKEND", "")
+    if chosen:
+        return chosen
+    return "http" if getattr(settings, "NOTIFY_BACKEND", "console") == "http" else "console"
+
+
 def notify(*, kind: str, subject: str, body: str, to_account=None, to_organisation=None,
-           dedupe_key: str | None = None) -> Message | None:
+           to_phone: str = "", dedupe_key: str | None = None) -> Message | None:
+    """Queue a message to an account, an organisation's accounts, or a phone number (a
+    resident: sent by SMS through the gateway)."""
+    channel = sms_channel() if to_phone else getattr(settings, "NOTIFY_BACKEND", "console")
     try:
         with transaction.atomic():
             return Message.objects.create(kind=kind, subject=subject[:200], body=body,
                                           to_account=to_account, to_organisation=to_organisation,
-                                          dedupe_key=dedupe_key,
-                                          channel=getattr(settings, "NOTIFY_BACKEND", "console"))
+                                          to_phone=to_phone[:20], dedupe_key=dedupe_key,
+                                          channel=channel)
     except IntegrityError:
         return None  # already queued under this key
 
@@ -56,11 +72,13 @@ def _recipients(message: Message) -> list[Account]:
 
 
 def _console(message: Message) -> None:
-    log.warning("[%s] to %s: %s\n%s", message.kind,
-                message.to_account or message.to_organisation, message.subject, message.body)
+    to = message.to_account or message.to_organisation or masking.mask_phone(message.to_phone)
+    log.warning("[%s] to %s: %s\n%s", message.kind, to, message.subject, message.body)
 
 
 def _email(message: Message) -> None:
+    if message.to_phone:
+        raise DeliveryError("a phone number is reached by SMS, not e-mail")
     addresses = [a.email for a in _recipients(message) if a.email]
     if not addresses:
         raise DeliveryError("no e-mail address")
@@ -71,7 +89,8 @@ def _http(message: Message) -> None:
     url = getattr(settings, "NOTIFY_HTTP_URL", "")
     if not url:
         raise DeliveryError("NOTIFY_HTTP_URL is not set")
-    phones = [a.phone for a in _recipients(message) if a.phone]
+    phones = ([message.to_phone] if message.to_phone
+              else [a.phone for a in _recipients(message) if a.phone])
     if not phones:
         raise DeliveryError("no phone number")
     template = getattr(settings, "NOTIFY_HTTP_TEMPLATE", "") or (

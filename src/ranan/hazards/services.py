@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from ranan.core import audit
 from ranan.core.choices import OrgKind, Role
-from ranan.core.models import PATH_SEGMENT, Account, Jurisdiction, Message, Organisation
+from ranan.core.models import PATH_SEGMENT, Account, Jurisdiction, Organisation
 from ranan.core.notify import notify
 from ranan.core.permissions import can, require
 from ranan.customers import services as customer_services
@@ -649,10 +649,8 @@ def appointment_close(*, actor, appointment: Appointment, to: str,
 
 
 def tell_appointment(appointment: Appointment, inspectors: list, event: str) -> None:
-    """The resident by SMS and each inspector in their messages. The outbox addresses
-    accounts and organisations only: the resident's message is an SMS-channel row to no
-    account, its subject naming the (masked) number; the number itself stays on the
-    appointment."""
+    """The resident by SMS (the outbox's `to_phone`, sent through the SMS gateway) and each
+    inspector in their messages."""
     with translation.override(settings.LANGUAGE_CODE):  # messages are written in Chinese
         category = str(appointment.hazard.category.name)
     when = timezone.localtime(appointment.starts_at).strftime("%Y-%m-%d %H:%M")
@@ -669,14 +667,9 @@ def tell_appointment(appointment: Appointment, inspectors: list, event: str) -> 
                     "我们将另行与您约定时间。")
         staff = f"{when} 的上门整改已取消：{appointment.hazard.where}（{appointment.note}）。"
     key = f"appointment:{appointment.pk}:{event}"
-    try:
-        with transaction.atomic():
-            Message.objects.create(
-                kind="appointment_resident", channel="sms", dedupe_key=f"{key}:resident",
-                subject=f"致 {masking.mask_phone(appointment.phone)}：{subject}"[:200],
-                body=resident)
-    except IntegrityError:
-        pass  # already queued
+    notify(kind="appointment_resident", to_phone=appointment.phone,
+           subject=f"致 {masking.mask_phone(appointment.phone)}：{subject}", body=resident,
+           dedupe_key=f"{key}:resident")
     for account in inspectors:
         notify(kind="appointment", to_account=account, subject=subject, body=staff,
                dedupe_key=f"{key}:{account.pk}")

@@ -29,3 +29,11 @@ def can(user, capability):
     from ranan.core.permissions import can as holds
 
     return holds(user, capability)
+
+
+@register.filter
+def mask_phone(value):
+    """A phone number as personal data is shown: 138****5678 (lib.masking)."""
+    from ranan.lib.masking import mask_phone as masked
+
+    return masked(value or "")
