@@ -196,6 +196,9 @@ SPECTACULAR_SETTINGS = {
         "GradeEnum": "ranan.inspections.choices.Grade",
         "OrderStateEnum": "ranan.delivery.choices.OrderState",
         "FailReasonEnum": "ranan.delivery.choices.FailReason",
+        "VisitOutcomeEnum": "ranan.inspections.choices.Outcome",
+        "ReferralOutcomeEnum": "ranan.inspections.choices.ReferralOutcome",
+        "ReferralStateEnum": "ranan.inspections.choices.ReferralState",
     },
 }
 

@@ -77,7 +77,7 @@ def test_every_declaration_resolves():
 def test_the_menu_keeps_its_declared_order():
     assert [n.url_name for n in contract.navigation()] == [
         "home", "dashboard", "customer-list", "cylinder-home", "delivery-home",
-        "inspection-home", "hazard-list", "estate-home", "jurisdiction-list",
+        "inspection-home", "referral-list", "hazard-list", "estate-home", "jurisdiction-list",
         "organisation-list", "account-list", "audit-list", "outbox"]
 
 

@@ -75,6 +75,9 @@ def test_the_visit_is_on_the_inspectors_work_list_that_day(large, clock):
     client.force_login(large.inspector)
     html = client.get("/inspections/").content.decode()
     assert 'data-testid="booked-visit"' in html and "09:00" in html
+    # The field app reads the same from the API.
+    booked = client.get("/api/v1/work-list/").json()["booked"]
+    assert [(b["kind"], b["id"]) for b in booked] == [("hazard_appointment", rows[0]["id"])]
 
 
 @pytest.mark.parametrize("change,field", [

@@ -319,8 +319,23 @@ class WorkRow(UnreachedRow):
     plan = serializers.IntegerField()
 
 
+class BookedRow(serializers.Serializer):
+    kind = serializers.CharField(help_text="what booked it, e.g. hazard_appointment")
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    title = serializers.CharField()
+    where = serializers.CharField()
+    area = serializers.CharField()
+    name = serializers.CharField()
+    note = serializers.CharField()
+    url = serializers.CharField()
+    customer_id = serializers.IntegerField(allow_null=True)
+
+
 class WorkAnswer(serializers.Serializer):
     results = WorkRow(many=True)
+    booked = BookedRow(many=True, help_text="the visits booked for the account today "
+                                             "(appointments agreed with residents), by time")
 
 
 class MeasureAnswer(serializers.Serializer):
@@ -387,14 +402,16 @@ class UnreachedView(APIView):
 
 
 class WorkListView(APIView):
-    """Today's list of the requesting inspector."""
+    """Today's list of the requesting inspector, and the visits booked for it today."""
 
     permission_classes = [READ]
 
     @extend_schema(responses=WorkAnswer)
     def get(self, request):
         return Response({"results": [{**_row(r), "plan": r["plan"].pk}
-                                     for r in selectors.work_list(request.user)]})
+                                     for r in selectors.work_list(request.user)],
+                         "booked": BookedRow(selectors.booked_visits(request.user),
+                                             many=True).data})
 
 
 class MeasureWrite(serializers.Serializer):
