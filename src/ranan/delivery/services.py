@@ -464,13 +464,19 @@ def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid
     except ValidationError as exc:
         _keep_refusals(actor=actor, error=exc, normal=normal, customer=customer)
         raise
-    except IntegrityError:
-        done = replay(Order.objects, client_id, field="delivery_client_id",
-                      conflict=OrderConflict, same=lambda o: o.pk == order.pk)
-        if done is None:
-            raise
-        return done
+    except IntegrityError as error:
+        return _delivered_before(order, client_id, error)
     return Order.objects.get(pk=order.pk)
+
+
+def _delivered_before(order: Order, client_id: uuid.UUID, error: IntegrityError) -> Order:
+    """After a lost race on the delivery's client_id: the first result (the same request
+    sent twice), or the error again when another request took it."""
+    done = replay(Order.objects, client_id, field="delivery_client_id", conflict=OrderConflict,
+                  same=lambda o: o.pk == order.pk)
+    if done is None:
+        raise error
+    return done
 
 
 def _fail_no_check(*, actor, order: Order, client_id: uuid.UUID, check: dict | None) -> Order:
@@ -498,12 +504,8 @@ def _fail_no_check(*, actor, order: Order, client_id: uuid.UUID, check: dict | N
                                   "fail_reason": ["", FailReason.CHECK_REFUSED]})
             _record_check(actor=actor, order=order, customer=order.customer,
                           client_id=client_id, check={"notes": notes}, check_refused=True)
-    except IntegrityError:
-        done = replay(Order.objects, client_id, field="delivery_client_id",
-                      conflict=OrderConflict, same=lambda o: o.pk == order.pk)
-        if done is None:
-            raise
-        return done
+    except IntegrityError as error:
+        return _delivered_before(order, client_id, error)
     return Order.objects.get(pk=order.pk)
 
 

@@ -27,6 +27,13 @@ from ranan.reports.selectors import briefings_for
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _unknown_area(code: str) -> ValidationError:
+    """The answer for a jurisdiction code out of the account's area (or gone since): like an
+    unknown code, naming the field."""
+    return ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
+        "code": code}})
+
+
 class BriefingOut(serializers.ModelSerializer):
     jurisdiction = serializers.SerializerMethodField()
     week_end = serializers.DateField()
@@ -142,9 +149,7 @@ class BriefingListView(APIView):
         data = BriefingIn(data=request.data)
         data.is_valid(raise_exception=True)
         code = data.validated_data["jurisdiction"]
-        # Out of the area (or gone since): answered like an unknown code, naming the field.
-        unknown = ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
-            "code": code}})
+        unknown = _unknown_area(code)
         node = jurisdiction_by_code(request.user, code)
         if node is None:
             raise unknown
@@ -234,8 +239,7 @@ class BriefingSettingView(APIView):
         data = BriefingSettingIn(data=request.data)
         data.is_valid(raise_exception=True)
         code = data.validated_data["jurisdiction"]
-        unknown = ValidationError({"jurisdiction": _("Unknown jurisdiction code “%(code)s”.") % {
-            "code": code}})
+        unknown = _unknown_area(code)
         node = jurisdiction_by_code(request.user, code)
         if node is None:
             raise unknown
