@@ -228,6 +228,7 @@ MEDIA_URL = "/media/"
 NOTIFY_BACKEND = env_str("NOTIFY_BACKEND", "console")
 NOTIFY_HTTP_URL = env_str("NOTIFY_HTTP_URL", "")
 NOTIFY_HTTP_TEMPLATE = env_str("NOTIFY_HTTP_TEMPLATE", "")
+NOTIFY_SMS_BACKEND = env_str("NOTIFY_SMS_BACKEND", "")  # messages to a phone (core.notify)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ranan@localhost")
