@@ -340,7 +340,7 @@ def test_the_page_edits_the_draft_and_issues_it_after_confirmation(week, draft, 
     bad = client.post(url, {**form, "title": ""})
     assert bad.status_code == 400 and 'data-field="title"' in bad.content.decode()
     forged = client.post(url, {**form, "note_999999": "别处"})
-    assert forged.status_code == 400 and "not in this briefing" in forged.content.decode()
+    assert forged.status_code == 400 and "不在本期简报中" in forged.content.decode()
     draft.refresh_from_db()
     assert draft.title == TEXT["title"] and draft.notes == {a1: "一村入户率偏低。"}
     # Issue: the box must be ticked.
@@ -355,10 +355,10 @@ def test_the_page_edits_the_draft_and_issues_it_after_confirmation(week, draft, 
     assert "何录春副省长、李宏绪副秘书长" in page and "一村入户率偏低。" in page
     # Editing the issued briefing: refused, the reason on the page.
     frozen = client.post(url, {**form, "title": "改"})
-    assert frozen.status_code == 400 and "can no longer be changed" in frozen.content.decode()
+    assert frozen.status_code == 400 and "内容不能再修改" in frozen.content.decode()
     assert Briefing.objects.get(pk=draft.pk).title == TEXT["title"]
     twice = client.post(f"{url}issue/", {"confirm": "on"})
-    assert twice.status_code == 400 and "already issued" in twice.content.decode()
+    assert twice.status_code == 400 and "印发。" in twice.content.decode()
     listing = client.get("/dashboard/briefings/").content.decode()
     assert 'data-testid="state-badge" data-state="issued"' in listing
 

@@ -73,6 +73,7 @@ EXPECTED = {  # name: (value, numerator, denominator)
     "unreached_revisit": (1, 1, None),  # 户1
     "unreached_shut_off": (0, 0, None),  # 户2 refused, but its valve is shut
     "valves_shut": (1, 1, None),
+    "supply_restored": (0, 0, None),  # 户2's shut-off is not a restore (restores: test_supply)
     "unreached_shut": (1, 1, None),  # 户2
     "unreached_enforcement": (0, 0, None),
     "visit_entry_rate": (2 / 5, 2, 5),  # 户0, 户3 of the five visits
