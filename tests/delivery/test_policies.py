@@ -117,7 +117,7 @@ def test_the_door_page_says_the_policy_and_warns_before_the_third_refusal(shop):
     page = courier.get(f"/delivery/orders/{third.pk}/deliver/").content.decode()
     warning = re.search(r'data-testid="refusal-warning" data-refusals="2">(.*?)</div>', page,
                         re.S)
-    assert warning and "shut-off list" in warning.group(1)
+    assert warning and "待关阀清单" in warning.group(1)
     on_todays_round(third)
     assert 'data-testid="badge-refusals"' in courier.get("/delivery/").content.decode()
     policy(shop, refused_check="count")
