@@ -232,6 +232,10 @@ def test_the_two_closed_figures_say_what_each_counts(week, draft):
     assert labels["hazards_closed"] == "Hazards closed, of those found in the week"
     assert s["labels"]["closed"] == "Hazards closed in the week (whenever found)"
     assert "closed in the week (whenever found)" in text
+    with translation.override("zh-hans"):  # the labels are in the catalogue, not left English
+        s_zh = briefing.sections(draft)
+    assert {r["name"]: r["label"] for r in s_zh["headline"]}["hazards_closed"] == "本周发现隐患中已销号"
+    assert s_zh["labels"]["closed"] == "本周销号隐患（不论何时发现）"
     # The numbers are those of the snapshot, unchanged.
     assert s["hazards"]["closed"] == draft.snapshot["hazards"]["closed"]
 

@@ -15,7 +15,7 @@ import io
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from ranan.core import kpis
 from ranan.core.models import Jurisdiction, subtree_q
@@ -130,9 +130,9 @@ def gather(user, node: Jurisdiction, week_start: datetime.date,
 # The briefing's own labels where the catalogue's would be ambiguous next to another figure:
 # the headline's "hazards closed" counts the hazards found in the week that are closed now,
 # while the hazards section counts those closed in the week, whenever found.
-LABELS = {"hazards_closed": _lazy("Hazards closed, of those found in the week")}
-CLOSED_IN_WEEK = _lazy("Hazards closed in the week (whenever found)")
-FOUND_IN_WEEK = _lazy("Hazards found in the week")
+LABELS = {"hazards_closed": gettext_lazy("Hazards closed, of those found in the week")}
+CLOSED_IN_WEEK = gettext_lazy("Hazards closed in the week (whenever found)")
+FOUND_IN_WEEK = gettext_lazy("Hazards found in the week")
 
 
 def label(name: str) -> str:
