@@ -41,3 +41,10 @@ def test_the_demo_community_shows_the_seed_numbers(world):
         assert f'data-count="{cards[name]}"' in listing, name
     base = client.get(f"/dashboard/records/entry_success/?{query}&part=base").content.decode()
     assert 'data-count="804"' in base
+    # The departments have referrals to answer (issue 14): Jiangbei one fresh and one
+    # accepted, Dazi's housing bureau one; they leave the seed's ladder figures as they are.
+    from ranan.inspections.models import Referral
+
+    states = sorted(Referral.objects.values_list("organisation__name", "state"))
+    assert states == [("江北区综合行政执法局（燃气）", "accepted"),
+                      ("江北区综合行政执法局（燃气）", "sent"), ("达孜区住房和城乡建设局", "sent")]

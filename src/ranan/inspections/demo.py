@@ -19,15 +19,17 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Case, When
 from django.utils import timezone
 
 from ranan.core.choices import Role
-from ranan.core.models import Account
+from ranan.core.models import Account, Organisation
 from ranan.customers.choices import CustomerKind, DeviceKind, HoseMaterial
 from ranan.customers.models import Customer, Device
 from ranan.customers.rules import missing_mask
-from ranan.inspections import services
+from ranan.inspections import referrals, services
 from ranan.inspections.catalogue import ITEMS
+from ranan.inspections.choices import MeasureKind
 from ranan.inspections.models import Answer, Finding, Plan, Target, Visit
 
 SEED = {"households": 804, "not_home_once": 149, "not_home_thrice": 66, "refused": 2}
@@ -180,9 +182,40 @@ def extend(world: dict) -> None:
                      length_m=Decimal("1.0"))
     _dazi_delivery_checks(world, writer, rng, today)
     writer.save()
+    _referrals(world)
     for customer in Customer.objects.filter(pk__in=hose_fixed | writer_fixed(writer)):
         customer.missing = missing_mask(customer.supply, list(customer.devices.current()))
         Customer.objects.filter(pk=customer.pk).update(missing=customer.missing)
+
+
+# (who refers, the department, days ago, accepted): households that refuse to fix a major
+# hazard found at their inspection, referred for enforcement, so that each department's
+# account has referrals to answer (one fresh, one accepted and still open).
+REFERRALS = [("butler", "江北区综合行政执法局（燃气）", "cuidong", 1, False),
+             ("butler", "江北区综合行政执法局（燃气）", "cuidong", 9, True),
+             ("station", "达孜区住房和城乡建设局", "dazi", 2, False)]
+
+
+def _referrals(world) -> None:
+    taken: set[int] = set()
+    for username, department, area, days, accepted in REFERRALS:
+        actor = Account.objects.get(username=username)
+        organisation = Organisation.objects.get(name=department)
+        worst_first = Case(When(grade="major", then=0), When(grade="large", then=1), default=2)
+        finding = (Finding.objects.filter(jpath__startswith=world[area].path)
+                   .exclude(customer_id__in=taken).order_by(worst_first, "found_at", "id")
+                   .first())
+        if finding is None:
+            continue
+        taken.add(finding.customer_id)
+        measure = services.measure_record(
+            actor=actor, customer=finding.customer, kind=MeasureKind.ENFORCEMENT,
+            organisation=organisation,
+            at=timezone.now() - datetime.timedelta(days=days, hours=2),
+            note=f"拒不整改：{finding.description}"[:500])
+        if accepted:
+            clerk = Account.objects.filter(organisation=organisation).order_by("id").first()
+            referrals.referral_accept(actor=clerk, referral=measure.referral)
 
 
 def writer_fixed(writer) -> set[int]:
