@@ -376,6 +376,10 @@ def test_the_second_refused_check_at_the_door_puts_the_household_on_the_shut_off
     assert standing.tier == Tier.SHUT_OFF
     k = figures(homes)
     assert (k["unreached_revisit"]["value"], k["unreached_shut_off"]["value"]) == (0, 1)
+    listed = browser(homes.inspector).get("/api/v1/unreached/", {
+        "jurisdiction": "990102001001"}).json()["results"]
+    assert [(r["tier"], r["visits"]["check_refused"]) for r in listed
+            if r["customer"] == home.pk] == [("shut_off", 2)]
     # A refused inspection (not a check at the door) is on the list at once, as before.
     visit(homes.inspector, homes.homes[1], Outcome.REFUSED, when=days_ago(1))
     assert figures(homes)["unreached_shut_off"]["value"] == 2

@@ -375,6 +375,7 @@ def _row(row) -> dict:
             "jurisdiction": customer.jurisdiction.name, "home_times": customer.home_times,
             "tier": row["tier"], "visits": {"not_home": standing.not_home,
                                             "refused": standing.refused,
+                                            "check_refused": standing.check_refused,
                                             "address_not_found": standing.address_not_found},
             "last_visit": standing.last_visit}
 
