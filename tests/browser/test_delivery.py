@@ -265,6 +265,19 @@ def api_as(demo_server, username):
     return call
 
 
+def urgent_order(demo_server, villager) -> dict:
+    """courier01 takes an urgent order of one 15 kg cylinder for `villager` (today's round)."""
+    courier = api_as(demo_server, "courier01")
+    types = courier("GET", "cylinder-types/")[1]["results"]
+    type15 = next(t["id"] for t in types if "15" in t["name"])
+    status, taken = courier("POST", "orders/", {
+        "customer": villager["id"], "cylinder_type": type15, "quantity": 1, "urgent": True,
+        "client_id": str(uuid.uuid4()), "buyer_name": villager["name"],
+        "buyer_id_number": "54010419800101001X"})
+    assert status == 201, taken
+    return taken
+
+
 def test_a_shut_off_household_gets_no_gas_and_the_courier_sees_what_it_carries(
         new_page, login, artifacts, api, demo_server):
     """Issue 14 items 1 and 10: the courier has an order for a household of its village; the
@@ -273,15 +286,8 @@ def test_a_shut_off_household_gets_no_gas_and_the_courier_sees_what_it_carries(
     the reason; the courier's cylinders page lists what the station dispatched to it."""
     villagers = api(f"customers/?jurisdiction={VILLAGE}&supply=lpg&page_size=50")["results"]
     villager = [v for v in villagers if v.get("status", "active") == "active"][9]
-    courier = api_as(demo_server, "courier01")
+    taken = urgent_order(demo_server, villager)
     station = api_as(demo_server, "station")
-    types = station("GET", "cylinder-types/")[1]["results"]
-    type15 = next(t["id"] for t in types if "15" in t["name"])
-    status, taken = courier("POST", "orders/", {
-        "customer": villager["id"], "cylinder_type": type15, "quantity": 1, "urgent": True,
-        "client_id": str(uuid.uuid4()), "buyer_name": villager["name"],
-        "buyer_id_number": "54010419800101001X"})
-    assert status == 201, taken
     status, measure = station("POST", "measures/", {
         "customer": villager["id"], "kind": "shut_off", "note": "三次到访不遇，关阀停气"})
     assert status == 201, measure

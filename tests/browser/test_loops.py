@@ -12,7 +12,6 @@ test_reports.py.)"""
 from __future__ import annotations
 
 import io
-import uuid
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from tests.browser.test_delivery import (
     local_now,
     no_sideways_scroll,
     scan,
+    urgent_order,
 )
 from tests.browser.test_inspections import answer_everything_safe, sign
 
@@ -50,15 +50,8 @@ def test_shut_off_refused_at_the_door_inspected_fixed_restored_delivered_referre
         "hazards/?state=open,rectifying,rejected&page_size=500")["results"]}
     villager = [v for v in villagers if v.get("status", "active") == "active"
                 and v["id"] not in open_orders and v["id"] not in open_hazards][-3]
-    courier = api_as(demo_server, "courier01")
+    taken = urgent_order(demo_server, villager)
     station = api_as(demo_server, "station")
-    types = station("GET", "cylinder-types/")[1]["results"]
-    type15 = next(t["id"] for t in types if "15" in t["name"])
-    status, taken = courier("POST", "orders/", {
-        "customer": villager["id"], "cylinder_type": type15, "quantity": 1, "urgent": True,
-        "client_id": str(uuid.uuid4()), "buyer_name": villager["name"],
-        "buyer_id_number": "54010419800101001X"})
-    assert status == 201, taken
     status, hazard = station("POST", "hazards/", {
         "customer": villager["id"], "category": "hose", "source": "delivery",
         "description": "橡胶软管老化开裂"})
