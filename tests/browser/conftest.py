@@ -11,8 +11,12 @@ Two servers, both started lazily and once per session:
   a username after LOGIN_FAILURE_LIMIT failures, and every test comes from 127.0.0.1, so
   failing logins on the shared server would lock every other test out.
 
-Run: /work/venv/bin/pytest tests/browser -p no:cacheprovider -q
+Run: .venv/bin/python -m pytest tests/browser -p no:cacheprovider -q
 Screenshots land in tests/browser/artifacts/ (ignored by git).
+
+Each server listens on a free port of 127.0.0.1 that the system picks; set
+RANAN_BROWSER_PORTS=8700-8799 (a range, or a comma-separated list) to keep them to ports a
+firewall or another service leaves free. A port in use there is skipped.
 """
 
 from __future__ import annotations
@@ -118,10 +122,33 @@ class DemoServer:
         return self.accounts[username]["password"]
 
 
+def allowed_ports(spec: str) -> list[int]:
+    """RANAN_BROWSER_PORTS as ports: "8700-8799", "8701,8702" or both mixed; "" for any."""
+    ports: list[int] = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        first, dash, last = part.partition("-")
+        try:
+            low, high = int(first), int(last if dash else first)
+        except ValueError:
+            raise pytest.UsageError(f"RANAN_BROWSER_PORTS: {part!r} is not a port or a range "
+                                    "like 8700-8799") from None
+        if not (0 < low <= high < 65536):
+            raise pytest.UsageError(f"RANAN_BROWSER_PORTS: {part!r} is out of 1-65535")
+        ports.extend(range(low, high + 1))
+    return ports
+
+
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    spec = os.environ.get("RANAN_BROWSER_PORTS", "")
+    candidates = allowed_ports(spec) or [0]
+    for candidate in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"RANAN_BROWSER_PORTS={spec}: every port there is in use")
 
 
 def _answers(url: str) -> bool:
