@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ranan.core.admin_site import restrict_admin_to_superusers
-from ranan.cylinders import views as cylinder_views
+from ranan.cylinders.public import public_page
 
 restrict_admin_to_superusers(admin.site)
 
@@ -22,8 +24,14 @@ urlpatterns = [
     path("hazards/", include("ranan.hazards.urls")),
     path("delivery/", include("ranan.delivery.urls")),
     path("dashboard/", include("ranan.reports.urls")),
-    path("c/<str:code>", cylinder_views.public_page, name="cylinder-public"),
-    path("C/<str:code>", cylinder_views.public_page),
+    # /c/<code>/ too: a QR reader or a person typing the address may add the slash.
+    path("c/<str:code>", public_page, name="cylinder-public"),
+    path("c/<str:code>/", public_page),
+    path("C/<str:code>", public_page),
+    path("C/<str:code>/", public_page),
+    # Browsers ask for /favicon.ico on pages without an icon link (the API docs, errors).
+    path("favicon.ico", RedirectView.as_view(url=staticfiles_storage.url("ranan/favicon.ico"),
+                                             permanent=True)),
     path("hazard-catalogue/", include("ranan.hazards.urls_catalogue")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -173,11 +173,13 @@ class NoticeView(APIView):
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, pk):
         hazard = get_object_or_404(selectors.hazards_for(request.user), pk=pk)
-        return notice_response(hazard, request.query_params.get("basis", "")[:300])
+        return notice_response(hazard, request.query_params.get("basis", "")[:300],
+                               account=request.user)
 
 
-def notice_response(hazard, basis: str = "") -> HttpResponse:
-    pdf = notice.rectification_notice(hazard, basis=basis)
+def notice_response(hazard, basis: str = "", account=None) -> HttpResponse:
+    pdf = notice.rectification_notice(hazard, basis=basis,
+                                      issuer=notice.issuing_unit(hazard, account))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{hazard.pk}.pdf"'
     return response

@@ -1,8 +1,15 @@
 """The written rectification notice (整改通知书), step 2 of the ladder: an A4 PDF in Chinese
-with the hazard, the deadline and the legal basis."""
+with the hazard, the deadline and the legal basis, signed by the issuing unit.
+
+The notice is printed when a hazard is already past its deadline (three days, by default):
+repeating that date would order the household to act in the past. It gives a new time limit,
+the grade's days counted from the day of issue, and names the missed deadline. The issuing
+unit is the printing account's organisation, else the customer's gas company or station.
+Names, addresses and descriptions written in Tibetan are drawn in the bundled Tibetan font."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from django.conf import settings
@@ -11,17 +18,40 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from ranan.lib.pdf import cjk_font
+from ranan.lib.pdf import cjk_font, draw, text_width
 
 # The default wording; set HAZARD_LEGAL_BASIS (or give it when printing) for the articles
 # of the province's own regulation.
 LEGAL_BASIS = "《城镇燃气管理条例》及本省（自治区、直辖市）燃气管理条例的有关规定"
 
 
+def notice_deadline(hazard, today: datetime.date) -> datetime.date:
+    """The date the notice orders the fix by: the hazard's deadline while it is ahead, else
+    the grade's time limit from the day of issue."""
+    from ranan.hazards.services import deadline_for
+
+    if hazard.deadline >= today:
+        return hazard.deadline
+    return deadline_for(hazard.grade, today)
+
+
+def issuing_unit(hazard, account=None) -> str:
+    """Who issues the notice: the printing account's organisation, else the customer's
+    gas company or LPG station; empty when none is known (a line to stamp is left)."""
+    organisation = getattr(account, "organisation", None)
+    if organisation is not None:
+        return organisation.name
+    customer = hazard.customer if hazard.customer_id else None
+    for org in (getattr(customer, "gas_company", None), getattr(customer, "lpg_station", None)):
+        if org is not None:
+            return org.name
+    return ""
+
+
 def _wrap(pdf, text: str, font: str, size: float, width: float) -> list[str]:
     lines, line = [], ""
     for ch in text:
-        if pdf.stringWidth(line + ch, font, size) > width:
+        if text_width(line + ch, font, size) > width:
             lines.append(line)
             line = ch
         else:
@@ -31,8 +61,13 @@ def _wrap(pdf, text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
-def rectification_notice(hazard, issuer: str = "", basis: str = "") -> bytes:
+def rectification_notice(hazard, issuer: str = "", basis: str = "",
+                         today: datetime.date | None = None) -> bytes:
     font = cjk_font()
+    today = today or timezone.localdate()
+    deadline = notice_deadline(hazard, today)
+    missed = (f"原定整改期限 {hazard.deadline:%Y年%m月%d日} 已过，"
+              if hazard.deadline < today else "")
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4)
     pdf.setTitle(f"燃气安全隐患整改通知书 {hazard.pk}")
@@ -54,20 +89,21 @@ def rectification_notice(hazard, issuer: str = "", basis: str = "") -> bytes:
         f"隐患类别：{hazard.category.name}；隐患等级：{hazard.get_grade_display()}；"
         f"发现时间：{timezone.localtime(hazard.found_at):%Y年%m月%d日}。",
         f"隐患描述：{hazard.description}",
-        f"请于 {hazard.deadline:%Y年%m月%d日} 前完成整改，并将整改情况（含照片）反馈至燃气企业或"
+        f"{missed}请于 {deadline:%Y年%m月%d日} 前完成整改，并将整改情况（含照片）反馈至燃气企业或"
         f"所在社区（村）。逾期未整改的，将列入挂牌督办，并依法采取停气等措施。",
         f"依据：{basis}",
     ]
     pdf.setFont(font, 12)
     for paragraph in paragraphs:
         for line in _wrap(pdf, paragraph, font, 12, right - left):
-            pdf.drawString(left, y, line)
+            draw(pdf, left, y, line, font, 12)
             y -= 7.5 * mm
         y -= 3 * mm
     y -= 15 * mm
-    pdf.drawRightString(right, y, issuer or "（发出单位盖章）")
+    draw(pdf, right, y, f"发出单位：{issuer}（盖章）" if issuer else "发出单位（盖章）：__________",
+         font, 12, align="right")
     y -= 8 * mm
-    pdf.drawRightString(right, y, f"{timezone.localdate():%Y年%m月%d日}")
+    pdf.drawRightString(right, y, f"{today:%Y年%m月%d日}")
     y -= 25 * mm
     pdf.setFont(font, 11)
     pdf.drawString(left, y, "被通知人签收：____________________    签收日期：______年____月____日")

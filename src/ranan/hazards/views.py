@@ -272,7 +272,8 @@ def photo(request, pk):
 def notice(request, pk):
     """The written rectification notice (PDF), with the legal basis typed on the page."""
     hazard = get_object_or_404(selectors.hazards_for(request.user), pk=pk)
-    return notice_response(hazard, request.GET.get("basis", "").strip()[:300])
+    return notice_response(hazard, request.GET.get("basis", "").strip()[:300],
+                           account=request.user)
 
 
 # --- Recording a hazard -----------------------------------------------------------------------
