@@ -1,7 +1,8 @@
 """Cylinder pages. The public page (`public_page`, no login, no personal data) is what a
 resident sees when scanning the QR code; the others serve the station manager (stock, the
 chain of one cylinder, scan, register, labels, recall, refusals, fillings) and market
-supervision (per-station figures, refusals, a station's filling records), all scoped."""
+supervision (per-station figures, refusals, a station's filling records), all scoped.
+The public page is in `cylinders.public`."""
 
 from __future__ import annotations
 
@@ -15,9 +16,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 
 from ranan.core import audit
 from ranan.core.forms import apply_service_errors
@@ -34,37 +34,8 @@ from ranan.cylinders.forms import (
     RegisterForm,
     ScanForm,
 )
-from ranan.cylinders.models import Cylinder, CylinderType, IssuedCode, LabelBatch
+from ranan.cylinders.models import CylinderType, IssuedCode, LabelBatch
 from ranan.lib.masking import mask_phone
-
-PUBLIC_LANGUAGES = ("zh-hans", "en", "bo")
-
-
-@cache_control(max_age=60, public=True)
-def public_page(request, code):
-    lang = request.GET.get("lang")
-    if lang in PUBLIC_LANGUAGES:
-        translation.activate(lang)
-        request.LANGUAGE_CODE = lang
-    cylinder = None
-    clean = codes.normalise(code)
-    if codes.check_ok(clean):
-        cylinder = (Cylinder.objects.select_related("type", "station")
-                    .filter(code=clean).first())
-    context = {"code": code[:20], "languages": PUBLIC_LANGUAGES,
-               "language_names": {"zh-hans": "中文", "en": "English", "bo": "བོད་ཡིག"}}
-    if cylinder is None:
-        return render(request, "cylinders/public.html", context, status=404)
-    today = timezone.localdate()
-    fillings = (cylinder.events.filter(kind="filled").select_related("station")
-                .order_by("-at")[:10])
-    context.update({
-        "cylinder": cylinder, "fillings": fillings,
-        "station_phone": selectors.station_phone(cylinder.station),
-        "past_scrap": today >= cylinder.scrap_on,
-        "overdue": today > cylinder.next_inspection_due,
-    })
-    return render(request, "cylinders/public.html", context)
 
 
 def _render(request, template, context, status=None):
