@@ -160,6 +160,21 @@ def _target_reasons(action, cylinder, courier, customer) -> list[dict]:
     return out
 
 
+def _wrong_state(action: str, state: str) -> str:
+    """The refusal of a cylinder in the wrong state, with what to do where there is a next
+    step: a full cylinder still at the station was never loaded onto the courier's round (the
+    courier at the door needs the station to scan it out to them first)."""
+    if action == Action.DELIVER and state == State.FULL_AT_STATION:
+        return _("It is still at the station: it was not loaded onto your round. Ask the "
+                 "station to load your round (scan it out to you), then deliver it.")
+    if action == Action.DELIVER and state == State.EMPTY_AT_STATION:
+        return _("It is empty, at the station: take a full cylinder loaded onto your round.")
+    if action == Action.DISPATCH and state == State.EMPTY_AT_STATION:
+        return _("It is empty: fill it (scan “Fill”) before loading it onto a round.")
+    return _("It is “%(state)s”: it cannot be %(action)s.") % {
+        "state": State(state).label, "action": Action(action).label}
+
+
 def _scan(actor, raw_code, action, client_id, payload, courier, customer, net_weight_kg,
           filling_line) -> dict:
     code = codes.normalise(raw_code or "")
@@ -197,8 +212,7 @@ def _scan(actor, raw_code, action, client_id, payload, courier, customer, net_we
                     "date": cylinder.next_inspection_due}))
         starts, ends, event_kind = TRANSITIONS[action]
         if cylinder.state not in starts:
-            reasons.append(_reason(Reason.WRONG_STATE, _("It is “%(state)s”: it cannot be %(action)s.") % {
-                "state": State(cylinder.state).label, "action": Action(action).label}))
+            reasons.append(_reason(Reason.WRONG_STATE, _wrong_state(action, cylinder.state)))
         reasons.extend(_target_reasons(action, cylinder, courier, customer))
     verdict = "refuse" if reasons else "allow"
     event = None

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from ranan.core.api import ScopedPrimaryKeyField, out_of_scope
 from ranan.core.api_base import date_param, error_response
+from ranan.core.choices import Role
 from ranan.core.permissions import Requires
 from ranan.customers.models import Customer
 from ranan.cylinders.models import CylinderType
@@ -280,3 +281,80 @@ class ReportView(APIView):
         start = date_param(request.query_params, "from") or (
             end - datetime.timedelta(days=29))
         return Response(selectors.report(request.user, None, start, end))
+
+
+class LoadWrite(serializers.Serializer):
+    codes = serializers.ListField(child=serializers.CharField(max_length=40, allow_blank=True),
+                                  max_length=services.MAX_LOAD,
+                                  help_text="the codes scanned, each a dispatch to the "
+                                            "round's courier through the interlock")
+    client_id = serializers.UUIDField()
+
+
+class LoadTypeRow(serializers.Serializer):
+    type = serializers.IntegerField(source="type.pk")
+    type_name = serializers.CharField(source="type.name")
+    needed = serializers.IntegerField(help_text="full cylinders the round's open orders need")
+    carried = serializers.IntegerField(help_text="full, with the courier now")
+    missing = serializers.IntegerField(help_text="needed but not carried")
+    dispatched = serializers.IntegerField(help_text="loaded (dispatched) that day")
+    delivered = serializers.IntegerField(help_text="delivered that day")
+    collected = serializers.IntegerField(help_text="empties collected that day")
+
+
+class LoadRead(serializers.Serializer):
+    round = serializers.IntegerField(source="round.pk")
+    date = serializers.DateField(source="round.date")
+    courier = serializers.IntegerField(source="round.courier_id", allow_null=True)
+    types = LoadTypeRow(many=True)
+    totals = serializers.DictField(child=serializers.IntegerField())
+    cylinders = serializers.SerializerMethodField()
+
+    def get_cylinders(self, obj) -> list[str]:
+        return [c.code for c in obj["held"]]
+
+
+class LoadResult(serializers.Serializer):
+    id = serializers.IntegerField()
+    round = serializers.IntegerField()
+    courier = serializers.IntegerField()
+    loaded = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    results = serializers.ListField(child=serializers.DictField(),
+                                    help_text="each code's verdict and reasons")
+
+
+class LoadView(APIView):
+    """A round's load (GET): what its open orders need and what its courier carries, by
+    type; a courier sees only its own rounds. Load the round (POST, the station's staff):
+    the scanned codes out to its courier, each through the interlock (refusals with their
+    reasons); the same client_id again answers the first result, with other codes 409."""
+
+    permission_classes = [Requires("delivery.read", write="delivery.manage")]
+
+    def _round(self, request, pk) -> Round:
+        rounds = selectors.rounds_for(request.user)
+        if Role.COURIER in request.user.roles and not request.user.is_superuser:
+            rounds = selectors.own_rounds(request.user)
+        return get_object_or_404(rounds, pk=pk)
+
+    @extend_schema(responses=LoadRead)
+    def get(self, request, pk):
+        the_round = self._round(request, pk)
+        return Response(LoadRead(selectors.round_load(request.user, the_round)).data)
+
+    @extend_schema(request=LoadWrite, responses=LoadResult)
+    def post(self, request, pk):
+        the_round = self._round(request, pk)
+        body = LoadWrite(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            answer = services.round_load(actor=request.user, the_round=the_round,
+                                         scanned=body.validated_data["codes"],
+                                         client_id=body.validated_data["client_id"])
+        except services.LoadConflict:
+            return error_response("client_id", "conflict", _(
+                "This client_id was already used for another load."), status.HTTP_409_CONFLICT)
+        except Round.DoesNotExist:
+            raise NotFound from None
+        return Response(answer)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("village-cycles/<int:pk>/", api_reference.VillageRoundDetail.as_view(),
          name="api-village-cycle"),
     path("rounds/<int:pk>/plan", api.PlanView.as_view(), name="api-round-plan"),
+    path("rounds/<int:pk>/load", api.LoadView.as_view(), name="api-round-load"),
     path("delivery-report/", api.ReportView.as_view(), name="api-delivery-report"),
 ]

@@ -81,3 +81,21 @@ class AssignForm(StyledForm):
 
 class CancelForm(StyledForm):
     note = forms.CharField(label=_("Why"), required=False, max_length=150)
+
+
+class LoadForm(StyledForm):
+    """The station's "load the round": the codes scanned (a barcode reader ends each with
+    Enter: one a line; spaces and commas separate too)."""
+
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+    codes = forms.CharField(label=_("Cylinders going out"), max_length=20000,
+                            widget=forms.Textarea(attrs={
+                                "rows": 6, "autofocus": True, "autocomplete": "off",
+                                "autocapitalize": "characters", "class": "font-monospace"}),
+                            help_text=_("Scan each full cylinder into this box (one a line), "
+                                        "then load: each goes through the interlock."))
+
+    def clean_codes(self) -> list[str]:
+        import re
+
+        return [c for c in re.split(r"[\s,，;；]+", self.cleaned_data["codes"]) if c]

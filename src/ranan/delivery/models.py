@@ -275,3 +275,30 @@ class OrderEvent(AppendOnlyModel):
         return f"{self.order_id} {self.from_state or '-'}→{self.to_state}"
 
 
+
+
+class RoundLoad(models.Model):
+    """One "load the round" request of the station: the codes it scanned out to the round's
+    courier (each through the interlock, a dispatch scan of its own) and the answer it gave.
+    The request's client_id makes a repeat answer the first result."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="loads")
+    actor = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    client_id = models.UUIDField(unique=True)
+    codes = models.JSONField(_("codes"), default=list)
+    loaded = models.PositiveSmallIntegerField(_("loaded"), default=0)
+    refused = models.PositiveSmallIntegerField(_("refused"), default=0)
+    response = models.JSONField(default=dict)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = ScopeSpec(path="round__station__jurisdictions__path", enterprise=("round__station",),
+                      multi=True)
+
+    class Meta:
+        verbose_name = _("round load")
+        verbose_name_plural = _("round loads")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} +{self.loaded}"

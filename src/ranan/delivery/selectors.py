@@ -140,3 +140,47 @@ def report(user, path: str | None, start: datetime.date, end: datetime.date) -> 
         "money_by_courier_day": list(money),
         "failed_by_reason": list(failed),
     }
+
+
+def round_load(user, the_round: Round) -> dict:
+    """What the round needs and what its courier carries, by cylinder type: full cylinders
+    its open orders need, carried now (full, with the courier), loaded that day, delivered
+    and empties collected that day (the cylinders' own figures, `couriers_load`), and how
+    many are still missing; the cylinders carried, one by one."""
+    from ranan.cylinders import selectors as cylinder_selectors
+    from ranan.cylinders.models import CylinderType
+
+    needed = dict(the_round.orders.filter(state__in=list(OPEN_STATES)).order_by()
+                  .values_list("cylinder_type_id").annotate(n=Sum("quantity")))
+    rows: dict[int, dict] = {}
+    if the_round.courier_id is not None:
+        for r in cylinder_selectors.couriers_load(user, the_round.date,
+                                                  courier_id=the_round.courier_id):
+            rows[r["type"].pk] = {k: r[k] for k in ("carried", "dispatched", "delivered",
+                                                    "collected")}
+    types = CylinderType.objects.in_bulk(set(needed) | set(rows))
+    out = []
+    for pk, kind in sorted(types.items(), key=lambda item: (float(item[1].size_kg),
+                                                            item[1].name)):
+        row = {"type": kind, "needed": needed.get(pk, 0), "carried": 0, "dispatched": 0,
+               "delivered": 0, "collected": 0, **rows.get(pk, {})}
+        row["missing"] = max(row["needed"] - row["carried"], 0)
+        out.append(row)
+    totals = {k: sum(r[k] for r in out) for k in ("needed", "carried", "dispatched",
+                                                  "delivered", "collected", "missing")}
+    held = []
+    if the_round.courier_id is not None:
+        held = list(cylinder_selectors.held_by(user).filter(courier_id=the_round.courier_id)
+                    [:500])
+    return {"round": the_round, "types": out, "totals": totals, "held": held}
+
+
+def own_rounds(user) -> QuerySet:
+    """The rounds the account drives (a courier's own: its area is its villages, below the
+    station's, so the station's scope does not reach them)."""
+    return Round.objects.filter(courier=user).select_related("courier", "station")
+
+
+def courier_rounds(user, day: datetime.date) -> QuerySet:
+    """The account's own rounds of a day (a courier: one per station it works for)."""
+    return own_rounds(user).filter(date=day).order_by("station_id", "id")

@@ -44,6 +44,7 @@ from ranan.delivery.models import (
     Price,
     RealName,
     Round,
+    RoundLoad,
     StationService,
     VillageRound,
 )
@@ -55,6 +56,10 @@ from ranan.lib.idempotency import Conflict, replay
 
 class OrderConflict(Conflict):
     """A client_id used for another order or delivery."""
+
+
+class LoadConflict(Conflict):
+    """A client_id used for another load of a round."""
 
 
 def service_of(station) -> StationService:
@@ -681,6 +686,93 @@ def round_start(*, actor, the_round: Round) -> Round:
         the_round.refresh_from_db()
         _record_round(actor=actor, the_round=the_round, before=was, details={"out": leaving})
     return the_round
+
+
+# --- Loading a round: the station scans its cylinders out to the round's courier ----------------
+
+MAX_LOAD = 200
+
+
+def _load_errors(the_round: Round, normal: list[str]) -> dict[str, str]:
+    """The load's request checked before any scan: a round with a courier, not over; at
+    least one code, none blank, none twice."""
+    errors: dict[str, str] = {}
+    if the_round.courier_id is None:
+        errors["round"] = _("This round has no courier: the cylinders are loaded out to its "
+                            "courier.")
+    elif the_round.state == RoundState.DONE or the_round.date < timezone.localdate():
+        errors["round"] = _("This round is over: load a round of today or later.")
+    if not normal:
+        errors["codes"] = _("Scan at least one cylinder.")
+    elif len(normal) > MAX_LOAD:
+        errors["codes"] = _("At most %(n)d cylinders at a time.") % {"n": MAX_LOAD}
+    else:
+        for index, code in enumerate(normal):
+            if not code:
+                errors[f"codes.{index}"] = _("An empty code.")
+        twice = sorted({c for c in normal if c and normal.count(c) > 1})
+        if twice:
+            errors["codes"] = _("Scanned twice: %(codes)s") % {"codes": ", ".join(twice)}
+    return errors
+
+
+def round_load(*, actor, the_round: Round, scanned: list[str], client_id: uuid.UUID) -> dict:
+    """Load the round ("装车"): the station's staff scan the cylinders going out with the
+    round, each a dispatch to the round's courier through the interlock (an overdue, scrapped,
+    empty or foreign cylinder is refused with its reasons and stays at the station; the
+    others are loaded). One scan refused does not stop the others: the truck leaves with
+    what passed. The answer lists each code's verdict; the same client_id again answers the
+    first result (each scan's own client_id is derived from it), with other codes a
+    conflict."""
+    require(actor, "delivery.manage", _("A round is loaded by its station."))
+    normal = [codes.normalise(c or "") for c in scanned]
+
+    def same(row: RoundLoad) -> bool:
+        return (row.round_id == the_round.pk and row.actor_id == actor.pk
+                and row.codes == normal)
+
+    previous = replay(RoundLoad.objects, client_id, same=same, conflict=LoadConflict)
+    if previous is not None:
+        return previous.response
+    ids = None if actor.is_superuser else enterprise_ids(actor)
+    if ids is not None and the_round.station_id not in ids:
+        raise Round.DoesNotExist
+    errors = _load_errors(the_round, normal)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            response = _load(actor, the_round, normal, client_id)
+    except IntegrityError:
+        previous = replay(RoundLoad.objects, client_id, same=same, conflict=LoadConflict)
+        if previous is None:
+            raise
+        return previous.response
+    return response
+
+
+def _load(actor, the_round: Round, normal: list[str], client_id: uuid.UUID) -> dict:
+    """Each code a dispatch scan to the round's courier; the load's row and the round's
+    audit row."""
+    results = []
+    for index, code in enumerate(normal):
+        answer = cylinder_services.cylinder_scan(
+            actor=actor, code=code, action="dispatch", courier=the_round.courier,
+            client_id=uuid.uuid5(client_id, f"{index}:{code}"))
+        results.append({"code": code, "verdict": answer["verdict"],
+                        "reasons": answer["reasons"], "cylinder": answer["cylinder"]})
+    loaded = [r["code"] for r in results if r["verdict"] == "allow"]
+    refused = [r["code"] for r in results if r["verdict"] != "allow"]
+    response = {"round": the_round.pk, "courier": the_round.courier_id,
+                "loaded": len(loaded), "refused": len(refused), "results": results}
+    row = RoundLoad.objects.create(round=the_round, actor=actor, client_id=client_id,
+                                   codes=normal, loaded=len(loaded), refused=len(refused),
+                                   response=response)
+    response["id"] = row.pk
+    RoundLoad.objects.filter(pk=row.pk).update(response=response)
+    audit.record(actor=actor, action=AuditAction.UPDATE, instance=the_round,
+                 details={"loaded": loaded, "refused": refused, "load": row.pk})
+    return response
 
 
 # --- Reference data: a station's prices, service hours and village cycles -----------------------

@@ -24,5 +24,6 @@ urlpatterns = [
     path("rounds/", views.rounds, name="delivery-rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="delivery-round"),
     path("rounds/<int:pk>/plan/", views.plan, name="delivery-plan"),
+    path("rounds/<int:pk>/load/", views.load, name="delivery-load"),
     path("report/", views.report, name="delivery-report"),
 ]

@@ -50,9 +50,10 @@ from ranan.delivery.forms import (
     CancelForm,
     DeliverForm,
     FailForm,
+    LoadForm,
     OrderForm,
 )
-from ranan.delivery.models import Order, RealName, Round
+from ranan.delivery.models import Order, RealName, Round, RoundLoad
 from ranan.inspections import selectors as inspection_selectors
 from ranan.inspections import services as inspection_services
 from ranan.inspections.forms import read_checklist
@@ -132,9 +133,44 @@ def home(request):
         done = sum(1 for s in stops if s.state not in OPEN_STATES)
         days.append({"day": day, "is_today": day == today, "stops": stops, "round": the_round,
                      "done": done, "cylinders": sum(s.quantity for s in stops
-                                                    if s.state in OPEN_STATES)})
+                                                    if s.state in OPEN_STATES),
+                     # What is carried is today's: tomorrow's round is loaded tomorrow.
+                     "loads": [selectors.round_load(user, r)
+                               for r in selectors.courier_rounds(user, day)]
+                     if day == today else []})
     return render(request, "delivery/home.html", _context(request, days=days, today=today,
                                                           open_states=OPEN_STATES))
+
+
+HOME_STOPS = 5
+
+
+def home_panel(request, obj=None):
+    """The home page of a courier starts with the day's work (the app contract's
+    `home_panels`, before the figures): today's round across all its villages (the stops of
+    each, the next ones to serve), its load; None for everyone else."""
+    user = request.user
+    if not _is_courier(user) or not can(user, "delivery.order"):
+        return None
+    today = timezone.localdate()
+    stops = selectors.evening_first(list(selectors.courier_stops(user, today).select_related(
+        "customer__jurisdiction", "cylinder_type")))
+    open_stops = [s for s in stops if s.state in OPEN_STATES]
+    per_village = Counter(s.customer.jurisdiction_id for s in open_stops)
+    villages = [{"node": node, "stops": per_village.pop(node.pk, 0)}
+                for node in user.area.order_by("path")]
+    # Stops outside the account's own area list (an urgent order moved onto its round).
+    villages += [{"node": s.customer.jurisdiction, "stops": per_village.pop(
+        s.customer.jurisdiction_id)} for s in open_stops if s.customer.jurisdiction_id
+        in per_village]
+    tomorrow = selectors.courier_stops(user, today + datetime.timedelta(days=1)).filter(
+        state__in=list(OPEN_STATES)).count()
+    return {"today": today, "stops": len(stops), "open": len(open_stops),
+            "done": len(stops) - len(open_stops), "next_stops": open_stops[:HOME_STOPS],
+            "more": max(len(open_stops) - HOME_STOPS, 0), "villages": villages,
+            "cylinders": sum(s.quantity for s in open_stops), "tomorrow": tomorrow,
+            "loads": [selectors.round_load(user, r) for r in selectors.courier_rounds(
+                user, today)]}
 
 
 def _mark_not_supplied(orders) -> None:
@@ -525,8 +561,24 @@ def _ordered(qs):
 
 @requires("delivery.oversee")
 def round_detail(request, pk):
+    the_round = get_object_or_404(selectors.rounds_for(request.user), pk=pk)
+    return _round_page(request, the_round, _load_form(), 200)
+
+
+def _load_form(data=None) -> LoadForm:
+    return LoadForm(data, initial={"client_id": uuid.uuid4()})
+
+
+def _loadable(the_round: Round) -> bool:
+    return (the_round.courier_id is not None and the_round.state != RoundState.DONE
+            and the_round.date >= timezone.localdate())
+
+
+def _round_page(request, the_round: Round, load_form: LoadForm, status: int):
+    """The round: its figures, route, stops in order, its load (needed, carried, loaded,
+    delivered, empties) and, for the station, the "load the round" scan and the answer to
+    the last one (`?load=`)."""
     user = request.user
-    the_round = get_object_or_404(selectors.rounds_for(user), pk=pk)
     stops = list(_ordered(selectors.orders_for(user).filter(round=the_round))
                  .select_related("customer__jurisdiction", "cylinder_type"))
     _show_phones(request, [s.customer for s in stops], "delivery round")
@@ -535,12 +587,47 @@ def round_detail(request, pk):
     hours = None
     if the_round.minutes_after is not None:
         hours = divmod(the_round.minutes_after, 60)
+    last_load = None
+    if str(request.GET.get("load", "")).isdigit():
+        last_load = RoundLoad.objects.visible_to(user).filter(
+            round=the_round, pk=int(request.GET["load"])).first()
     return render(request, "delivery/round_detail.html", _context(
         request, the_round=the_round, stops=stops, route=route, hours=hours, service=service,
         open_stops=sum(1 for s in stops if s.state in OPEN_STATES),
         saved=(float(the_round.km_before) - float(the_round.km_after)
                if the_round.km_before is not None and the_round.km_after is not None else None),
-        priority_labels=dict(Priority.choices)))
+        priority_labels=dict(Priority.choices), load=selectors.round_load(user, the_round),
+        load_form=load_form, loadable=_loadable(the_round), last_load=last_load),
+        status=status)
+
+
+@require_POST
+@requires("delivery.manage")
+def load(request, pk):
+    """Load the round: the scanned codes out to its courier, each through the interlock;
+    the answer shown on the round's page."""
+    user = request.user
+    the_round = get_object_or_404(selectors.rounds_for(user), pk=pk)
+    form = _load_form(request.POST)
+    if form.is_valid():
+        try:
+            answer = services.round_load(actor=user, the_round=the_round,
+                                         scanned=form.cleaned_data["codes"],
+                                         client_id=form.cleaned_data["client_id"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        except services.LoadConflict:
+            form.add_error(None, _("This form was already sent with other codes: start "
+                                   "again."))
+        except Round.DoesNotExist:
+            raise Http404 from None
+        else:
+            level = messages.success if not answer["refused"] else messages.warning
+            level(request, _("%(loaded)d loaded onto the round, %(refused)d refused.") % {
+                "loaded": answer["loaded"], "refused": answer["refused"]})
+            return redirect(f"{reverse('delivery-round', args=[the_round.pk])}"
+                            f"?load={answer['id']}")
+    return _round_page(request, the_round, form, 400)
 
 
 @require_POST
