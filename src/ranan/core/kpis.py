@@ -42,6 +42,7 @@ from django.utils import timezone
 from ranan.core import contract
 from ranan.core.models import PATH_SEGMENT, subtree_q
 from ranan.lib.dates import day_bounds
+from ranan.lib.naturalsort import natural_key
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,9 @@ def breakdown(user, node, start: datetime.date, end: datetime.date,
     the stored counts of the children)."""
     from ranan.core.models import Jurisdiction
 
-    children = list(Jurisdiction.objects.filter(parent=node).order_by("code", "name"))
+    # Division codes in order, then the nodes without one (grids) as people count them.
+    children = sorted(Jurisdiction.objects.filter(parent=node),
+                      key=lambda c: (c.code is None, c.code or "", natural_key(c.name)))
     ctx = Context(user, node.path, start, end, today)
     width = len(node.path) + PATH_SEGMENT
     memo = _stored(user, node.path, start, end, today, node, True) if stored else None

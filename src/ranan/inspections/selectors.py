@@ -16,6 +16,7 @@ from ranan.customers.models import Customer
 from ranan.inspections.choices import MeasureKind, Outcome, Tier, VisitKind
 from ranan.inspections.models import Measure, Plan, Referral, Target, Visit
 from ranan.lib.dates import day_bounds, day_start
+from ranan.lib.naturalsort import natural_key
 
 # The second refusal of the check at the door in a cycle puts the household on the
 # shut-off tier's list (issue 14: a station that delivers and counts the refusals); the
@@ -265,7 +266,7 @@ def plan_progress(user, plan: Plan) -> list[dict]:
         for bucket in (row, total):
             bucket["targets"] += 1
             bucket[key] += 1
-    out = sorted(grids.values(), key=lambda r: r["name"])
+    out = sorted(grids.values(), key=lambda r: natural_key(r["name"]))
     for row in [*out, total]:
         row["rate"] = row["reached"] / row["targets"] if row["targets"] else None
     return [*out, total]

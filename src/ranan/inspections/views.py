@@ -48,6 +48,7 @@ from ranan.inspections.forms import (
 from ranan.inspections.models import Answer, Photo, Plan, Visit
 from ranan.lib import images
 from ranan.lib.i18n import english
+from ranan.lib.naturalsort import by_name
 
 WORK_PAGE = 30
 UNREACHED_PAGE = 50
@@ -304,7 +305,7 @@ def unreached(request):
     children, parent = [], None
     if node is not None:
         visible = Jurisdiction.objects.visible_to(user)
-        children = list(visible.filter(parent=node).order_by("name")[:60])
+        children = by_name(visible.filter(parent=node))[:60]
         if node.parent_id:
             parent = visible.filter(pk=node.parent_id).first()
     status = 400 if measure_form is not None and measure_form.errors else 200
