@@ -37,7 +37,10 @@ class ScanForm(StyledForm):
     action = forms.ChoiceField(label=_("Action"), choices=Action.choices)
     courier = forms.ModelChoiceField(label=_("Courier"), queryset=Account.objects.none(),
                                      required=False)
-    customer = forms.IntegerField(label=_("Customer number"), required=False, min_value=1)
+    # Chosen with the customer search above the form (name, phone tail or address), never
+    # typed: the internal number means nothing to the person scanning.
+    customer = forms.IntegerField(label=_("Customer"), required=False, min_value=1,
+                                  widget=forms.HiddenInput)
     net_weight_kg = forms.DecimalField(label=_("Net weight (kg)"), max_digits=5,
                                        decimal_places=2, min_value=0, max_value=100,
                                        required=False)
@@ -49,6 +52,16 @@ class ScanForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["courier"].queryset = _couriers(station_ids)
         self.fields["courier"].label_from_instance = lambda a: f"{a} ({a.username})"
+
+
+class CustomerSearchForm(forms.Form):
+    """The scan page's customer search (a GET form): name, phone tail, address."""
+
+    customer_q = forms.CharField(label=_("Find the customer"), max_length=50, required=False,
+                                 widget=forms.TextInput(attrs={
+                                     "class": "form-control", "autocomplete": "off",
+                                     "placeholder": _("Name, last 4 digits of the phone, "
+                                                      "or address")}))
 
 
 class RegisterForm(StyledForm):

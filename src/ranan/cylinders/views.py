@@ -24,9 +24,11 @@ from ranan.core.forms import apply_service_errors
 from ranan.core.permissions import can, requires
 from ranan.core.scoping import enterprise_ids
 from ranan.customers.models import Customer
+from ranan.customers.selectors import search_q
 from ranan.cylinders import codes, labels, selectors, services
 from ranan.cylinders.choices import Reason
 from ranan.cylinders.forms import (
+    CustomerSearchForm,
     DaysForm,
     LabelForm,
     PeriodForm,
@@ -133,18 +135,59 @@ def detail(request, code):
     })
 
 
+CUSTOMER_ROWS = 10
+
+
+def _scan_customers(user, station_ids):
+    """The customers a scan may name: the account's (a courier: its villages') customers of
+    its stations."""
+    qs = Customer.objects.visible_to(user).select_related("jurisdiction")
+    if not user.is_superuser:
+        qs = qs.filter(lpg_station_id__in=station_ids)
+    return qs
+
+
+def _customer_search(request, customers) -> tuple[CustomerSearchForm, list]:
+    """The customer search's form and matches (name, phone tail, address), phones masked."""
+    search = CustomerSearchForm(request.GET or None)
+    text = search.cleaned_data["customer_q"].strip() if search.is_valid() else ""
+    if not text:
+        return search, []
+    found = list(customers.filter(search_q(text)).order_by("jpath", "name", "id")[
+        :CUSTOMER_ROWS + 1])
+    for customer in found:
+        customer.phone_shown = mask_phone(customer.phone)
+    return search, found
+
+
+def _chosen_customer(request, customers):
+    """The customer named by the form (posted) or by a search result's link, if the account
+    sees it."""
+    raw = request.POST.get("customer") if request.method == "POST" else request.GET.get(
+        "customer")
+    if not raw or not str(raw).isdigit():
+        return None
+    found = customers.filter(pk=int(raw)).first()
+    if found is not None:
+        found.phone_shown = mask_phone(found.phone)
+    return found
+
+
 @requires("cylinders.scan")
 def scan(request):
-    """The interlock from a page: type (or scan) a code, choose the action, see the verdict."""
+    """The interlock from a page: type (or scan) a code, choose the action (and the courier
+    or the customer: found by name, phone tail or address), see the verdict."""
     user = request.user
     station_ids = enterprise_ids(user) or set()
-    form = ScanForm(request.POST or None, station_ids=station_ids)
+    customers = _scan_customers(user, station_ids)
+    initial = {k: request.GET[k] for k in ("action", "customer") if request.GET.get(k)}
+    form = ScanForm(request.POST or None, station_ids=station_ids, initial=initial)
     answer = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         customer = None
         if data["customer"]:
-            customer = Customer.objects.visible_to(user).filter(pk=data["customer"]).first()
+            customer = customers.filter(pk=data["customer"]).first()
             if customer is None:
                 form.add_error("customer", _("No such customer in your area."))
         if form.is_valid():
@@ -159,11 +202,16 @@ def scan(request):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
     if answer is not None:
-        # A fresh form for the next cylinder keeps the action, courier and line.
-        keep = {k: form.cleaned_data.get(k) for k in ("action", "courier", "filling_line")}
+        # A fresh form for the next cylinder keeps the action, courier, customer and line.
+        keep = {k: form.cleaned_data.get(k) for k in ("action", "courier", "customer",
+                                                      "filling_line")}
         form = ScanForm(initial=keep, station_ids=station_ids)
-    return _render(request, "cylinders/scan.html", {"form": form, "answer": answer,
-                                                   "reasons": Reason})
+    search, found = _customer_search(request, customers)
+    return _render(request, "cylinders/scan.html", {
+        "form": form, "answer": answer, "reasons": Reason, "search": search,
+        "found": found[:CUSTOMER_ROWS], "more": len(found) > CUSTOMER_ROWS,
+        "chosen": _chosen_customer(request, customers),
+        "action": request.POST.get("action") or request.GET.get("action") or ""})
 
 
 @requires("cylinders.register")
