@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ranan.core import contract
 from ranan.core.choices import Role
-from ranan.core.contract import Demo, Nav
+from ranan.core.contract import Demo, Nav, Panel
 
 # Station pages: those who run the station and those who supervise it (read-only).
 OVERSEE = {Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE,
@@ -16,6 +16,9 @@ class DeliveryConfig(contract.RananApp):
 
     kpis = "ranan.delivery.kpis"
     navigation = [Nav("delivery-home", _("Delivery"), order=40, capability="delivery.read")]
+    # A courier's home starts with the day's round (the figures come after, order 10).
+    home_panels = [Panel("delivery/_home_panel.html", "ranan.delivery.views.home_panel",
+                         order=1)]
     # Cylinder types come from the cylinders' demo, delivery checks from the inspections'.
     demo = Demo("ranan.delivery.demo.extend", after=("cylinders", "inspections", "hazards"))
     # A household's held orders go out as soon as its supply is restored.
