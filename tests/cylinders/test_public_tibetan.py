@@ -18,7 +18,7 @@ def test_the_page_declares_the_bundled_tibetan_font_for_tibetan_text(fleet, clie
     assert "unicode-range:U+0F00-0FFF" in face
     for url in re.findall(r'url\("([^"]+)"\)', face):
         assert finders.find(url.removeprefix("/static/")), url
-    assert '[lang|=bo]{font-family:"Ranan Tibetan"' in body
+    assert 'body:lang(bo),:lang(bo){font-family:"Ranan Tibetan"' in body
 
 
 def test_the_tibetan_link_is_marked_tibetan_on_the_chinese_page(fleet, client):

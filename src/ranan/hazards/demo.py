@@ -15,11 +15,12 @@ import random
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import Min
 from django.utils import timezone
 
 from ranan.core.models import Account
 from ranan.hazards import services
-from ranan.hazards.choices import EventKind, State
+from ranan.hazards.choices import ESCALATING, EventKind, State
 from ranan.hazards.models import Appointment, Hazard, HazardEvent, HazardPhoto
 from ranan.inspections.models import Finding
 
@@ -123,8 +124,28 @@ def extend(world: dict) -> None:
     HazardEvent.objects.bulk_create(events, batch_size=2000)
     HazardPhoto.objects.bulk_create([HazardPhoto(event=e, image=evidence, sha256="demo",
                                                  size=size) for e in photos_for], batch_size=2000)
-    services.escalate(today)
+    escalate_as_days_went(today)
     _appointments(cuidong, butler)
+
+
+JOB_HOUR = datetime.time(6, 0)  # when the daily ladder job is taken to have run
+
+
+def escalate_as_days_went(today: datetime.date) -> None:
+    """The daily job, run for each past day the late hazards lived through, at its morning
+    hour: a hazard 15 days late climbed to the reminder on day 1, the notice on day 3,
+    supervision on day 7 and enforcement on day 15, not to all four in the same minute (the
+    one run at load time recorded them so). Today's run is at the load time when earlier."""
+    first = (Hazard.objects.filter(state__in=ESCALATING).aggregate(first=Min("deadline"))
+             ["first"])
+    if first is None:
+        return
+    now = timezone.now()
+    day = min(first + datetime.timedelta(days=min(services.escalation_days().values())), today)
+    while day <= today:
+        at = timezone.make_aware(datetime.datetime.combine(day, JOB_HOUR))
+        services.escalate(day, now=min(at, now))
+        day += datetime.timedelta(days=1)
 
 
 def _appointments(cuidong, butler) -> None:

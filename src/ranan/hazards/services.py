@@ -297,16 +297,18 @@ def _record_fix(actor, hazard: Hazard, now: datetime.datetime) -> Device | None:
                                         **values)
 
 
-def escalate(today: datetime.date | None = None) -> dict[int, int]:
+def escalate(today: datetime.date | None = None,
+             now: datetime.datetime | None = None) -> dict[int, int]:
     """The daily ladder: every hazard still open, rectifying or rejected climbs to the step
     its days past the deadline warrant, each step recorded as an event. Set-based SQL, four
     statements whatever the number of hazards: the hazards reaching each step grouped by
     whom to tell; one INSERT of the events of every step; one UPDATE that moves each hazard
     once. Idempotent: a step is recorded once per hazard (a unique index too), so a second
     run the same day changes nothing and sends nothing new. Each organisation told gets one
-    message per step and day. Returns {step: hazards that reached it now}."""
+    message per step and day. Returns {step: hazards that reached it now}. `now`: the time
+    the steps are recorded at (the demo replays the past days' runs at their hour)."""
     today = today or timezone.localdate()
-    now = timezone.now()
+    now = now or timezone.now()
     ops = connection.ops
     steps = sorted(escalation_days().items())
     # (step, the latest deadline that warrants it), as SQL VALUES.
