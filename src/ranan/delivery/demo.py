@@ -19,7 +19,8 @@ from django.utils import timezone
 from ranan.core.choices import Role
 from ranan.core.models import Account
 from ranan.customers.models import Customer
-from ranan.cylinders.models import CylinderType
+from ranan.cylinders.choices import State
+from ranan.cylinders.models import Cylinder, CylinderType
 from ranan.delivery import services
 from ranan.delivery.choices import (
     Channel,
@@ -129,4 +130,51 @@ def extend(world: dict) -> None:
         if n % 17 == 5 and order.scheduled_date <= today:
             services.order_fail(actor=courier, order=order,
                                 reason=rng.choice([FailReason.NOT_HOME, FailReason.ADDRESS_WRONG]))
-    del couriers, manager, service
+    _work_whatever_the_hour(station, manager, type15, rng)
+    del couriers, service
+
+
+def _work_whatever_the_hour(station, manager, type15, rng) -> None:
+    """Every courier has stops on today's round in each of its villages whatever the hour
+    the demo starts (the orders above fall on the villages' cycle days, and after 18:00 on
+    the next day): an urgent order per village asked at 08:30 (or now, before then), through
+    the service; the first courier's round loaded by the station with all but one of the
+    full cylinders it needs (its load shows one still to load)."""
+    from ranan.delivery.models import Round
+
+    now = timezone.now()
+    local = timezone.localtime(now)
+    asked = min(now, local.replace(hour=8, minute=30, second=0, microsecond=0))
+    today = local.date()
+    ordered = set(Order.objects.values_list("customer_id", flat=True))
+    for courier in Account.objects.filter(role_rows__role=Role.COURIER,
+                                          organisation=station).order_by("username"):
+        busy = set(Order.objects.filter(round__courier=courier, round__date=today,
+                                        state__in=[OrderState.NEW, OrderState.SCHEDULED])
+                   .values_list("customer__jurisdiction_id", flat=True))
+        for village in courier.area.order_by("path"):
+            if village.pk in busy or services.courier_for(station, village.pk) != courier:
+                continue
+            customer = (Customer.objects.filter(lpg_station=station, jurisdiction=village,
+                                                kind="residential", status="active")
+                        .exclude(pk__in=ordered).order_by("id").first())
+            if customer is None:
+                continue
+            ordered.add(customer.pk)
+            services.order_create(
+                actor=courier, customer=customer, cylinder_type=type15, quantity=1,
+                channel=Channel.PHONE, client_id=uuid.uuid4(), received_at=asked, urgent=True,
+                buyer_name=customer.name,
+                buyer_id_number=customer.id_number or _id_number(rng))
+    first = Round.objects.filter(station=station, date=today,
+                                 courier__username="courier01").first()
+    if first is None:
+        return
+    needed = sum(first.orders.filter(state__in=[OrderState.NEW, OrderState.SCHEDULED],
+                                     cylinder_type=type15).values_list("quantity", flat=True))
+    full = list(Cylinder.objects.filter(station=station, type=type15, state=State.FULL_AT_STATION,
+                                        next_inspection_due__gte=today, scrap_on__gt=today)
+                .order_by("id").values_list("code", flat=True)[:max(needed - 1, 1)])
+    if full:
+        services.round_load(actor=manager, the_round=first, scanned=full,
+                            client_id=uuid.uuid4())
