@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models
@@ -59,7 +60,7 @@ def _actor_fields(actor) -> dict[str, Any]:
     return {"actor": actor, "actor_username": actor.get_username()}
 
 
-def record(
+def entry(
     *,
     actor,
     action: str,
@@ -72,6 +73,7 @@ def record(
     ip_address: str | None = None,
     actor_username: str | None = None,
 ) -> AuditEntry:
+    """An unsaved audit row: `record` writes one, `record_many` writes many in one go."""
     if instance is not None:
         model = instance._meta.label_lower
         object_pk = str(instance.pk)
@@ -79,10 +81,35 @@ def record(
     fields = _actor_fields(actor)
     if actor_username is not None:
         fields["actor_username"] = actor_username
-    return AuditEntry.objects.create(
+    return AuditEntry(
         action=action, model=model, object_pk=object_pk, object_repr=object_repr,
         changes=changes or {}, details=details or {}, ip_address=ip_address, **fields,
     )
+
+
+def record(**kwargs) -> AuditEntry:
+    """Write one audit row (the arguments of `entry`)."""
+    row = entry(**kwargs)
+    row.save()
+    return row
+
+
+def record_many(rows: Iterable[AuditEntry]) -> int:
+    """Write the rows of a set-based change (a bulk insert, a daily job's update) in batches:
+    one audit row per record changed, like a change made one at a time."""
+    rows = list(rows)
+    AuditEntry.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def record_create_many(instances: Iterable[models.Model], *, actor=None,
+                       actor_of: Callable[[models.Model], Any] | None = None) -> int:
+    """The creation of rows written with `bulk_create` (their primary keys set), each by
+    `actor`, or by `actor_of(instance)` when each has its own (a visit's inspector)."""
+    return record_many(
+        entry(actor=actor_of(row) if actor_of else actor, action=AuditAction.CREATE,
+              instance=row, changes=diff({}, snapshot(row)))
+        for row in instances)
 
 
 def record_create(*, actor, instance: models.Model, m2m: tuple[str, ...] = ()) -> AuditEntry:
@@ -99,13 +126,13 @@ def record_update(*, actor, instance: models.Model, before: dict, m2m: tuple[str
     return record(actor=actor, action=AuditAction.UPDATE, instance=instance, changes=changes)
 
 
-
 def record_save(*, actor, instance: models.Model, before: dict | None) -> None:
     """Log a row a service created (`before` None) or changed (`before`: its snapshot)."""
     if before is None:
         record_create(actor=actor, instance=instance)
     else:
         record_update(actor=actor, instance=instance, before=before)
+
 
 def record_delete(*, actor, instance: models.Model, m2m: tuple[str, ...] = ()) -> AuditEntry:
     return record(actor=actor, action=AuditAction.DELETE, instance=instance,

@@ -138,12 +138,45 @@ class AccountForm(StyledForm):
 
 
 class AuditFilterForm(StyledForm):
-    account = forms.CharField(label=_("Account"), required=False)
-    model = forms.CharField(label=_("Record type"), required=False)
+    """The audit log's filter: pickers for the account, the record type and the action, a
+    range of days (both included, in local time) and a search of the record's name or id."""
+
+    account = forms.ChoiceField(label=_("Account"), required=False)
+    model = forms.ChoiceField(label=_("Record type"), required=False)
     action = forms.ChoiceField(label=_("Action"), choices=[("", "—"), *AuditAction.choices],
                                required=False)
-    since = forms.DateTimeField(label=_("From"), required=False,
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    until = forms.DateTimeField(label=_("Until"), required=False,
-                                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    q = forms.CharField(label=_("Record"), required=False)
+    since = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("Record"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        from ranan.core import auditlog
+        from ranan.core.models import Account
+
+        super().__init__(*args, **kwargs)
+        accounts = Account.objects.order_by("username").values_list("username", "full_name")
+        self.fields["account"].choices = [("", "—"), *(
+            (u, f"{u}（{n}）" if n else u) for u, n in accounts)]
+        self.fields["model"].choices = [("", "—"), *auditlog.model_choices()]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The last day is before the first."))
+        return data
+
+    def query(self) -> dict:
+        """The selector's arguments: the days as the local midnights that bound them."""
+        import datetime
+
+        from django.utils import timezone
+
+        data = dict(self.cleaned_data)
+        for key, shift in (("since", 0), ("until", 1)):
+            if data.get(key):
+                day = data[key] + datetime.timedelta(days=shift)
+                data[key] = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+        return data

@@ -19,5 +19,6 @@ urlpatterns = [
     path("accounts/new/", views.account_create, name="account-create"),
     path("accounts/<int:pk>/", views.account_edit, name="account-edit"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("audit/export/", views.audit_export, name="audit-export"),
     path("outbox/", views.outbox, name="outbox"),
 ]
