@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ranan.core import audit
 from ranan.core.choices import Level, OrgKind
@@ -55,9 +56,11 @@ _PLAIN_TEXT = frozenset({"name", "address", "building", "unit", "room", "meter_n
 
 
 class OnDuplicate(models.TextChoices):
-    SKIP = "skip", _("Skip the duplicate row")
-    UPDATE = "update", _("Update the existing customer")
-    STOP = "stop", _("Stop: report duplicates as errors")
+    # Lazy: a label translated when the module is imported stays in that language (Chinese,
+    # the server's default) on the English page.
+    SKIP = "skip", gettext_lazy("Skip the duplicate row")
+    UPDATE = "update", gettext_lazy("Update the existing customer")
+    STOP = "stop", gettext_lazy("Stop: report duplicates as errors")
 
 
 @dataclass
