@@ -18,7 +18,11 @@ import zoneinfo
 
 import pytest
 
-from tests.browser.test_inspections import answer_everything_safe, sign  # noqa: E402
+from tests.browser.test_inspections import (  # noqa: E402
+    answer_everything_safe,
+    sign,
+    valve_photo,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -289,7 +293,8 @@ def test_a_shut_off_household_gets_no_gas_and_the_courier_sees_what_it_carries(
     taken = urgent_order(demo_server, villager)
     station = api_as(demo_server, "station")
     status, measure = station("POST", "measures/", {
-        "customer": villager["id"], "kind": "shut_off", "note": "三次到访不遇，关阀停气"})
+        "customer": villager["id"], "kind": "shut_off", "note": "三次到访不遇，关阀停气",
+        "photo": valve_photo()})
     assert status == 201, measure
 
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)

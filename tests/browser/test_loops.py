@@ -64,6 +64,7 @@ def test_shut_off_refused_at_the_door_inspected_fixed_restored_delivered_referre
     desk.goto(supply_url)
     form = desk.locator("[data-testid=shut-off-form]")
     form.locator("input[name=note]").fill("三次到访不遇，关阀停气")
+    form.locator("input[name=photo]").set_input_files(small_png(tmp_path / "valve.png"))
     desk.once("dialog", lambda dialog: dialog.accept())
     with desk.expect_navigation():
         form.locator("button[type=submit]").click()

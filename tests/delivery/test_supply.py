@@ -201,12 +201,12 @@ def test_a_restore_of_supply_releases_the_held_orders_at_once(shop):
     """Through the inspections' restore (its "inspections.supply_restored" hook): the held
     order is scheduled in the restore's transaction, not when the station next looks."""
     from ranan.inspections import services as inspections
-    from tests.inspections.conftest import visit
+    from tests.inspections.conftest import png, visit
 
     policy(shop, shut_off_orders="hold")
     inspections.measure_record(actor=shop.station_manager, customer=shop.villager,
                                kind="shut_off", at=timezone.now() - datetime.timedelta(days=3),
-                               note="三次到访不遇")
+                               note="三次到访不遇", photo=png())
     held = order(shop)
     assert held.state == OrderState.HELD
     Customer.objects.filter(pk=shop.villager.pk).update(

@@ -141,7 +141,8 @@ def test_plans_unreached_measures_and_kpis(homes, api):
                                         f"{homes.community_b1.pk}&tier=nope").status_code == 400
     assert api.as_(homes.gas_admin).get("/api/v1/unreached/").status_code == 400
     shut = inspector.post("/api/v1/measures/", {"customer": homes.homes[0].pk,
-                                                "kind": "shut_off", "note": "社区关阀"},
+                                                "kind": "shut_off", "note": "社区关阀",
+                                                "photo": base64.b64encode(png()).decode()},
                           format="json")
     assert shut.status_code == 201
     out_of_area = api.as_(homes.regulator_a).post("/api/v1/measures/", {

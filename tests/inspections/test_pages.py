@@ -333,7 +333,9 @@ def test_a_valve_shut_off_and_a_referral_are_recorded_from_the_unreached_list(ho
     url = "/inspections/unreached/?jurisdiction=990102001001"
     html = client.get(url).content.decode()
     assert 'data-testid="shut-off-form"' in html
-    answer = client.post(url, {"customer": home.pk, "kind": MeasureKind.SHUT_OFF})
+    answer = client.post(url, {"customer": home.pk, "kind": MeasureKind.SHUT_OFF,
+                               "note": "拒绝入户，关阀", "photo": SimpleUploadedFile(
+                                   "valve.png", png(), content_type="image/png")})
     assert answer.status_code == 302 and answer.url == url
     assert Customer.objects.get(pk=home.pk).status == CustomerStatus.SHUT_OFF
     rows = client.get(url).context["rows"]

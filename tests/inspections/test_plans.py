@@ -14,7 +14,7 @@ from ranan.inspections import selectors, services
 from ranan.inspections.choices import MeasureKind, Outcome, Tier
 from ranan.inspections.models import Cycle, Measure, Plan
 from tests.conftest import kpi_figures
-from tests.inspections.conftest import days_ago, visit
+from tests.inspections.conftest import days_ago, png, visit
 
 TODAY = timezone.localdate
 
@@ -166,7 +166,7 @@ def test_unreached_list_work_list_and_progress(homes):
     assert [r["customer"].pk for r in only] == [h2.pk]
     # The community's valve shut-off moves h1 to "shut".
     services.measure_record(actor=homes.inspector, customer=h1, kind=MeasureKind.SHUT_OFF,
-                            note="三次不在家，社区关阀")
+                            note="三次不在家，社区关阀", photo=png())
     assert Customer.objects.get(pk=h1.pk).status == CustomerStatus.SHUT_OFF
     tiers = {r["customer"].pk: r["tier"] for r in
              selectors.unreached(homes.gas_admin, homes.community_b1.path)}
@@ -207,9 +207,11 @@ def test_measures_bad_input_and_roles(homes):
         services.measure_record(actor=homes.courier_a1, customer=h, kind=MeasureKind.SHUT_OFF)
     with pytest.raises(Customer.DoesNotExist):
         services.measure_record(actor=homes.regulator_a, customer=h, kind=MeasureKind.SHUT_OFF)
-    services.measure_record(actor=homes.inspector, customer=h, kind=MeasureKind.SHUT_OFF)
+    services.measure_record(actor=homes.inspector, customer=h, kind=MeasureKind.SHUT_OFF,
+                            note="三次不在家", photo=png())
     with pytest.raises(ValidationError):
-        services.measure_record(actor=homes.inspector, customer=h, kind=MeasureKind.SHUT_OFF)
+        services.measure_record(actor=homes.inspector, customer=h, kind=MeasureKind.SHUT_OFF,
+                                note="三次不在家", photo=png())
     m = services.measure_record(actor=homes.regulator_b, customer=h,
                                 kind=MeasureKind.ENFORCEMENT,
                                 organisation=homes.regulator_b_org, note="拒不整改私接")

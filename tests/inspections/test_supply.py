@@ -33,7 +33,7 @@ def browser(account) -> Client:
 def shut(homes, home=None, kind=MeasureKind.SHUT_OFF, when=None):
     home = home or homes.homes[0]
     return services.measure_record(actor=homes.inspector, customer=home, kind=kind,
-                                   at=when or days_ago(5), note="三次未入户")
+                                   at=when or days_ago(5), note="三次未入户", photo=png())
 
 
 def figures(homes) -> dict:
@@ -209,7 +209,7 @@ def test_two_people_restoring_one_household_at_once_one_wins(settings, tmp_path)
     Customer.objects.filter(pk=home.pk).update(created_at=days_ago(30))
     home.refresh_from_db()
     services.measure_record(actor=cast.inspector, customer=home, kind=MeasureKind.SHUT_OFF,
-                            at=days_ago(3))
+                            at=days_ago(3), note="三次未入户", photo=png())
     done = visit(cast.inspector, home, Outcome.INSPECTED, when=days_ago(1))
     barrier = threading.Barrier(2)
     results = []

@@ -39,8 +39,10 @@ def known(world):
                                  self_closing=True)
     customer_services.device_add(actor=None, customer=world.homes[0], kind="regulator",
                                  has_cutoff=True)
+    from tests.inspections.conftest import png
+
     inspection_services.measure_record(actor=world.regulator_a, customer=world.homes[2],
-                                       kind="shut_off")
+                                       kind="shut_off", note="三次未入户", photo=png())
     order = Order.objects.get()
     Order.objects.filter(pk=order.pk).update(
         received_at=order.delivered_at - datetime.timedelta(hours=3))
@@ -62,10 +64,13 @@ EXPECTED = {  # name: (value, numerator, denominator)
     "hazards_overdue_step_2": (1, 1, None),
     "hazards_overdue_step_3": (0, 0, None),
     "hazards_overdue_step_4": (0, 0, None),
-    "metal_hose_coverage": (1 / 5, 1, 5),  # 户0 (户1's hose is rubber)
-    "self_closing_valve_coverage": (1 / 5, 1, 5),  # 户3
-    "regulator_cutoff_coverage": (1 / 5, 1, 5),  # 户0, of the five active LPG households
-    "alarm_coverage": (1 / 5, 1, 5),  # 户0
+    # A passing check writes what it saw into the register (issue 15 item 3): 户0's
+    # inspection and 户3's check at the delivery saw a metal hose, a self-closing valve, a
+    # regulator with cut-off (户3 an alarm too; 户0's alarm came with H1's fix).
+    "metal_hose_coverage": (2 / 5, 2, 5),  # 户0, 户3 (户1's hose is rubber)
+    "self_closing_valve_coverage": (2 / 5, 2, 5),  # 户3, 户0
+    "regulator_cutoff_coverage": (2 / 5, 2, 5),  # 户0, 户3, of the five active LPG households
+    "alarm_coverage": (2 / 5, 2, 5),  # 户0, 户3
     "cylinders_overdue": (2, 2, None),
     "interlock_refusals": (1, 1, None),
     "deliveries_checked_rate": (1.0, 1, 1),

@@ -297,3 +297,31 @@ def device_remove(*, actor, device: Device, removed_on: datetime.date | None = N
     audit.record_update(actor=actor, instance=device, before=before)
     refresh_missing(device.customer)
     return device
+
+
+# Devices that belong to one supply only (a regulator to LPG, a meter to pipeline gas): a
+# check or a fix of the other kind of customer records none.
+DEVICE_SUPPLY = {DeviceKind.REGULATOR: Supply.LPG, DeviceKind.METER: Supply.PIPELINE}
+
+
+@transaction.atomic
+def device_confirm(*, actor, customer: Customer, kind: str, seen_on: datetime.date,
+                   note: str = "", **values) -> Device | None:
+    """A check saw a device of `kind` like `values` at the customer on `seen_on` (a metal
+    hose, an alarm, a self-closing valve): bring the register in line. Nothing is written
+    when the current device of that kind already is like that, or was recorded after
+    `seen_on` (newer news); otherwise a new row replaces it (the old one kept in the
+    history) with the install date unknown: the check saw it, not when it was put in. The
+    customer's missing devices follow (`device_add`). Returns the new row, or None."""
+    if DEVICE_SUPPLY.get(kind, customer.supply) != customer.supply:
+        return None
+    current = (Device.objects.current().filter(customer=customer, kind=kind)
+               .order_by("-installed_on", "-id").first())
+    if current is not None:
+        if all(getattr(current, key) == value for key, value in values.items()):
+            return None
+        if current.installed_on and current.installed_on > seen_on:
+            return None
+    return device_add(actor=actor, customer=customer, replaces=current, kind=kind,
+                      note=note[:200], **values)
+

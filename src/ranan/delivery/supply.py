@@ -62,7 +62,8 @@ def stops(customers) -> dict[int, Stop]:
     shut = [pk for pk, stop in out.items() if stop.status == CustomerStatus.SHUT_OFF]
     if shut:
         seen: set[int] = set()
-        for measure in (Measure.objects.filter(customer_id__in=shut, kind__in=STOPPING_MEASURES)
+        for measure in (Measure.objects.filter(customer_id__in=shut, kind__in=STOPPING_MEASURES,
+                                               voided_at__isnull=True)
                         .select_related("by").order_by("customer_id", "-at", "-id")):
             if measure.customer_id in seen:
                 continue

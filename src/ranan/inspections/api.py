@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from ranan.core.models import Jurisdiction, Organisation
 from ranan.core.permissions import Requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.models import Customer
-from ranan.inspections import referrals, selectors, services
+from ranan.inspections import referrals, register, selectors, services
 from ranan.inspections.choices import MeasureKind, Outcome, ReferralOutcome, Tier, VisitKind
 from ranan.inspections.filters import ChecklistFilter, PlanFilter, ReferralFilter, VisitFilter
 from ranan.inspections.models import Checklist, ChecklistItem, Plan, Referral, Visit
@@ -343,6 +344,26 @@ class MeasureAnswer(serializers.Serializer):
     customer = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=MeasureKind.choices)
     at = serializers.DateTimeField()
+    by = serializers.IntegerField()
+    note = serializers.CharField()
+    photo = serializers.CharField(allow_null=True, help_text="the photo's address, if any")
+    voided_at = serializers.DateTimeField(allow_null=True)
+    voided_by = serializers.IntegerField(allow_null=True)
+    void_reason = serializers.CharField()
+    voidable_until = serializers.DateTimeField(allow_null=True)
+
+
+def measure_answer(measure) -> dict:
+    """A measure as the API answers it (also read by the page's tests)."""
+    from django.urls import reverse
+
+    return {"id": measure.pk, "customer": measure.customer_id, "kind": measure.kind,
+            "at": measure.at, "by": measure.by_id, "note": measure.note,
+            "photo": (reverse("inspection-measure-photo", args=[measure.pk])
+                      if measure.photo else None),
+            "voided_at": measure.voided_at, "voided_by": measure.voided_by_id,
+            "void_reason": measure.void_reason,
+            "voidable_until": services.voidable_until(measure)}
 
 
 class PlanDetail(APIView):
@@ -415,6 +436,27 @@ class WorkListView(APIView):
                                              many=True).data})
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class MeasurePhoto(serializers.Field):
+    """A photo as a data URL, bare base64, or a multipart file: its bytes."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "read"):
+            if data.size > images.MAX_PHOTO_BYTES:
+                raise serializers.ValidationError(_("An image is at most %(mb)d MB.") % {
+                    "mb": images.MAX_PHOTO_MB})
+            return data.read()
+        if not isinstance(data, str):
+            raise serializers.ValidationError(_("Send the image as a base64 text."))
+        try:
+            return images.decode_data_url(data, "photo")
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["photo"]) from None
+
+    def to_representation(self, value):
+        return None
+
+
 class MeasureWrite(serializers.Serializer):
     customer = ScopedPrimaryKeyField(model=Customer)
     kind = serializers.ChoiceField(choices=MeasureKind.choices)
@@ -426,15 +468,20 @@ class MeasureWrite(serializers.Serializer):
     # A restore names the completed inspection since the shut-off it rests on.
     visit = ScopedPrimaryKeyField(model=Visit, required=False, allow_null=True)
     department = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    # Required for a shut-off, a seal and a referral (the service says so, naming `note`).
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    # A shut-off or a seal: the photo of the sealed valve, base64 (or a multipart file).
+    photo = MeasurePhoto(required=False, help_text="data:image/jpeg;base64,… or a file")
 
 
 class MeasureView(APIView):
-    """Record a valve shut off or removed and sealed, a referral to law enforcement (to an
-    organisation: `organisation`), or supply restored (`kind` "restored", with the `visit`
-    it rests on)."""
+    """Record a valve shut off or removed and sealed (with a `note` saying why and a `photo`
+    of the sealed valve), a referral to law enforcement (to an organisation:
+    `organisation`, with a `note`), or supply restored (`kind` "restored", with the `visit`
+    it rests on). JSON with the photo in base64, or multipart with a `photo` file."""
 
     permission_classes = [Requires("inspections.read", write="inspections.measure")]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(request=MeasureWrite, responses={201: MeasureAnswer})
     def post(self, request):
@@ -446,8 +493,54 @@ class MeasureView(APIView):
             measure = services.measure_record(actor=request.user, customer=customer, **data)
         except Customer.DoesNotExist:
             raise out_of_scope("customer", customer.pk) from None
-        return Response({"id": measure.pk, "customer": customer.pk, "kind": measure.kind,
-                         "at": measure.at}, status=status.HTTP_201_CREATED)
+        return Response(measure_answer(measure), status=status.HTTP_201_CREATED)
+
+
+class VisitPrefillView(APIView):
+    """The answers the customer's device register gives to its current checklist
+    (`?customer=<id>`): the app prefills them for the inspector to confirm or correct."""
+
+    permission_classes = [READ]
+
+    @extend_schema(parameters=[OpenApiParameter("customer", int, required=True)])
+    def get(self, request):
+        from django.utils import timezone
+
+        raw = request.query_params.get("customer", "")
+        if not raw.isdigit():
+            return error_response("customer", "required", _("Give the customer's id."))
+        customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=int(raw))
+        checklist = services.current_checklist(services.audience_for(customer))
+        codes = {item.code for item in checklist.items.all()} if checklist else set()
+        answers = {code: value for code, value in
+                   register.prefill(customer, timezone.localdate()).items() if code in codes}
+        return Response({"customer": customer.pk,
+                         "checklist": checklist.pk if checklist else None, "answers": answers})
+
+
+class MeasureVoid(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class MeasureVoidView(APIView):
+    """Void a shut-off or a seal recorded by mistake: its author only, within
+    RANAN_MEASURE_VOID_MINUTES (30) of recording it, with a `reason`, once."""
+
+    permission_classes = [Requires("inspections.read", write="inspections.measure")]
+
+    @extend_schema(request=MeasureVoid, responses={200: MeasureAnswer})
+    def post(self, request, pk: int):
+        from ranan.inspections.models import Measure
+
+        measure = get_object_or_404(Measure.objects.visible_to(request.user), pk=pk)
+        body = MeasureVoid(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            measure = services.measure_void(actor=request.user, measure=measure,
+                                            reason=body.validated_data["reason"])
+        except Measure.DoesNotExist:
+            raise Http404 from None
+        return Response(measure_answer(measure))
 
 
 class ReferralSerializer(serializers.ModelSerializer):

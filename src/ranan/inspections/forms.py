@@ -51,6 +51,8 @@ class ItemEntry:
     length_m: str = ""
     note: str = ""
     errors: list[str] = field(default_factory=list)
+    # The answer came from the customer's device register (register.prefill): confirm it.
+    prefilled: bool = False
 
     @property
     def code(self) -> str:
@@ -77,9 +79,12 @@ class ChecklistInput:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def blank_entries(items, previous=None) -> list[ItemEntry]:
-    """Entries for a new form; `previous`: the answers of a visit being corrected."""
+def blank_entries(items, previous=None, prefill: dict | None = None) -> list[ItemEntry]:
+    """Entries for a new form; `previous`: the answers of a visit being corrected;
+    `prefill`: {item code: answer} from the customer's device register (not for a
+    correction, which starts from the original's answers)."""
     before = {a.item.code: a for a in previous} if previous is not None else {}
+    prefill = prefill or {}
     entries = []
     for item in items:
         entry = ItemEntry(item=item, part=item.fix_part)
@@ -87,8 +92,19 @@ def blank_entries(items, previous=None) -> list[ItemEntry]:
         if answer is not None:
             entry.value, entry.fixed = answer.value, answer.fixed
             entry.part = answer.part or item.fix_part
+        elif item.code in prefill and _valid(item, prefill[item.code]):
+            entry.value, entry.prefilled = prefill[item.code], True
         entries.append(entry)
     return entries
+
+
+def _valid(item: ChecklistItem, value: str) -> bool:
+    """Whether a prefilled answer is one the item takes (a checklist version may differ)."""
+    try:
+        services.evaluate(item, value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _read_files(files, name: str, label: str, out: ChecklistInput, error_key: str) -> None:
@@ -147,7 +163,9 @@ class MeasureForm(StyledForm):
     kind = forms.ChoiceField(choices=MeasureKind.choices, widget=forms.HiddenInput)
     organisation = forms.IntegerField(label=gettext_lazy("Referred to (department)"),
                                       required=False, min_value=1)
+    # Required by the service for a shut-off and a referral (its error names the field).
     note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
+    photo = forms.FileField(label=gettext_lazy("Photo of the sealed valve"), required=False)
 
 
 class PlanForm(StyledForm):

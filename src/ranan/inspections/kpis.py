@@ -64,7 +64,8 @@ def unreached(ctx: Context, tier: str) -> QuerySet:
     """Households on the ladder (inspections.selectors.tier_of) from the period's start:
     the same rule as the unreached list, in SQL."""
     since = counted_visits().filter(here(ctx), customer=OuterRef("pk"), started_at__gte=ctx.lo)
-    measures = Measure.objects.filter(here(ctx), customer=OuterRef("pk"), at__gte=ctx.lo)
+    measures = Measure.objects.filter(here(ctx), customer=OuterRef("pk"), at__gte=ctx.lo,
+                                      voided_at__isnull=True)
     not_home = Coalesce(Subquery(
         since.filter(outcome=Outcome.NOT_HOME).order_by().values("customer")
         .annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
@@ -89,7 +90,7 @@ def unreached(ctx: Context, tier: str) -> QuerySet:
 
 def _enforcement_since(ctx: Context):
     return Measure.objects.filter(customer=OuterRef("pk"), at__gte=ctx.lo,
-                                  kind=MeasureKind.ENFORCEMENT)
+                                  kind=MeasureKind.ENFORCEMENT, voided_at__isnull=True)
 
 
 def _shut(ctx: Context) -> QuerySet:
@@ -107,7 +108,7 @@ def _enforcement(ctx: Context) -> QuerySet:
 def _measures(ctx: Context, kinds) -> QuerySet:
     return (Measure.objects.visible_to(ctx.user)
             .filter(ctx.within("jpath"), kind__in=list(kinds), at__gte=ctx.lo,
-                    at__lt=ctx.hi).select_related("customer", "by"))
+                    at__lt=ctx.hi, voided_at__isnull=True).select_related("customer", "by"))
 
 
 def _valves_shut(ctx: Context) -> QuerySet:

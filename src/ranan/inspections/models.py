@@ -199,7 +199,8 @@ class Finding(AppendOnlyModel):
 class Measure(AppendOnlyModel):
     """A valve shut off (or removed and sealed) for a household never reached, a referral to
     law enforcement of one that refuses to fix a hazard (to an organisation), or supply
-    restored (resting on the completed visit since the shut-off): who, when, to whom."""
+    restored (resting on the completed visit since the shut-off): who, when, to whom, why
+    (the note) and, for a shut-off or a seal, the photo of the sealed valve."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="measures")
     jpath = models.CharField(max_length=64, editable=False)
@@ -213,6 +214,21 @@ class Measure(AppendOnlyModel):
     visit = models.ForeignKey("Visit", verbose_name=_("visit"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # The photo of the valve shut off or sealed (required for those two), stored like a
+    # visit's photos (under its content hash, served only to accounts that see the measure).
+    photo = models.FileField(_("photo"), upload_to="measures/%Y/%m/", blank=True)
+    photo_sha256 = models.CharField(max_length=64, blank=True)
+    # What the customer's status was before this measure stopped the supply: put back when
+    # the measure is voided.
+    prior_status = models.CharField(max_length=20, blank=True)
+    prior_status_date = models.DateField(null=True, blank=True)
+    # A measure recorded by mistake is voided by its author within a short time
+    # (`services.measure_void`, MEASURE_VOID_MINUTES) with a reason: the only change a
+    # measure ever takes, set once; a voided measure no longer counts anywhere.
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    voided_by = models.ForeignKey(Account, verbose_name=_("voided by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    void_reason = models.CharField(_("why voided"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

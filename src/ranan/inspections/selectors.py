@@ -102,7 +102,8 @@ def standings(customers: QuerySet, since: datetime.datetime,
         rows = rows.filter(inspected=0)
     for row in rows:
         out[row["customer_id"]] = Standing(**row)
-    for customer_id, kind in (Measure.objects.filter(customer__in=ids, at__gte=since)
+    for customer_id, kind in (Measure.objects.filter(customer__in=ids, at__gte=since,
+                                                     voided_at__isnull=True)
                               .order_by().values_list("customer_id", "kind").distinct()):
         standing = out.setdefault(customer_id, Standing(customer_id))
         if kind == MeasureKind.ENFORCEMENT:
@@ -279,15 +280,16 @@ def referrals(user) -> QuerySet:
 
 
 def supply_measures(user, customer: Customer) -> QuerySet:
-    """The household's shut-offs, seals, referrals and restores, newest first."""
+    """The household's shut-offs, seals, referrals and restores, newest first (the voided
+    ones too, marked)."""
     return (Measure.objects.visible_to(user).filter(customer=customer)
-            .select_related("by", "organisation", "visit").order_by("-at", "-id"))
+            .select_related("by", "organisation", "visit", "voided_by").order_by("-at", "-id"))
 
 
 def restore_visits(customer: Customer) -> QuerySet:
     """The completed inspections a restore of supply can rest on: counted, since the last
     shut-off (or seal), newest first."""
-    stopped = (Measure.objects.filter(customer=customer,
+    stopped = (Measure.objects.filter(customer=customer, voided_at__isnull=True,
                                       kind__in=[MeasureKind.SHUT_OFF, MeasureKind.SEALED])
                .order_by("-at").values_list("at", flat=True).first())
     visits = counted_visits().filter(customer=customer, outcome=Outcome.INSPECTED)

@@ -15,7 +15,8 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
@@ -29,6 +30,7 @@ from ranan.core.permissions import require
 from ranan.customers import services as customer_services
 from ranan.customers.choices import CustomerKind, CustomerStatus, DeviceKind, HoseMaterial, Supply
 from ranan.customers.models import Customer, Device
+from ranan.inspections import register
 from ranan.inspections.choices import (
     STOPS_SUPPLY,
     AnswerType,
@@ -64,6 +66,19 @@ RESTORE_HOOK = "inspections.restore_blockers"
 RESTORED_HOOK = "inspections.supply_restored"
 MAX_PHOTOS = 20
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+# How long after recording it its author may void a measure (a setting:
+# RANAN_MEASURE_VOID_MINUTES).
+MEASURE_VOID_MINUTES = 30
+# The measures that say why in a note (a shut-off, a seal, a referral) and those that show
+# the sealed valve in a photo.
+NOTE_REQUIRED = {MeasureKind.SHUT_OFF, MeasureKind.SEALED, MeasureKind.ENFORCEMENT}
+PHOTO_REQUIRED = STOPS_SUPPLY
+# The measures their author may void (a referral is answered by its department instead).
+VOIDABLE = STOPS_SUPPLY
+
+
+def void_minutes() -> int:
+    return int(getattr(settings, "RANAN_MEASURE_VOID_MINUTES", MEASURE_VOID_MINUTES))
 
 
 class VisitConflict(Conflict):
@@ -314,7 +329,8 @@ def _write_visit(actor, customer: Customer, checked: _Checked, *, kind: str, out
                  ended_at: datetime.datetime, fixes: dict, signature: bytes | None, notes: str,
                  corrects: Visit | None, plan: Plan | None) -> Visit:
     """Write the checked visit with its answers and photos, apply the fixes to the
-    customer's devices and hand the findings to the hooks (inside the caller's
+    customer's devices, write what the passing answers saw into the device register
+    (`register.confirm_devices`) and hand the findings to the hooks (inside the caller's
     transaction)."""
     visit = Visit(customer=customer, jpath=customer.jpath, inspector=actor, kind=kind,
                   outcome=outcome, started_at=started_at, ended_at=ended_at,
@@ -330,6 +346,9 @@ def _write_visit(actor, customer: Customer, checked: _Checked, *, kind: str, out
     _write_photos(visit, checked)
     day = timezone.localtime(started_at).date()
     _record_fixes(actor, customer, checked, fixes, day)
+    fixed_kinds = {(fixes[code] or {}).get("part") or checked.items[code].fix_part
+                   for code in fixes}
+    register.confirm_devices(actor, customer, checked.evaluated, fixed_kinds, day)
     _record_findings(visit, customer, checked, fixes)
     audit.record_create(actor=actor, instance=visit)
     return visit
@@ -412,8 +431,10 @@ def _install_part(actor, customer, fix: dict, item: ChecklistItem, day) -> None:
 
 
 def _supply_stopped_since(customer: Customer) -> Measure | None:
-    """The measure that stopped the household's supply last (shut off or sealed)."""
-    return (Measure.objects.filter(customer=customer, kind__in=list(STOPS_SUPPLY))
+    """The measure that stopped the household's supply last (shut off or sealed, not
+    voided)."""
+    return (Measure.objects.filter(customer=customer, kind__in=list(STOPS_SUPPLY),
+                                   voided_at__isnull=True)
             .order_by("-at", "-id").first())
 
 
@@ -444,43 +465,45 @@ def referral_departments(customer_or_path) -> QuerySet:
 
 def measure_record(*, actor, customer: Customer, kind: str, at: datetime.datetime | None = None,
                    department: str = "", organisation=None, visit: Visit | None = None,
-                   note: str = "") -> Measure:
+                   note: str = "", photo: bytes | None = None) -> Measure:
     """A valve shut off or removed and sealed (the customer's status becomes "shut off",
     from that day), a referral to law enforcement (to a department, which is told at once
     and answers it: `referrals`), or supply restored (`supply_restore`), with who and
-    when."""
+    when. A shut-off, a seal and a referral say why (`note`); a shut-off and a seal carry
+    the photo of the sealed valve (`photo`, image bytes)."""
     if kind == MeasureKind.RESTORED:
         return supply_restore(actor=actor, customer=customer, visit=visit, note=note)
     require(actor, "inspections.measure", _("Your role does not record shut-offs or referrals."))
     _visible_customer(actor, customer)
     now = timezone.now()
     at = at or now
-    errors = {}
-    if kind not in MeasureKind.values:
-        errors["kind"] = _("Unknown measure.")
-    if at > now + CLOCK_SKEW:
-        errors["at"] = _("Cannot be in the future.")
-    if kind == MeasureKind.ENFORCEMENT:
-        problems = _referral_department(customer, organisation)
-        if problems:
-            errors["organisation"] = problems[0]
-    if len(note) > 500:
-        errors["note"] = _("At most 500 characters.")
-    if kind in STOPS_SUPPLY and customer.status == CustomerStatus.SHUT_OFF:
-        last = _supply_stopped_since(customer)
-        if kind == MeasureKind.SHUT_OFF or (last and last.kind == MeasureKind.SEALED):
-            errors["kind"] = (_("The valve of this household is already shut off.")
-                              if kind == MeasureKind.SHUT_OFF else
-                              _("The valve of this household is already removed and sealed."))
+    note = (note or "").strip()
+    errors = _measure_errors(customer, kind=kind, at=at, now=now, organisation=organisation,
+                             note=note, photo=photo)
+    photo_ext = None
+    if photo and kind in PHOTO_REQUIRED and "photo" not in errors:
+        try:
+            photo_ext = image_extension(photo, "photo")
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        measure = Measure.objects.create(
+        measure = Measure(
             customer=customer, jpath=customer.jpath, kind=kind, at=at, by=actor,
             organisation=organisation if kind == MeasureKind.ENFORCEMENT else None,
             department=(organisation.name if kind == MeasureKind.ENFORCEMENT and organisation
-                        else department.strip())[:100], note=note.strip())
-        if kind in STOPS_SUPPLY and customer.status != CustomerStatus.SHUT_OFF:
+                        else department.strip())[:100], note=note)
+        if photo_ext:
+            digest = hashlib.sha256(photo).hexdigest()
+            measure.photo_sha256 = digest
+            measure.photo.save(f"{digest[:32]}.{photo_ext}", ContentFile(photo), save=False)
+        stops = kind in STOPS_SUPPLY and customer.status != CustomerStatus.SHUT_OFF
+        if stops:
+            measure.prior_status = customer.status
+            measure.prior_status_date = customer.status_date
+        measure.save()
+        if stops:
             before = audit.snapshot(customer)
             day = timezone.localtime(at).date()
             Customer.objects.filter(pk=customer.pk).update(status=CustomerStatus.SHUT_OFF,
@@ -493,6 +516,117 @@ def measure_record(*, actor, customer: Customer, kind: str, at: datetime.datetim
 
             referrals.referral_open(actor=actor, measure=measure)
     return measure
+
+
+def _measure_errors(customer: Customer, *, kind: str, at: datetime.datetime,
+                    now: datetime.datetime, organisation, note: str,
+                    photo: bytes | None) -> dict[str, str]:
+    """What is wrong with a measure before it is written, each error naming its field."""
+    errors = {}
+    if kind not in MeasureKind.values:
+        errors["kind"] = _("Unknown measure.")
+    if at > now + CLOCK_SKEW:
+        errors["at"] = _("Cannot be in the future.")
+    if kind == MeasureKind.ENFORCEMENT:
+        problems = _referral_department(customer, organisation)
+        if problems:
+            errors["organisation"] = problems[0]
+    if len(note) > 500:
+        errors["note"] = _("At most 500 characters.")
+    elif kind in NOTE_REQUIRED and not note:
+        errors["note"] = _("Say why in a note: it is required for this measure.")
+    if kind in PHOTO_REQUIRED and not photo:
+        errors["photo"] = _("A photo of the sealed valve is required.")
+    if kind in STOPS_SUPPLY and customer.status == CustomerStatus.SHUT_OFF:
+        last = _supply_stopped_since(customer)
+        if kind == MeasureKind.SHUT_OFF or (last and last.kind == MeasureKind.SEALED):
+            errors["kind"] = (_("The valve of this household is already shut off.")
+                              if kind == MeasureKind.SHUT_OFF else
+                              _("The valve of this household is already removed and sealed."))
+    return errors
+
+
+def voidable_until(measure: Measure) -> datetime.datetime | None:
+    """Until when its author may void the measure (None: never, or no longer voidable)."""
+    if measure.kind not in VOIDABLE or measure.voided_at is not None:
+        return None
+    return measure.created_at + datetime.timedelta(minutes=void_minutes())
+
+
+def can_void(actor, measure: Measure, now: datetime.datetime | None = None) -> bool:
+    """Whether the page offers `actor` to void the measure (the service decides)."""
+    until = voidable_until(measure)
+    return (until is not None and measure.by_id == actor.pk
+            and (now or timezone.now()) <= until)
+
+
+def measure_void(*, actor, measure: Measure, reason: str) -> Measure:
+    """Void a shut-off or a seal recorded by mistake: only its author, within
+    `void_minutes()` of recording it, with a reason, once. The measure keeps its row with
+    who voided it, when and why (audited); it stops counting in the ladder and the KPIs,
+    and when it was what stopped the household's supply, the customer's status goes back
+    to what it was (and the apps' "inspections.supply_restored" hooks run, as for a
+    restore: held orders are scheduled)."""
+    require(actor, "inspections.measure", _("Your role does not record shut-offs or referrals."))
+    if not Measure.objects.visible_to(actor).filter(pk=measure.pk).exists():
+        raise Measure.DoesNotExist  # out of the actor's area: the caller answers 404
+    if measure.by_id != actor.pk:
+        raise PermissionDenied(_("Only the person who recorded a measure can void it."))
+    reason = (reason or "").strip()
+    now = timezone.now()
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = _("Say why the measure is voided.")
+    elif len(reason) > 500:
+        errors["reason"] = _("At most 500 characters.")
+    if measure.voided_at is not None:
+        errors["measure"] = _("This measure is already voided.")
+    elif measure.kind not in VOIDABLE:
+        errors["measure"] = _("Only a shut-off or a seal can be voided; a referral is answered "
+                              "by its department.")
+    elif now - measure.created_at > datetime.timedelta(minutes=void_minutes()):
+        errors["measure"] = _("A measure can be voided within %(n)d minutes of recording it; "
+                              "restore the supply instead.") % {"n": void_minutes()}
+    elif Measure.objects.filter(customer_id=measure.customer_id, voided_at__isnull=True,
+                                kind__in=[*STOPS_SUPPLY, MeasureKind.RESTORED],
+                                created_at__gt=measure.created_at).exists():
+        errors["measure"] = _("A later measure of this household rests on this one: it "
+                              "cannot be voided.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = audit.snapshot(measure)
+        moved = Measure.objects.filter(pk=measure.pk, voided_at__isnull=True).update(
+            voided_at=now, voided_by=actor, void_reason=reason)
+        if not moved:
+            raise ValidationError({"measure": _("This measure is already voided.")})
+        measure.voided_at, measure.voided_by, measure.void_reason = now, actor, reason
+        audit.record_update(actor=actor, instance=measure, before=before)
+        _unstop_after_void(actor, measure)
+    return measure
+
+
+def _unstop_after_void(actor, measure: Measure) -> None:
+    """The household's status once `measure` is voided: still shut off when another shut-off
+    or seal stands, else what it was before the measure (active)."""
+    customer = Customer.objects.get(pk=measure.customer_id)
+    standing = Measure.objects.filter(customer=customer, voided_at__isnull=True)
+    restored = (standing.filter(kind=MeasureKind.RESTORED).order_by("-at", "-id")
+                .values_list("at", flat=True).first())
+    still_stopped = standing.filter(kind__in=list(STOPS_SUPPLY))
+    if restored is not None:
+        still_stopped = still_stopped.filter(at__gt=restored)
+    if customer.status != CustomerStatus.SHUT_OFF or still_stopped.exists():
+        return
+    status = measure.prior_status or CustomerStatus.ACTIVE
+    before = audit.snapshot(customer)
+    Customer.objects.filter(pk=customer.pk, status=CustomerStatus.SHUT_OFF).update(
+        status=status, status_date=measure.prior_status_date)
+    customer.status, customer.status_date = status, measure.prior_status_date
+    audit.record_update(actor=actor, instance=customer, before=before)
+    if status == CustomerStatus.ACTIVE:
+        for hook in contract.hooks(RESTORED_HOOK):
+            hook(actor=actor, customer=customer)
 
 
 def supply_restore(*, actor, customer: Customer, visit: Visit | None, note: str = "") -> Measure:

@@ -12,6 +12,8 @@ urlpatterns = [
     path("photos/<int:pk>", views.photo, name="inspection-photo"),
     path("unreached/", views.unreached, name="inspection-unreached"),
     path("supply/<int:customer_pk>/", views_supply.supply, name="inspection-supply"),
+    path("measures/<int:pk>/photo", views_supply.measure_photo_view,
+         name="inspection-measure-photo"),
     path("referrals/", views_supply.referral_list, name="referral-list"),
     path("referrals/<int:pk>/", views_supply.referral_detail, name="referral-detail"),
     path("plans/", views.plans, name="inspection-plans"),

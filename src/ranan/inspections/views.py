@@ -26,7 +26,7 @@ from ranan.core.permissions import can, require, requires
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.choices import DeviceKind, HoseMaterial
 from ranan.customers.models import Customer
-from ranan.inspections import selectors, services
+from ranan.inspections import register, selectors, services
 from ranan.inspections.choices import (
     GRADE_COLOURS,
     OUTCOME_COLOURS,
@@ -171,7 +171,9 @@ def visit_form(request, customer_pk):
             initial.update(outcome=corrects.outcome, kind=corrects.kind, notes=corrects.notes,
                            started_at=corrects.started_at)
         form = VisitForm(initial=initial)
-        entries = blank_entries(items, corrects.answers.all() if corrects else None)
+        entries = blank_entries(
+            items, corrects.answers.all() if corrects else None,
+            prefill=None if corrects else register.prefill(customer, timezone.localdate()))
 
     item_errors = sum(1 for entry in entries if entry.errors)
     return render(request, "inspections/visit_form.html", _context(
@@ -253,6 +255,18 @@ def signature(request, pk):
 # --- The unreached list -----------------------------------------------------------------------
 
 
+def measure_photo(request) -> bytes | None:
+    """The photo of the sealed valve posted with a measure form (`photo`), or None; one
+    too large is refused naming the field."""
+    upload = request.FILES.get("photo")
+    if upload is None or upload.size == 0:
+        return None
+    if upload.size > images.MAX_PHOTO_BYTES:
+        raise ValidationError({"photo": _("An image is at most %(mb)d MB.") % {
+            "mb": images.MAX_PHOTO_MB}})
+    return upload.read()
+
+
 def _area_code(node: Jurisdiction) -> str:
     return node.code or f"#{node.pk}"
 
@@ -279,7 +293,8 @@ def unreached(request):
                             if data["organisation"] else None)
             try:
                 services.measure_record(actor=user, customer=customer, kind=data["kind"],
-                                        organisation=organisation, note=data["note"])
+                                        organisation=organisation, note=data["note"],
+                                        photo=measure_photo(request))
             except ValidationError as exc:
                 apply_service_errors(measure_form, exc)
             except Customer.DoesNotExist:
@@ -315,6 +330,7 @@ def unreached(request):
         total=sum(counts.values()), page=page, rows=page.object_list if page else [],
         children=children, parent=parent, measure_form=measure_form, measure_for=measure_for,
         shut_off=MeasureKind.SHUT_OFF, enforcement=MeasureKind.ENFORCEMENT,
+        void_minutes=services.void_minutes(),
         departments=list(services.referral_departments(node.path)) if node else [],
         can_restore=can(user, "inspections.restore"),
         area_codes={n.pk: _area_code(n) for n in [*children, *([parent] if parent else [])]}),

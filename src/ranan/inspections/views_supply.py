@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from ranan.core.permissions import can, requires
 from ranan.customers.models import Customer
@@ -20,7 +22,9 @@ from ranan.inspections.choices import (
     ReferralState,
     ReferralStep,
 )
-from ranan.inspections.models import Referral
+from ranan.inspections.models import Measure, Referral
+from ranan.inspections.views import measure_photo
+from ranan.lib import images
 
 REFERRAL_PAGE = 50
 
@@ -38,7 +42,12 @@ def supply(request, customer_pk: int):
         "jurisdiction"), pk=customer_pk)
     errors: dict[str, list[str]] = {}
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    if request.method == "POST":
+    if request.method == "POST" and action == "void":
+        errors = _void(request, customer)
+        if not errors:
+            messages.success(request, _("The measure is voided."))
+            return redirect("inspection-supply", customer.pk)
+    elif request.method == "POST":
         if action not in MeasureKind.values:
             errors["action"] = [_("Unknown measure.")]
         else:
@@ -53,7 +62,8 @@ def supply(request, customer_pk: int):
             try:
                 services.measure_record(actor=user, customer=customer, kind=action,
                                         organisation=organisation, visit=visit,
-                                        note=request.POST.get("note", "")[:500])
+                                        note=request.POST.get("note", "")[:500],
+                                        photo=measure_photo(request))
             except ValidationError as exc:
                 errors = exc.message_dict
             except Customer.DoesNotExist:
@@ -63,8 +73,11 @@ def supply(request, customer_pk: int):
                     "measure": MeasureKind(action).label, "name": customer.name})
                 return redirect("inspection-supply", customer.pk)
     measures = list(selectors.supply_measures(user, customer)[:50])
-    stopped = next((m for m in measures if m.kind in (MeasureKind.SHUT_OFF,
-                                                       MeasureKind.SEALED)), None)
+    stopped = next((m for m in measures if m.kind in (MeasureKind.SHUT_OFF, MeasureKind.SEALED)
+                    and m.voided_at is None), None)
+    now = timezone.now()
+    for measure in measures:
+        measure.can_void = services.can_void(user, measure, now)
     return render(request, "inspections/supply.html", {
         "customer": customer, "measures": measures, "stopped": stopped, "errors": errors,
         "action": action, "posted": request.POST,
@@ -73,7 +86,35 @@ def supply(request, customer_pk: int):
         "can_restore": can(user, "inspections.restore"),
         "departments": list(services.referral_departments(customer)),
         "restore_visits": list(selectors.restore_visits(customer)[:10]),
-        "kinds": MeasureKind}, status=400 if errors else 200)
+        "kinds": MeasureKind, "void_minutes": services.void_minutes()},
+        status=400 if errors else 200)
+
+
+def _void(request, customer) -> dict[str, list[str]]:
+    """Void the posted measure of this household (`measure`, `reason`): its errors, or {}."""
+    user = request.user
+    measure = get_object_or_404(Measure.objects.visible_to(user).filter(customer=customer),
+                                pk=_int(request.POST.get("measure")) or 0)
+    try:
+        services.measure_void(actor=user, measure=measure,
+                              reason=request.POST.get("reason", "")[:600])
+    except ValidationError as exc:
+        return exc.message_dict
+    except PermissionDenied as exc:
+        return {"measure": [str(exc)]}
+    except Measure.DoesNotExist:
+        raise Http404 from None
+    return {}
+
+
+@require_GET
+@requires("inspections.read")
+def measure_photo_view(request, pk: int):
+    """The photo of a measure's sealed valve, to accounts that see the measure."""
+    measure = get_object_or_404(Measure.objects.visible_to(request.user), pk=pk)
+    if not measure.photo:
+        raise Http404
+    return images.image_response(measure.photo)
 
 
 @requires("inspections.referrals")
