@@ -23,6 +23,8 @@ class CoreConfig(contract.RananApp):
     ]
     home_panels = [
         Panel("core/home/_no_role.html", H + "no_role", order=0),
+        # A field role's day's work comes before the figures (order 10).
+        Panel("core/home/_field_work.html", H + "field_work", order=1),
         Panel("core/home/_admin_counts.html", H + "admin_counts", order=20),
         Panel("core/home/_audit.html", H + "latest_audit", order=20),
         Panel("core/home/_places.html", H + "places", order=30),

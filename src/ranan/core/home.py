@@ -76,3 +76,27 @@ def units(request, obj=None):
                          "villages": child.descendants().filter(level=Level.VILLAGE).count()})
     organisations = selectors.organisations_for(user).exclude(pk=user.organisation_id)[:20]
     return {"units": rows, "organisations": organisations}
+
+
+def field_work(request, obj=None):
+    """An inspector's home starts with the day's work, before the figures: the visits
+    other apps booked for it today (the hook "inspections.work_list", rows with "at",
+    "title", "where", "url") and the way to its list of households for today. (A courier's
+    round is the delivery app's own panel.)"""
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
+
+    from ranan.core import contract
+    from ranan.core.choices import Role
+
+    user = request.user
+    if user.is_superuser or Role.INSPECTOR not in user.roles:
+        return None
+    try:
+        list_url = reverse("inspection-home")
+    except NoReverseMatch:  # the inspections app is not installed: no work list
+        return None
+    today = timezone.localdate()
+    booked = sorted((row for hook in contract.hooks("inspections.work_list")
+                     for row in hook(user, today)), key=lambda row: row["at"])
+    return {"today": today, "booked": booked, "list_url": list_url}
