@@ -162,10 +162,15 @@ def test_the_figures_equal_the_records(week):
     assert children["一村"]["households_reached"]["value"] == 1
     assert children["一村"]["inspection_coverage"]["denominator"] == 3
     assert children["二村"]["inspection_coverage"]["value"] == 0.5
-    hz = snap["hazards"]
-    assert (hz["found"], hz["outstanding"], hz["overdue"]) == (1, 2, 1)
-    assert {s["step"]: s["n"] for s in hz["by_step"]}[2] == 1
-    assert [r["id"] for r in hz["overdue_list"]] == [week.old_hazard.pk]
+    # Every hazard of the area whenever found, as of the day of generation: the week's new
+    # one and the old one, overdue at step 2; the previous week is computed, not left out.
+    now = snap["to_date"]
+    assert (now["hazards_open"]["value"], now["hazards_overdue"]["value"]) == (2, 1)
+    assert now["hazards_overdue_step_2"]["value"] == 1
+    assert set(snap["previous"]) == set(snap["headline"]) == set(briefing.HEADLINE)
+    assert {c["name"]: c["to_date"]["hazards_overdue"]["value"]
+            for c in snap["children"]} == {"一村": 0, "二村": 1}
+    assert [r["id"] for r in snap["hazards"]["overdue_list"]] == [week.old_hazard.pk]
     assert snap["campaigns"] is None and snap["training"] is None
     with translation.override("en"):
         text = briefing.texts(snap)
@@ -221,7 +226,8 @@ def test_the_workbook_holds_the_same_figures_one_sheet_per_section(week):
     assert [by.cell(r, 1).value for r in (4, 5)] == ["一村", "二村"]
     assert by.cell(5, 3).value == 0.5
     hz = book["Hazards"]
-    assert [hz.cell(r, 2).value for r in (3, 4, 5, 6)] == [1, 0, 2, 1]
+    assert [hz.cell(r, 2).value for r in (3, 4)] == [2, 1]  # open, overdue now
+    assert [hz.cell(r, 2).value for r in range(9, 14)] == [0, 0, 1, 0, 0]  # steps 4 .. 0
 
 
 def test_a_later_download_shows_the_figures_as_generated(week):

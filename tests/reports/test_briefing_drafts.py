@@ -224,20 +224,38 @@ def test_another_area_does_not_find_the_briefing_nor_the_jurisdiction(week, draf
     assert not BriefingSetting.objects.exists()
 
 
-def test_the_two_closed_figures_say_what_each_counts(week, draft):
+def test_one_closed_figure_and_the_overdue_of_the_area_each_say_what_they_count(week, draft):
+    # Issue 15: "销号 8" beside "12" and "逾期 0" beside "53". One closed figure (of the
+    # hazards found in the week); the overdue hazards are those of the area whenever found,
+    # on the day the issue was generated, their day in the label.
     with translation.override("en"):
         s = briefing.sections(draft)
         text = briefing.texts(draft.snapshot)["hazards"]
     labels = {r["name"]: r["label"] for r in s["headline"]}
     assert labels["hazards_closed"] == "Hazards closed, of those found in the week"
-    assert s["labels"]["closed"] == "Hazards closed in the week (whenever found)"
-    assert "closed in the week (whenever found)" in text
+    assert "hazards_overdue" not in labels
+    day = briefing._date(draft.snapshot["as_of"])
+    assert s["hazards"]["overdue_label"] == f"Of them, past their deadline on {day}"
+    assert f"On {day}, 2 hazards of the area were still open" in text
+    assert s["hazards"]["open"] == "2" and s["hazards"]["overdue"] == "1"
     with translation.override("zh-hans"):  # the labels are in the catalogue, not left English
         s_zh = briefing.sections(draft)
     assert {r["name"]: r["label"] for r in s_zh["headline"]}["hazards_closed"] == "本周发现隐患中已销号"
-    assert s_zh["labels"]["closed"] == "本周销号隐患（不论何时发现）"
-    # The numbers are those of the snapshot, unchanged.
-    assert s["hazards"]["closed"] == draft.snapshot["hazards"]["closed"]
+
+
+def test_an_issue_stored_before_issue_15_still_reads_with_its_own_figures(week, draft):
+    old = dict(draft.snapshot, version=1, hazards={
+        "found": 1, "closed": 0, "outstanding": 7, "overdue": 3, "overdue_list": [],
+        "by_step": [{"step": s, "n": 1 if s < 3 else 0} for s in (4, 3, 2, 1, 0)]})
+    del old["to_date"]
+    old["children"] = [{k: v for k, v in c.items() if k != "to_date"}
+                       for c in draft.snapshot["children"]]
+    draft.snapshot = old
+    s = briefing.sections(draft)
+    assert (s["hazards"]["open"], s["hazards"]["overdue"]) == ("7", "3")
+    assert [r["n"] for r in s["steps"]] == ["0", "0", "1", "1", "1"]
+    assert all(c["cells"][-1] == "—" for c in s["children"])
+    assert briefing.pdf(draft).startswith(b"%PDF") and briefing.xlsx(draft)[:2] == b"PK"
 
 
 # --- Who sees drafts ------------------------------------------------------------------------

@@ -11,27 +11,33 @@ from __future__ import annotations
 
 import datetime
 import io
+import math
 
-from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ranan.core import kpis
 from ranan.core.models import Jurisdiction, subtree_q
-from ranan.lib.dates import day_bounds
 
-# Headline figures of the week (the KPI catalogue's names).
+# Headline figures of the week (the KPI catalogue's names), each beside the same figure of the
+# previous week: the same KPIs, the same area, the seven days before.
 HEADLINE = ["inspection_coverage", "households_reached", "entry_success", "hazards_found",
-            "hazards_closed", "rectification_rate", "hazards_overdue", "metal_hose_coverage",
+            "hazards_closed", "rectification_rate", "metal_hose_coverage",
             "self_closing_valve_coverage", "regulator_cutoff_coverage", "alarm_coverage",
             "cylinders_overdue", "interlock_refusals", "deliveries_checked_rate", "valves_shut"]
-# Compared with the previous week in the headline table and text.
-COMPARED = ["inspection_coverage", "households_reached", "entry_success", "hazards_found",
-            "hazards_closed", "rectification_rate"]
+# Hazards whenever found, as they stand the day the issue is generated: the catalogue's own
+# KPIs over the period SINCE .. that day, so that /api/v1/kpis/?from=SINCE&to=<as of> gives
+# the same numbers. (The catalogue's "overdue hazards" of the week alone, those found in the
+# week and already past their deadline, is nearly always 0 and read as "nothing is overdue":
+# the briefing shows the overdue hazards of the area instead.)
+SINCE = datetime.date(2000, 1, 1)
+STEPS = [f"hazards_overdue_step_{s}" for s in (4, 3, 2, 1, 0)]
+TO_DATE = ["hazards_open", "hazards_overdue", *STEPS]
 # The per-child table: few columns, so that a province's table stays readable (and cheap).
 CHILD = ["inspection_coverage", "households_reached", "hazards_found", "hazards_closed",
-         "rectification_rate", "hazards_overdue", "metal_hose_coverage"]
+         "rectification_rate", "metal_hose_coverage"]
+CHILD_TO_DATE = ["hazards_overdue"]
 # Overdue hazards listed by name in the document (the counts by step cover all of them).
 OVERDUE_LISTED = 50
 
@@ -52,71 +58,58 @@ def _rows(user, path, start, end, names, today=None) -> dict[str, dict]:
             for r in rows}
 
 
+def _breakdown(user, node, start, end, names, today) -> dict[int, dict]:
+    return {c["id"]: {"code": c.get("code") or "", "name": c["name"],
+                      "kpis": {n: {k: r.get(k) for k in ("value", "numerator", "denominator",
+                                                          "unit")}
+                               for n, r in c["kpis"].items() if n in names}}
+            for c in kpis.breakdown(user, node, start, end, names=names, today=today)}
+
+
 def _children(user, node: Jurisdiction, start, end, today) -> list[dict]:
-    """One row per child jurisdiction: the catalogue's breakdown when it is there (one
-    computation for all children), else the catalogue per child."""
-    breakdown = getattr(kpis, "breakdown", None)
-    if breakdown is not None:
-        out = []
-        for child in breakdown(user, node, start, end, names=CHILD, today=today):
-            out.append({"id": child["id"], "code": child.get("code") or "",
-                        "name": child["name"],
-                        "kpis": {n: {k: r.get(k) for k in ("value", "numerator", "denominator",
-                                                           "unit")}
-                                 for n, r in child["kpis"].items() if n in CHILD}})
-        return out
-    children = Jurisdiction.objects.visible_to(user).filter(parent=node).order_by("path")
-    return [{"id": c.pk, "code": c.code or "", "name": c.name,
-             "kpis": _rows(user, c.path, start, end, CHILD, today)} for c in children]
+    """One row per child jurisdiction: the catalogue's breakdown (one computation for all
+    children) of the week, and of the hazards whenever found (as the headline's)."""
+    week = _breakdown(user, node, start, end, CHILD, today)
+    to_date = _breakdown(user, node, SINCE, today, CHILD_TO_DATE, today)
+    return [{"id": pk, "code": row["code"], "name": row["name"], "kpis": row["kpis"],
+             "to_date": to_date.get(pk, {}).get("kpis", {})} for pk, row in week.items()]
 
 
-def _hazards(user, node: Jurisdiction, start, end, today) -> dict:
-    """Hazards of the area: found and closed in the week, still open, overdue today by
-    escalation step, and the most overdue by name. Each a single aggregate query."""
-    from ranan.hazards.choices import DONE, ESCALATING, Step
+def _overdue_list(user, node: Jurisdiction, today) -> list[dict]:
+    """The most overdue hazards of the area by name (the counts by step cover all of them)."""
+    from ranan.hazards.choices import ESCALATING
     from ranan.hazards.selectors import hazards_for, overdue_q
 
-    lo, hi = day_bounds(start, end)
-    area = hazards_for(user).filter(subtree_q("jpath", node.path)).order_by()
-    totals = area.aggregate(
-        found=Count("id", filter=Q(found_at__gte=lo, found_at__lt=hi)),
-        closed=Count("id", filter=Q(closed_at__gte=lo, closed_at__lt=hi)),
-        outstanding=Count("id", filter=~Q(state__in=list(DONE))),
-        overdue=Count("id", filter=overdue_q(today)),
-        **{f"step_{s}": Count("id", filter=overdue_q(today) & Q(escalation=s))
-           for s in Step.values})
-    listed = (area.filter(overdue_q(today)).filter(state__in=list(ESCALATING))
+    listed = (hazards_for(user).filter(subtree_q("jpath", node.path)).filter(overdue_q(today))
+              .filter(state__in=list(ESCALATING))
               .select_related("category", "customer", "jurisdiction")
               .order_by("-escalation", "deadline", "id")[:OVERDUE_LISTED])
-    return {
-        "found": totals["found"], "closed": totals["closed"],
-        "outstanding": totals["outstanding"], "overdue": totals["overdue"],
-        "by_step": [{"step": s, "n": totals[f"step_{s}"]} for s in reversed(Step.values)],
-        "overdue_list": [{
-            "id": h.pk, "step": h.escalation, "category": h.category.name,
-            "category_en": h.category.name_en, "grade": h.grade,
-            "where": h.jurisdiction.name, "deadline": h.deadline.isoformat(),
-            "days_late": (today - h.deadline).days} for h in listed],
-    }
+    return [{"id": h.pk, "step": h.escalation, "category": h.category.name,
+             "category_en": h.category.name_en, "grade": h.grade,
+             "where": h.jurisdiction.name, "deadline": h.deadline.isoformat(),
+             "days_late": (today - h.deadline).days} for h in listed]
 
 
 def gather(user, node: Jurisdiction, week_start: datetime.date,
            today: datetime.date | None = None) -> dict:
-    """The figures of one issue, as stored in `Briefing.snapshot`."""
+    """The figures of one issue, as stored in `Briefing.snapshot` (version 2): every number
+    is a KPI of the catalogue, so the API answers the same for the same area and period."""
     today = today or timezone.localdate()
     end = week_start + datetime.timedelta(days=6)
     previous = week_start - datetime.timedelta(days=7)
     return {
-        "version": 1,
+        "version": 2,
         "jurisdiction": {"id": node.pk, "code": node.code or "", "name": node.name,
                          "level": str(node.level)},
         "week_start": week_start.isoformat(), "week_end": end.isoformat(),
+        "previous_start": previous.isoformat(), "since": SINCE.isoformat(),
         "as_of": today.isoformat(),
         "headline": _rows(user, node.path, week_start, end, HEADLINE, today),
         "previous": _rows(user, node.path, previous, previous + datetime.timedelta(days=6),
-                          COMPARED, today),
+                          HEADLINE, today),
+        "to_date": _rows(user, node.path, SINCE, today, TO_DATE, today),
         "children": _children(user, node, week_start, end, today),
-        "hazards": _hazards(user, node, week_start, end, today),
+        "hazards": {"overdue_list": _overdue_list(user, node, today)},
         # Neither campaigns nor training sessions have a model yet (issue 8 says "when
         # campaigns exist", "when recorded"): the sections are left out, never faked.
         "campaigns": None,
@@ -124,15 +117,46 @@ def gather(user, node: Jurisdiction, week_start: datetime.date,
     }
 
 
+def _count_row(n) -> dict:
+    return {"value": n, "numerator": n, "denominator": None, "unit": "count"}
+
+
+def upgraded(snap: dict) -> dict:
+    """A snapshot of version 1 (before issue 15) in the shape of version 2, its figures as
+    they were stored: the hazards' totals as of the day it was generated become the figures
+    "whenever found"; what version 1 did not store stays empty ("—")."""
+    if snap.get("version", 1) >= 2:
+        return snap
+    hz = snap.get("hazards") or {}
+    to_date = {"hazards_open": _count_row(hz.get("outstanding")),
+               "hazards_overdue": _count_row(hz.get("overdue"))}
+    for row in hz.get("by_step") or []:
+        to_date[f"hazards_overdue_step_{row['step']}"] = _count_row(row["n"])
+    return {**snap, "version": 2, "to_date": to_date,
+            "children": [{**c, "to_date": {}} for c in snap.get("children") or []],
+            "hazards": {"overdue_list": hz.get("overdue_list") or []}}
+
+
 # --- Rendering helpers (in the active language) -------------------------------------------
 
 
-# The briefing's own labels where the catalogue's would be ambiguous next to another figure:
-# the headline's "hazards closed" counts the hazards found in the week that are closed now,
-# while the hazards section counts those closed in the week, whenever found.
-LABELS = {"hazards_closed": gettext_lazy("Hazards closed, of those found in the week")}
-CLOSED_IN_WEEK = gettext_lazy("Hazards closed in the week (whenever found)")
-FOUND_IN_WEEK = gettext_lazy("Hazards found in the week")
+# The briefing's own labels where the catalogue's would not say what the figure counts next
+# to the others: which hazards, and on which day a state is taken.
+LABELS = {
+    "hazards_found": gettext_lazy("Hazards found in the week"),
+    "hazards_closed": gettext_lazy("Hazards closed, of those found in the week"),
+    "rectification_rate": gettext_lazy("Rectification rate, of the hazards found in the week"),
+    "cylinders_overdue": gettext_lazy("Cylinders overdue in circulation at the week's end"),
+}
+# The figures of the hazards whenever found, as of the day the issue was generated.
+TO_DATE_LABELS = {
+    "hazards_open": gettext_lazy("Hazards still open on %(day)s (whenever found)"),
+    "hazards_overdue": gettext_lazy("Of them, past their deadline on %(day)s"),
+}
+
+
+CHILD_OVERDUE = gettext_lazy("Overdue hazards on the day of the figures (whenever found)")
+STEPS_HEADING = gettext_lazy("Of them, by escalation step")
 
 
 def label(name: str) -> str:
@@ -140,6 +164,10 @@ def label(name: str) -> str:
         return str(LABELS[name])
     kpi = kpis.BY_NAME.get(name)
     return str(kpi.label) if kpi else name
+
+
+def to_date_label(name: str, day) -> str:
+    return str(TO_DATE_LABELS[name]) % {"day": _date(day)}
 
 
 def fmt(row: dict | None) -> str:
@@ -162,7 +190,8 @@ def change(name: str, snap: dict) -> str:
     if not now or not before or now.get("value") is None or before.get("value") is None:
         return ""
     if now.get("unit") == "ratio":
-        points = (now["value"] - before["value"]) * 100
+        # From the percentages as printed, so that the three columns add up as read.
+        points = round(now["value"] * 100, 1) - round(before["value"] * 100, 1)
         return f"{points:+.1f} pp" if abs(points) >= 0.05 else "±0"
     diff = now["value"] - before["value"]
     return f"{diff:+,}" if diff else "±0"
@@ -229,7 +258,7 @@ def texts(snap: dict) -> dict[str, str]:
         out["headline"] = _("In the week %(reached)s households were inspected, an inspection "
                             "coverage of %(coverage)s.") % args
     else:
-        points = (coverage["value"] - before["value"]) * 100
+        points = round(coverage["value"] * 100, 1) - round(before["value"] * 100, 1)
         args["points"] = f"{abs(points):.1f}"
         if points >= 0.05:
             out["headline"] = _("In the week %(reached)s households were inspected, an "
@@ -273,11 +302,11 @@ def texts(snap: dict) -> dict[str, str]:
                 for c in ranked[:-1][:3])
             out["children"] = _("Highest inspection coverage: %(high)s (%(high_value)s). "
                                 "Lowest: %(low)s.") % args
-    hz = snap["hazards"]
-    out["hazards"] = _("%(found)s hazards were found in the week, and %(closed)s hazards were "
-                       "closed in the week (whenever found); as of %(as_of)s, %(outstanding)s "
-                       "are still open, %(overdue)s of them past their deadline.") % {
-        **hz, "as_of": snap["as_of"]}
+    to_date = snap["to_date"]
+    out["hazards"] = _("On %(day)s, %(open)s hazards of the area were still open, whenever "
+                       "they were found; %(overdue)s of them were past their deadline.") % {
+        "day": _date(snap["as_of"]), "open": fmt(to_date.get("hazards_open")),
+        "overdue": fmt(to_date.get("hazards_overdue"))}
     out["campaigns"] = _("No campaign is recorded in Ranan yet: campaign progress is left out "
                          "of this issue.")
     out["training"] = _("No training session is recorded in Ranan yet: training held is left "
@@ -287,34 +316,43 @@ def texts(snap: dict) -> dict[str, str]:
 
 def sections(briefing) -> dict:
     """Everything a page, the PDF and the workbook show, in the active language."""
-    snap = briefing.snapshot
+    snap = upgraded(briefing.snapshot)
     headline = [{"name": n, "label": label(n), "value": fmt(snap["headline"].get(n)),
                  "previous": fmt(snap["previous"].get(n)) if n in snap["previous"] else "",
                  "change": change(n, snap) if n in snap["previous"] else "",
                  "row": snap["headline"].get(n)} for n in HEADLINE if n in snap["headline"]]
-    child_columns = [(n, label(n)) for n in CHILD]
+    as_of = snap["as_of"]
+    child_columns = [(n, label(n)) for n in CHILD] + [("to_date:hazards_overdue",
+                                                      str(CHILD_OVERDUE))]
     notes = briefing.notes or {}
     children = [{"name": c["name"], "code": c["code"], "id": c["id"],
-                 "cells": [fmt(c["kpis"].get(n)) for n in CHILD], "kpis": c["kpis"],
+                 "cells": [fmt(c["kpis"].get(n)) for n in CHILD]
+                 + [fmt(c["to_date"].get(n)) for n in CHILD_TO_DATE],
+                 "kpis": c["kpis"], "to_date": c["to_date"],
                  "note": notes.get(str(c["id"]), "")}
                 for c in snap["children"]]
-    hz = snap["hazards"]
-    steps = [{"step": s["step"], "label": step_label(s["step"]), "n": s["n"]}
-             for s in hz["by_step"]]
+    to_date = snap["to_date"]
+    overdue_row = to_date.get("hazards_overdue") or {}
+    hz = {"open": fmt(to_date.get("hazards_open")), "overdue": fmt(overdue_row),
+          "overdue_n": overdue_row.get("value") or 0,
+          "open_label": to_date_label("hazards_open", as_of),
+          "overdue_label": to_date_label("hazards_overdue", as_of)}
+    steps = [{"step": int(n.rsplit("_", 1)[1]), "label": step_label(int(n.rsplit("_", 1)[1])),
+              "n": fmt(to_date.get(n))} for n in STEPS]
     overdue = [{**r, "category_label": category_name(r), "step_label": step_label(r["step"])}
-               for r in hz["overdue_list"]]
+               for r in snap["hazards"]["overdue_list"]]
     area = snap["jurisdiction"]["name"]
     return {"title": briefing.title or default_title(briefing), "headline": headline,
             "child_columns": child_columns, "children": children, "hazards": hz,
             "steps": steps, "overdue": overdue, "texts": texts(snap),
             "week_start": briefing.week_start, "week_end": briefing.week_end,
-            "jurisdiction": area, "as_of": snap["as_of"],
+            "jurisdiction": area, "as_of": as_of,
             "number": masthead_number(briefing), "issuer": issuer(briefing, area),
             "day": document_day(briefing), "lead": briefing.lead or "",
             "reported_to": list(briefing.reported_to or []),
             "copied_to": list(briefing.copied_to or []), "drafter": briefing.drafter or "",
             "draft": briefing.number is None,
-            "labels": {"found": str(FOUND_IN_WEEK), "closed": str(CLOSED_IN_WEEK)}}
+            "labels": {"steps": str(STEPS_HEADING)}}
 
 
 def recipients_line(names: list[str]) -> str:
@@ -325,37 +363,57 @@ def recipients_line(names: list[str]) -> str:
 # --- PDF ------------------------------------------------------------------------------------
 
 
+def axis_top(peak: float) -> float:
+    """The top of a value axis for values up to `peak` (in %): the next 1, 2 or 5 times a
+    power of ten above it, at most 100, so that values of 0-3 % fill the chart."""
+    if peak <= 0:
+        return 1.0
+    step = 10 ** math.floor(math.log10(peak))
+    for factor in (1, 2, 2.5, 5, 10):
+        if factor * step >= peak * 1.1:
+            return min(100.0, factor * step)
+    return 100.0
+
+
 def _coverage_chart(children: list[dict], font: str, width: float):
-    """A bar chart of inspection coverage (%) per child jurisdiction."""
-    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    """A bar chart of inspection coverage (%) per child jurisdiction: one horizontal bar each,
+    its value written at its end, the axis scaled to the values."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
 
     rows = children[:30]
-    height = 200
-    drawing = Drawing(width, height)
-    chart = VerticalBarChart()
-    chart.x, chart.y = 40, 50
-    chart.width, chart.height = width - 60, height - 80
     values = [round((c["kpis"].get("inspection_coverage", {}).get("value") or 0) * 100, 1)
               for c in rows]
-    chart.data = [values]
+    bar = 14
+    height = 40 + bar * len(rows)
+    drawing = Drawing(width, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 90, 18
+    chart.width, chart.height = width - 130, bar * len(rows)
+    # Top to bottom in the table's order (the chart draws the first category at the bottom).
+    chart.data = [list(reversed(values))]
+    top = axis_top(max(values or [0]))
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = 100
-    chart.valueAxis.valueStep = 20
+    chart.valueAxis.valueMax = top
+    chart.valueAxis.valueStep = top / 5
     chart.valueAxis.labels.fontName = font
-    chart.categoryAxis.categoryNames = [c["name"][:8] for c in rows]
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = lambda v: f"{v:g}"
+    chart.categoryAxis.categoryNames = [c["name"][:10] for c in reversed(rows)]
     chart.categoryAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.labels.angle = 30 if len(rows) > 6 else 0
-    chart.categoryAxis.labels.boxAnchor = "ne" if len(rows) > 6 else "n"
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.labels.dx = -3
     chart.bars[0].fillColor = colors.HexColor("#206bc4")
-    chart.barLabelFormat = "%.1f"
+    chart.barWidth = bar * 0.6
+    chart.barLabelFormat = "%.1f%%"
     chart.barLabels.fontName = font
-    chart.barLabels.fontSize = 7
-    chart.barLabels.nudge = 6
+    chart.barLabels.fontSize = 7.5
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
     drawing.add(chart)
-    drawing.add(String(40, height - 14, _("Inspection coverage by jurisdiction (%)"),
+    drawing.add(String(0, height - 12, _("Inspection coverage by jurisdiction (%)"),
                        fontName=font, fontSize=10))
     return drawing
 
@@ -444,13 +502,11 @@ def pdf(briefing) -> bytes:
     story += [
         Paragraph("3. " + esc(_("Hazards closed and outstanding")), heading),
         Paragraph(esc(s["texts"]["hazards"]), base), Spacer(1, 2 * mm),
-        table([[s["labels"]["found"], s["labels"]["closed"], _("Still open"),
-                _("Overdue")], [hz["found"], hz["closed"], hz["outstanding"], hz["overdue"]]],
-              [width / 4] * 4),
-        Spacer(1, 2 * mm),
-        table([[_("Escalation step"), _("Overdue hazards")]]
+        # One figure a row, the steps of the ladder under the overdue hazards they divide.
+        table([[_("Figure"), _("Hazards")], [hz["open_label"], hz["open"]],
+               [hz["overdue_label"], hz["overdue"]], [s["labels"]["steps"], ""]]
               + [[f"{r['step']} {r['label']}", r["n"]] for r in s["steps"]],
-              [width * 0.7, width * 0.3]),
+              [width * 0.75, width * 0.25]),
     ]
     if s["overdue"]:
         story += [Spacer(1, 2 * mm), Paragraph(esc(_("Most overdue hazards (%(shown)s of "
@@ -538,7 +594,7 @@ def xlsx(briefing) -> bytes:
         else:
             ws.write_number(r, c, row["value"])
 
-    snap = briefing.snapshot
+    snap = upgraded(briefing.snapshot)
     ws = book.add_worksheet(_sheet(_("Headline")))
     ws.write(0, 0, s["title"], big)
     ws.write(1, 0, f"{s['issuer']} · {s['number']} · {_date(s['day'])}")
@@ -580,7 +636,8 @@ def xlsx(briefing) -> bytes:
         ws.write(r, 0, child["name"])
         ws.write(r, 1, child["code"])
         for c, (name, _lbl) in enumerate(s["child_columns"], start=2):
-            value(ws, r, c, child["kpis"].get(name))
+            part, _sep, kpi = name.rpartition(":")
+            value(ws, r, c, child["to_date" if part else "kpis"].get(kpi))
         if child["note"]:
             ws.write(r, note_column, child["note"])
     ws.set_column(0, 0, 20)
@@ -590,25 +647,25 @@ def xlsx(briefing) -> bytes:
         sheet = ws.get_name()
         chart.add_series({"name": label("inspection_coverage"),
                           "categories": [sheet, 3, 0, 2 + len(s["children"]), 0],
-                          "values": [sheet, 3, 2, 2 + len(s["children"]), 2]})
-        chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
+                          "values": [sheet, 3, 2, 2 + len(s["children"]), 2],
+                          "data_labels": {"value": True, "num_format": "0.0%"}})
+        peak = max((c["kpis"].get("inspection_coverage", {}).get("value") or 0)
+                   for c in s["children"])
+        chart.set_y_axis({"num_format": "0.0%", "min": 0, "max": axis_top(peak * 100) / 100})
         chart.set_legend({"none": True})
         ws.insert_chart(4 + len(s["children"]), 0, chart)
 
     hz = s["hazards"]
     ws = book.add_worksheet(_sheet(_("Hazards")))
     ws.write(0, 0, s["texts"]["hazards"])
-    for r, (lbl, n) in enumerate(((s["labels"]["found"], hz["found"]),
-                                  (s["labels"]["closed"], hz["closed"]),
-                                  (_("Still open"), hz["outstanding"]),
-                                  (_("Overdue"), hz["overdue"])), start=2):
+    for r, (lbl, name) in enumerate(((hz["open_label"], "hazards_open"),
+                                     (hz["overdue_label"], "hazards_overdue")), start=2):
         ws.write(r, 0, lbl, bold)
-        ws.write_number(r, 1, n)
-    ws.write(7, 0, _("Escalation step"), bold)
-    ws.write(7, 1, _("Overdue hazards"), bold)
-    for r, step in enumerate(s["steps"], start=8):
+        value(ws, r, 1, snap["to_date"].get(name))
+    ws.write(7, 0, s["labels"]["steps"], bold)
+    for r, (step, name) in enumerate(zip(s["steps"], STEPS, strict=True), start=8):
         ws.write(r, 0, f"{step['step']} {step['label']}")
-        ws.write_number(r, 1, step["n"])
+        value(ws, r, 1, snap["to_date"].get(name))
     top = 9 + len(s["steps"])
     for c, head in enumerate([_("Hazard"), _("Step"), _("Category"), _("Where"), _("Deadline"),
                               _("Days late")]):
