@@ -82,9 +82,38 @@ def extend(world: dict) -> None:
                                         filling_line="L1"))
             state = State.FULL_AT_STATION
         cylinder.state, cylinder.customer = state, holder
+    events += _fell_due_at_customers(cylinders, customers, couriers, manager, station, now)
     CylinderEvent.objects.bulk_create(events, batch_size=5000)
     Cylinder.objects.bulk_update(cylinders, ["state", "customer"], batch_size=1000)
     audit.record(actor=None, action="create", model="cylinders.cylinder",
                  object_repr=f"demo: {len(cylinders)} cylinders",
                  details={"demo": True, "cylinders": len(cylinders), "events": len(events)})
     world["cylinders"] = cylinders
+
+
+def _fell_due_at_customers(cylinders, customers, couriers, manager, station, now) -> list:
+    """Half of the cylinders that fell due in the last six months were delivered before
+    their date and are still at the household (issue 15 item 4: the overdue cylinders lie
+    in the villages too, not only at the station). Its own random sequence: the rest of the
+    demo stays as it was."""
+    rng = random.Random(15)
+    today = now.date()
+    out = []
+    for cylinder in cylinders:
+        due = min(cylinder.next_inspection_due, cylinder.scrap_on)
+        if not customers or not today - timedelta(days=180) <= due <= today:
+            continue
+        if cylinder.state != State.EMPTY_AT_STATION or rng.random() >= 0.5:
+            continue
+        courier, customer = rng.choice(couriers), rng.choice(customers)
+        day = now - timedelta(days=(today - due).days + rng.randint(5, 60))
+        out += [CylinderEvent(cylinder=cylinder, kind=EventKind.FILLED, actor=manager,
+                              station=station, net_weight_kg=cylinder.type.size_kg,
+                              filling_line="L1", at=day),
+                CylinderEvent(cylinder=cylinder, kind=EventKind.DISPATCHED, actor=manager,
+                              station=station, courier=courier, at=day + timedelta(hours=1)),
+                CylinderEvent(cylinder=cylinder, kind=EventKind.DELIVERED, actor=courier,
+                              station=station, courier=courier, customer=customer,
+                              at=day + timedelta(hours=3))]
+        cylinder.state, cylinder.customer = State.AT_CUSTOMER, customer
+    return out

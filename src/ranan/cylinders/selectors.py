@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -259,3 +259,53 @@ def station_phone(station) -> str:
     """The station's public phone: its active manager's."""
     return (station.accounts.filter(role_rows__role="station_manager", is_active=True)
             .exclude(phone="").values_list("phone", flat=True).first() or "")
+
+
+# --- Overdue cylinders by place (issue 15 item 4) ----------------------------------------
+
+def station_places(station_ids=None) -> dict[int, str]:
+    """Where a station's cylinders are counted while they are at the station or with one of
+    its couriers: the deepest area that holds every area the station serves (its one
+    township, or the district of the townships it serves), so that each cylinder lies at
+    exactly one node of the tree and the areas' counts add up to their parent's. A station
+    that serves no area is missing (its cylinders lie nowhere: no area counts them)."""
+    rows = Organisation.jurisdictions.through.objects.all()
+    if station_ids is not None:
+        rows = rows.filter(organisation_id__in=station_ids)
+    paths: dict[int, list[str]] = {}
+    for station, path in rows.values_list("organisation_id", "jurisdiction__path"):
+        paths.setdefault(station, []).append(path)
+    return {station: _common_node(found) for station, found in paths.items()}
+
+
+def _common_node(paths: list[str]) -> str:
+    from os.path import commonprefix
+
+    from ranan.core.models import PATH_SEGMENT
+
+    prefix = commonprefix(paths)
+    return prefix[:len(prefix) - len(prefix) % PATH_SEGMENT]
+
+
+def place_of(places: dict[int, str]) -> Case:
+    """The path of the area a cylinder is in: at a customer, the customer's; anywhere else
+    in circulation (at the station, with a courier), its station's place (`station_places`)."""
+    stations: dict[str, list[int]] = {}
+    for station, path in places.items():
+        stations.setdefault(path, []).append(station)
+    return Case(When(state=State.AT_CUSTOMER, customer__isnull=False, then=F("customer__jpath")),
+                *[When(station_id__in=ids, then=Value(path))
+                  for path, ids in sorted(stations.items())],
+                default=Value(""), output_field=CharField())
+
+
+def overdue_placed(user, today: datetime.date | None = None,
+                   places: dict[int, str] | None = None) -> QuerySet:
+    """The overdue cylinders in circulation the account sees, each with `place`, the path of
+    the area where it is (`place_of`): the records of the KPI "cylinders_overdue" and its
+    drill-down by area."""
+    today = today or timezone.localdate()
+    places = station_places() if places is None else places
+    return (cylinders_for(user).filter(state__in=IN_CIRCULATION).filter(overdue_q(today))
+            .annotate(place=place_of(places))
+            .select_related("customer__jurisdiction__parent"))

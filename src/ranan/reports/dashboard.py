@@ -45,6 +45,33 @@ def _change(kpi: kpis.Kpi, now: dict, before: dict) -> dict | None:
     return {"delta": delta, "better": better, "points": kpi.unit == "ratio"}
 
 
+def own_level(figures: list[dict], children: list[dict], names: list[str]) -> dict | None:
+    """The records that lie at the area itself, in none of its children (issue 15 item 4:
+    the overdue cylinders at a station that serves the whole district), as a row of the
+    ranking table, so that its rows add up to the area's figures. For each KPI whose records
+    lie at one node each (not a median, not across a many-to-many path): the area's count
+    less its children's. None when no record lies there."""
+    if not children:
+        return None
+    by = {r["name"]: r for r in figures}
+    cells = {}
+    for name in names:
+        kpi = kpis.BY_NAME[name]
+        if kpi.multi or kpi.median is not None or name not in by:
+            continue
+        num = by[name]["numerator"] - sum(c["kpis"][name]["numerator"] for c in children)
+        den = None
+        if kpi.base is not None:
+            den = by[name]["denominator"] - sum(c["kpis"][name]["denominator"]
+                                                for c in children)
+        value = num if kpi.base is None else (kpi.scale * num / den if den else None)
+        cells[name] = {"name": name, "label": str(kpi.label), "unit": kpi.unit,
+                       "value": value, "numerator": num, "denominator": den}
+    if not any(c["numerator"] or c["denominator"] for c in cells.values()):
+        return None
+    return {"kpis": cells}
+
+
 def section_order(user) -> list[str]:
     """The dashboard's sections in the order this account reads them (a preference)."""
     roles = getattr(user, "roles", set())
@@ -75,10 +102,12 @@ def build(user, node, start: datetime.date, end: datetime.date,
             return (1, 0)
         return (0, value if rank.higher_is_better is not False else -value)
     children.sort(key=key)
+    here = own_level(now, children, RANKING)
     # Rectification by hazard category (issue 14), each number linking to its hazards: for
     # those who read hazards (the drill-down is a hazards page).
     categories = (hazard_kpis.table(user, node, start, end, today=today)
                   if can(user, "hazards.read") else None)
     return {"node": node, "start": start, "end": end, "previous": (p_start, p_end),
-            "cards": cards, "sections": sections, "children": children, "rank_by": rank_by,
+            "cards": cards, "sections": sections, "children": children, "here": here,
+            "rank_by": rank_by,
             "ranking": [kpis.BY_NAME[n] for n in RANKING], "categories": categories}

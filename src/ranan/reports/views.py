@@ -64,6 +64,12 @@ def dashboard(request):
         child["url"] = reverse("dashboard") + "?" + child_q + f"&rank={rank_by}"
         child["cells"] = [{**child["kpis"][k.name], "kpi": k, "url": reverse(
             "kpi-records", args=[k.name]) + "?" + child_q} for k in data["ranking"]]
+    if data["here"]:
+        # The area's own records (in none of its children): a row whose cells open them.
+        data["here"]["cells"] = [
+            {**data["here"]["kpis"][k.name], "url": reverse("kpi-records", args=[k.name])
+             + "?" + base + "&at=here"} if k.name in data["here"]["kpis"] else None
+            for k in data["ranking"]]
     today = datetime.date.today()
     presets = [(_("Last 7 days"), today - datetime.timedelta(days=6)),
                (_("Last 30 days"), today - datetime.timedelta(days=29)),
@@ -103,6 +109,8 @@ def _maybe(name: str) -> str | None:
 
 
 def _cell(obj, attr):
+    if callable(attr):  # a column the KPI computes (the overdue cylinders' "where")
+        return attr(obj)
     if attr == "jurisdiction":
         j = getattr(obj, "jurisdiction", None)
         return j.name if j else ""
@@ -124,6 +132,11 @@ def records(request, kpi: str):
     q, errors = _query(request)
     part = "base" if request.GET.get("part") == "base" and item.base is not None else "records"
     qs = kpis.records(request.user, q.node.path, q.start, q.end, kpi, part)
+    # at=here: the records of the area itself, in none of its children (the dashboard's
+    # "at this level" row), for the KPIs whose records lie at one node each.
+    here = request.GET.get("at") == "here" and not item.multi and item.median is None
+    if here:
+        qs = qs.filter(**{item.path: q.node.path})
     if item.model == "customer":
         qs = qs.select_related("jurisdiction")
     qs = qs.order_by("-pk")
@@ -135,15 +148,31 @@ def records(request, kpi: str):
     rows = [{"link": link(o), "cells": [_cell(o, a) for _l, a in columns]}
             for o in page.object_list]
     figure = kpis.compute(request.user, q.node.path, q.start, q.end, [kpi])[0]
-    base = _params(q.node, q.start, q.end)
+    plain = _params(q.node, q.start, q.end)
+    base = plain + ("&at=here" if here else "")
+    if here:
+        figure = _here_figure(request.user, q, item, page.paginator.count)
     return render(request, "reports/records.html", {
-        "kpi": item, "figure": figure, "part": part, "node": q.node, "start": q.start,
-        "end": q.end, "page": page, "rows": rows, "columns": [c for c, _a in columns],
+        "kpi": item, "figure": figure, "part": part, "node": q.node, "here": here,
+        "start": q.start, "end": q.end, "page": page, "rows": rows,
+        "columns": [c for c, _a in columns],
         "errors": errors, "trail": _trail(request.user, q.node), "base": base,
-        "dashboard_url": reverse("dashboard") + "?" + base,
+        "dashboard_url": reverse("dashboard") + "?" + plain,
+        "all_url": reverse("kpi-records", args=[kpi]) + "?" + plain,
         "other_part": (reverse("kpi-records", args=[kpi]) + "?" + base
                        + ("" if part == "base" else "&part=base")) if item.base else None,
         "xlsx_url": request.path + "?" + base + f"&part={part}&format=xlsx"})
+
+
+def _here_figure(user, q, item, count: int) -> dict:
+    """The figure of the area's own records (at=here): a count, or the rate of its own
+    numerator's records over its own denominator's."""
+    if item.base is None:
+        return {"name": item.name, "unit": item.unit, "value": count}
+    own = {p: kpis.records(user, q.node.path, q.start, q.end, item.name, p)
+           .filter(**{item.path: q.node.path}).count() for p in ("records", "base")}
+    value = item.scale * own["records"] / own["base"] if own["base"] else None
+    return {"name": item.name, "unit": item.unit, "value": value}
 
 
 def _xlsx(item, q, qs, columns) -> HttpResponse:
