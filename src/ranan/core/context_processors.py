@@ -1,10 +1,10 @@
 """The navigation: the menu entries the installed apps declare (`ranan.core.contract`), those
-whose capability the account holds, in their declared order."""
+whose capability the account holds and which concern its organisation's kind, in their declared
+order."""
 
 from django.urls import reverse
 
 from ranan.core import contract
-from ranan.core.permissions import can
 
 
 def navigation(request):
@@ -14,8 +14,9 @@ def navigation(request):
     path = request.path
     items = []
     for entry in contract.navigation():
-        if entry.capability is None or can(user, entry.capability):
+        if entry.shows_to(user):
             url = reverse(entry.url_name)
             active = path == url if entry.url_name == "home" else path.startswith(url)
-            items.append({"url": url, "label": entry.label, "active": active})
+            items.append({"url": url, "label": entry.label, "active": active,
+                          "name": entry.url_name})
     return {"nav_items": items}

@@ -22,6 +22,7 @@ an app config never imports its models or views.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,12 +37,34 @@ from django.utils.module_loading import import_string
 class Nav:
     """A main-menu entry. `order` places it (core's own entries: home 0, areas 900 and the
     administration after); the entry shows to accounts holding `capability` (any signed-in
-    account when None)."""
+    account when None) whose organisation is of one of `org_kinds` (None: the app's
+    `RananApp.org_kinds`, every kind when that is None too). A menu never offers a page
+    that answers 403, nor one about a business the organisation is not in (a pipeline gas
+    company's people see no cylinders)."""
 
     url_name: str
     label: Any
     order: int
     capability: str | None = None
+    org_kinds: frozenset[str] | None = None
+
+    def shows_to(self, user) -> bool:
+        """Whether `user`'s menu holds this entry."""
+        from ranan.core.permissions import can
+
+        if self.capability is not None and not can(user, self.capability):
+            return False
+        return concerns(user, self.org_kinds)
+
+
+def concerns(user, org_kinds: Iterable[str] | None) -> bool:
+    """Whether something declared for `org_kinds` (None: every kind) concerns `user`: its
+    organisation is of one of them. A superuser, or an account without an organisation,
+    is concerned by everything."""
+    if org_kinds is None or getattr(user, "is_superuser", False):
+        return True
+    organisation = getattr(user, "organisation", None)
+    return organisation is None or organisation.kind in org_kinds
 
 
 @dataclass(frozen=True)
@@ -110,6 +133,10 @@ class RananApp(AppConfig):
     candidate config there)."""
 
     navigation: Sequence[Nav] = ()
+    # The organisation kinds the app's menu entries and KPIs concern (None: every kind):
+    # an LPG app's are shown to no pipeline gas company. An entry (Nav.org_kinds) or a KPI
+    # (core.kpis.Kpi.org_kinds) may say otherwise for itself.
+    org_kinds: frozenset[str] | None = None
     home_panels: Sequence[Panel] = ()
     customer_panels: Sequence[Panel] = ()
     # A module defining KPIS: a list of reports' `Kpi` (the records each figure counts).
@@ -134,7 +161,9 @@ def ranan_apps() -> list[RananApp]:
 
 @functools.cache
 def navigation() -> tuple[Nav, ...]:
-    entries = [n for app in ranan_apps() for n in app.navigation]
+    entries = [n if n.org_kinds is not None or app.org_kinds is None
+               else dataclasses.replace(n, org_kinds=frozenset(app.org_kinds))
+               for app in ranan_apps() for n in app.navigation]
     names = [n.url_name for n in entries]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
@@ -160,6 +189,13 @@ def customer_panels() -> tuple[tuple[Panel, Callable], ...]:
 @functools.cache
 def kpi_modules() -> tuple[str, ...]:
     return tuple(app.kpis for app in ranan_apps() if app.kpis)
+
+
+@functools.cache
+def kpi_org_kinds() -> Mapping[str, frozenset[str] | None]:
+    """The organisation kinds each KPI module's app concerns (RananApp.org_kinds)."""
+    return {app.kpis: (frozenset(app.org_kinds) if app.org_kinds is not None else None)
+            for app in ranan_apps() if app.kpis}
 
 
 @functools.cache
@@ -253,6 +289,6 @@ def capabilities() -> Mapping[str, Grant]:
 
 def clear() -> None:
     """Forget what was collected (tests that change the installed apps)."""
-    for fn in (navigation, home_panels, customer_panels, kpi_modules, jobs, hooks,
+    for fn in (navigation, home_panels, customer_panels, kpi_modules, kpi_org_kinds, jobs, hooks,
                demo_loaders, capabilities, roles, data_roles):
         fn.cache_clear()

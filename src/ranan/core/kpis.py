@@ -16,6 +16,7 @@ Counts that are kept stored (the reports app's figures) are read through the hoo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import importlib
@@ -74,6 +75,10 @@ class Kpi:
     by_station: Callable | None = None
     order: int = 0  # the catalogue's order (cards, API lists)
     scale: int = 1  # a rate's value is scale * numerator / denominator (per 100: 100)
+    # The organisation kinds whose accounts it concerns (None: those of the app declaring
+    # it, RananApp.org_kinds; every kind when that is None too): a pipeline gas company's
+    # people are shown no cylinder figures.
+    org_kinds: frozenset[str] | None = None
 
 
 class Context:
@@ -102,8 +107,10 @@ class Context:
 @functools.cache
 def catalogue() -> tuple[Kpi, ...]:
     """Every installed app's KPIs, in their declared order."""
-    kpis = [k for module in contract.kpi_modules()
-            for k in importlib.import_module(module).KPIS]
+    kinds = contract.kpi_org_kinds()
+    kpis = [k if k.org_kinds is not None or kinds[module] is None
+            else dataclasses.replace(k, org_kinds=kinds[module])
+            for module in contract.kpi_modules() for k in importlib.import_module(module).KPIS]
     names = [k.name for k in kpis]
     twice = {n for n in names if names.count(n) > 1}
     if twice:
@@ -113,6 +120,22 @@ def catalogue() -> tuple[Kpi, ...]:
 
 def by_name() -> dict[str, Kpi]:
     return {k.name: k for k in catalogue()}
+
+
+def concerns(kpi: Kpi, user) -> bool:
+    """Whether the KPI concerns `user`'s organisation (its kind is one of the KPI's)."""
+    return contract.concerns(user, kpi.org_kinds)
+
+
+def for_user(user) -> list[Kpi]:
+    """The catalogue as `user` is shown it: the KPIs of its organisation's kind."""
+    return [k for k in catalogue() if concerns(k, user)]
+
+
+def names_for(user, names) -> list[str]:
+    """Of `names` (KPI names), those that concern `user`, in their order."""
+    known = by_name()
+    return [n for n in names if n not in known or concerns(known[n], user)]
 
 
 def stored_names() -> set[str]:
@@ -231,9 +254,12 @@ def compute(user, path: str, start: datetime.date, end: datetime.date,
             stored: bool = True) -> list[dict]:
     """The figures of an area and a period. `stored`: read the counts kept in
     reports.Figure where they hold (they equal the records' counts; False counts the
-    records)."""
+    records). Without `names`, the KPIs that concern the account's organisation
+    (`for_user`)."""
     ctx = Context(user, path, start, end, today)
     memo = _stored(user, path, start, end, today) if stored else None
+    if not names:  # the whole catalogue: as the account is shown it
+        names = [k.name for k in for_user(user)]
     out = []
     stored_ = stored_names()
     for kpi in catalogue():
@@ -268,7 +294,7 @@ def breakdown(user, node, start: datetime.date, end: datetime.date,
               names: list[str] | None = None, today: datetime.date | None = None,
               stored: bool = True) -> list[dict]:
     """The KPIs of each child jurisdiction of `node` (one grouped query per record set, or
-    the stored counts of the children)."""
+    the stored counts of the children); without `names`, those of `for_user`."""
     from ranan.core.models import Jurisdiction
 
     # Division codes in order, then the nodes without one (grids) as people count them.
@@ -277,6 +303,8 @@ def breakdown(user, node, start: datetime.date, end: datetime.date,
     ctx = Context(user, node.path, start, end, today)
     width = len(node.path) + PATH_SEGMENT
     memo = _stored(user, node.path, start, end, today, node, True) if stored else None
+    if not names:  # the whole catalogue: as the account is shown it
+        names = [k.name for k in for_user(user)]
     table: dict[str, dict] = {c.path: {} for c in children}
     stored_ = stored_names()
     for kpi in catalogue():

@@ -29,6 +29,24 @@ def can(user, capability: str) -> bool:
     return bool(user.roles & grant.roles)
 
 
+def may_open(user, url: str | None) -> bool:
+    """Whether the page at `url` (a path of this site) lets `user` in, as far as the
+    capability it declares with @requires says: a link is shown only where it leads
+    somewhere, never to a 403 (issue 15). A path no view answers is left to its 404."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    if not url:
+        return False
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return True
+    capability = getattr(match.func, "capability", None)
+    return capability is None or can(user, capability)
+
+
 def require(user, capability: str, message: str | None = None) -> None:
     """PermissionDenied (a 403; `message` says why, e.g. from a service) unless `user` holds
     `capability`."""

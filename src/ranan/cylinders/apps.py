@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 
 from ranan.core import contract
-from ranan.core.choices import Role
+from ranan.core.choices import OrgKind, Role
 from ranan.core.contract import DATA_ROLES, Demo, Job, Nav
 
 
@@ -12,6 +12,9 @@ class CylindersConfig(contract.RananApp):
     verbose_name = _("Cylinders")
 
     kpis = "ranan.cylinders.kpis"
+    # LPG: its menu entry and figures concern every kind of organisation but a pipeline gas
+    # company (and the property managers, who hold none of its capabilities).
+    org_kinds = frozenset(OrgKind.values) - {OrgKind.PIPELINE_GAS}
     navigation = [Nav("cylinder-home", _("Cylinders"), order=30, capability="cylinders.read")]
     # Demo cylinders are delivered to demo customers.
     demo = Demo("ranan.cylinders.demo.extend", after=("customers",))

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from ranan.core import contract
-from ranan.core.choices import Role
+from ranan.core.choices import OrgKind, Role
 from ranan.core.contract import Demo, Nav, Panel
 
 # Station pages: those who run the station and those who supervise it (read-only).
@@ -15,6 +15,9 @@ class DeliveryConfig(contract.RananApp):
     verbose_name = _("Delivery")
 
     kpis = "ranan.delivery.kpis"
+    # LPG: its menu entry and figures concern every kind of organisation but a pipeline gas
+    # company (and the property managers, who hold none of its capabilities).
+    org_kinds = frozenset(OrgKind.values) - {OrgKind.PIPELINE_GAS}
     navigation = [Nav("delivery-home", _("Delivery"), order=40, capability="delivery.read")]
     # A courier's home starts with the day's round (the figures come after, order 10).
     home_panels = [Panel("delivery/_home_panel.html", "ranan.delivery.views.home_panel",

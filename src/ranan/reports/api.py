@@ -82,7 +82,8 @@ class KpiView(_Base):
             q = parse(request.user, request.query_params, default_days=self.default_days)
         except ParamError as e:
             raise ValidationError({e.field: [e.message]}) from None
-        names = q.names or [k.name for k in kpis.catalogue() if k.section in self.sections]
+        names = q.names or [k.name for k in kpis.for_user(request.user)
+                            if not self.sections or k.section in self.sections]
         return Response({"jurisdiction": code_of(q.node), "from": q.start, "to": q.end,
                          "kpis": kpis.compute(request.user, q.node.path, q.start, q.end,
                                               names)})

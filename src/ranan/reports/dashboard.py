@@ -93,6 +93,8 @@ def build(user, node, start: datetime.date, end: datetime.date,
     labels = dict(SECTIONS)
     sections = [{"key": s, "label": labels[s], "cards": [c for c in cards if c["section"] == s]}
                 for s in section_order(user)]
+    # A section none of whose KPIs concern the account's organisation is left out.
+    sections = [s for s in sections if s["cards"]]
     children = kpis.breakdown(user, node, start, end, RANKING, today=today)
     rank = kpis.BY_NAME[rank_by]
 
@@ -110,4 +112,5 @@ def build(user, node, start: datetime.date, end: datetime.date,
     return {"node": node, "start": start, "end": end, "previous": (p_start, p_end),
             "cards": cards, "sections": sections, "children": children, "here": here,
             "rank_by": rank_by,
-            "ranking": [kpis.BY_NAME[n] for n in RANKING], "categories": categories}
+            "ranking": [kpis.BY_NAME[n] for n in kpis.names_for(user, RANKING)],
+            "categories": categories}

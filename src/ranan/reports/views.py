@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from ranan.core import kpis
-from ranan.core.permissions import can, requires
+from ranan.core.permissions import can, may_open, requires
 from ranan.reports import dashboard as board
 from ranan.reports.params import ParamError, home_node, parse
 
@@ -78,7 +78,7 @@ def dashboard(request):
     chart = {"api": reverse("api-kpis-timeseries"), "jurisdiction": q.node.code or f"#{q.node.pk}",
              "to": q.end.isoformat(),
              "kpis": [{"name": k.name, "label": str(k.label), "unit": k.unit}
-                      for k in kpis.CATALOGUE],
+                      for k in kpis.for_user(request.user)],
              "ranking": {"kpi": rank_by, "label": str(kpis.BY_NAME[rank_by].label),
                          "unit": kpis.BY_NAME[rank_by].unit,
                          "names": [c["name"] for c in data["children"]],
@@ -147,6 +147,9 @@ def records(request, kpi: str):
     link = item.rows.link or (lambda o: None)
     rows = [{"link": link(o), "cells": [_cell(o, a) for _l, a in columns]}
             for o in page.object_list]
+    for row in rows:  # a record's page the account may not open is not linked (issue 15)
+        if row["link"] and not may_open(request.user, row["link"]):
+            row["link"] = None
     figure = kpis.compute(request.user, q.node.path, q.start, q.end, [kpi])[0]
     plain = _params(q.node, q.start, q.end)
     base = plain + ("&at=here" if here else "")
@@ -204,7 +207,8 @@ def big_screen(request):
              "rectification_rate", "hazards_overdue", "unreached_shut_off", "valves_shut",
              "cylinders_overdue", "interlock_refusals", "deliveries_checked_rate",
              "metal_hose_coverage"]
-    figures = kpis.compute(request.user, q.node.path, q.start, q.end, names)
+    figures = kpis.compute(request.user, q.node.path, q.start, q.end,
+                           kpis.names_for(request.user, names))
     children = kpis.breakdown(request.user, q.node, q.start, q.end,
                               ["inspection_coverage", "hazards_overdue"])
     refresh = request.GET.get("refresh", "60")
@@ -232,7 +236,7 @@ def home_panel(request, obj=None):
         return None
     end = timezone.localdate()
     start = end - datetime.timedelta(days=29)
-    figures = kpis.compute(user, node.path, start, end, HOME_FIGURES)
+    figures = kpis.compute(user, node.path, start, end, kpis.names_for(user, HOME_FIGURES))
     base = _params(node, start, end)
     for row in figures:
         row["url"] = reverse("kpi-records", args=[row["name"]]) + "?" + base
