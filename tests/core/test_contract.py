@@ -74,6 +74,18 @@ def test_every_declaration_resolves():
         "ranan.hazards.services"]
 
 
+def test_menu_entries_and_kpis_name_known_organisation_kinds():
+    from ranan.core import kpis
+    from ranan.core.choices import OrgKind
+
+    for entry in contract.navigation():
+        assert entry.org_kinds is None or entry.org_kinds <= set(OrgKind.values), entry
+    for app in contract.ranan_apps():
+        assert app.org_kinds is None or set(app.org_kinds) <= set(OrgKind.values), app.label
+    for kpi in kpis.catalogue():
+        assert kpi.org_kinds is None or kpi.org_kinds <= set(OrgKind.values), kpi.name
+
+
 def test_the_menu_keeps_its_declared_order():
     assert [n.url_name for n in contract.navigation()] == [
         "home", "dashboard", "customer-list", "cylinder-home", "delivery-home",

@@ -155,7 +155,7 @@ def test_may_open_reads_the_capability_a_page_declares(cast):
 
 # --- The demo, crawled as every account ------------------------------------------------------
 
-PAGE_CAP = 120  # pages per account
+PAGE_CAP = 60  # pages per account
 PER_PATTERN = 3  # URLs per path pattern (ids folded)
 SKIP = re.compile(r"^/(logout|i18n|language|admin|api/|static/|media/)")
 DOWNLOAD = re.compile(r"[?&](format|export)=|\.(xlsx|pdf|csv|png)$|/(labels?|pdf|xlsx|qr)(/|$)")
