@@ -47,6 +47,10 @@ def natural_key(name: str) -> tuple:
     return tuple(parts)
 
 
-def by_name(items: Iterable[T], name: Callable[[T], str] = lambda item: item.name) -> list[T]:
+def _name(item) -> str:
+    return item.name
+
+
+def by_name(items: Iterable[T], name: Callable[[T], str] = _name) -> list[T]:
     """`items` sorted by their names in natural order (ties keep their order)."""
     return sorted(items, key=lambda item: natural_key(name(item)))
