@@ -414,3 +414,140 @@ def test_the_task_force_edits_and_issues_briefing_54_and_downloads_it(new_page, 
         prefix = SHOTS / "briefing_pdf"
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf),
                         str(prefix)], capture_output=True, timeout=60, check=True)
+
+
+# --- The briefing agrees with itself and with the KPI API (issue 15, items 6 and 10) ---------
+
+
+def api_kpis(page, code: str, start, end, names) -> dict[str, dict]:
+    query = "&".join([f"jurisdiction={code}", f"from={start}", f"to={end}",
+                      *(f"kpi={n}" for n in names)])
+    answer = page.request.get(f"/api/v1/kpis/?{query}")
+    assert answer.ok, answer.text()
+    return {r["name"]: r for r in answer.json()["kpis"]}
+
+
+def open_last_weeks_briefing(page) -> None:
+    page.goto("/dashboard/briefings/")
+    if not page.locator("html").get_attribute("lang").startswith("zh"):
+        # The account's language is kept: another test may have left it in English.
+        with page.expect_navigation():
+            page.locator("[data-testid=language-form] select").select_option("zh-hans")
+    form = page.locator("[data-testid=briefing-form]")
+    picker = form.locator("select[name=jurisdiction]")
+    district_id = picker.locator("option").evaluate_all(
+        f"""options => options.find(o => o.textContent.trim() === "{DISTRICT}").value""")
+    picker.select_option(district_id)
+    with page.expect_navigation():
+        form.locator("[data-testid=generate]").click()
+    if page.locator("[data-testid=existing]").count():  # already written for that week
+        with page.expect_navigation():
+            page.locator("[data-testid=existing] a").click()
+    assert re.search(r"/dashboard/briefings/\d+/$", page.url), page.url
+
+
+def test_the_briefing_agrees_with_the_kpi_api_and_its_charts_scale(new_page, login, artifacts):
+    from django.utils import translation
+
+    from ranan.reports import briefing
+    from tests.reports.test_briefing_pdf import change, fmt, lines, pdf_text
+
+    page = new_page()  # an office: DESKTOP
+    login(page, "jiangbei_reg")
+    open_last_weeks_briefing(page)
+    doc = page.locator("[data-testid=briefing-document]")
+    code = doc.get_attribute("data-jurisdiction")
+    monday = datetime.date.fromisoformat(doc.get_attribute("data-week-start"))
+    as_of = datetime.date.fromisoformat(doc.get_attribute("data-as-of"))
+    sunday, before = monday + datetime.timedelta(days=6), monday - datetime.timedelta(days=7)
+    now = api_kpis(page, code, monday, sunday, briefing.HEADLINE)
+    previous = api_kpis(page, code, before, before + datetime.timedelta(days=6),
+                        briefing.HEADLINE)
+    to_date = api_kpis(page, code, briefing.SINCE, as_of, briefing.TO_DATE)
+
+    # The page: each headline figure once, its previous week filled in, as the API says.
+    rows = page.locator("[data-testid=headline] tr[data-kpi]")
+    names = rows.evaluate_all("rows => rows.map(r => r.dataset.kpi)")
+    assert names == briefing.HEADLINE
+    for name in names:
+        row = page.locator(f"[data-testid=headline] tr[data-kpi={name}]")
+        cells = [row.locator(f"[data-cell={c}]").inner_text().strip()
+                 for c in ("now", "previous", "change")]
+        assert cells == [fmt(now[name]), fmt(previous[name]),
+                         change(now[name], previous[name])], name
+    assert page.locator("[data-testid=open-now]").inner_text() == fmt(to_date["hazards_open"])
+    assert page.locator("[data-testid=overdue-now]").inner_text() == fmt(
+        to_date["hazards_overdue"])
+    assert int(to_date["hazards_overdue"]["value"]) > 0, "the demo has overdue hazards"
+    steps = page.locator("[data-testid=steps] tr[data-step] td.fw-bold").all_inner_texts()
+    assert steps == [fmt(to_date[n]) for n in briefing.STEPS]
+    page.screenshot(path=artifacts / "briefing-agrees.png", full_page=True)
+
+    # The PDF: the same numbers, read back from its text.
+    with page.expect_download() as download_info:
+        page.locator("[data-testid=download-pdf]").click()
+    pdf = artifacts / "briefing-agrees.pdf"
+    download_info.value.save_as(pdf)
+    text = lines(pdf_text(pdf.read_bytes()))
+    with translation.override("zh-hans"):
+        for name in briefing.HEADLINE:
+            row = " ".join(filter(None, [briefing.label(name), fmt(now[name]),
+                                         fmt(previous[name]),
+                                         change(now[name], previous[name])]))
+            assert text.count(row) == 1, f"{name}: no line {row!r} in the PDF"
+        for name in ("hazards_open", "hazards_overdue"):
+            row = f"{briefing.to_date_label(name, as_of)} {fmt(to_date[name])}"
+            assert text.count(row) == 1, f"no line {row!r} in the PDF"
+    # The chart's bars carry their values; its axis ends near the highest, not at 100 %.
+    coverage = round(now["inspection_coverage"]["value"] * 100, 1)
+    assert any(line.endswith(f"{coverage:.1f}%") for line in text), "no labelled bar"
+    if shutil.which("pdftoppm"):
+        for old in artifacts.glob("briefing-agrees-page*.png"):
+            old.unlink()
+        done = subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf),
+                               str(artifacts / "briefing-agrees-page")], capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+
+    # The dashboard's charts: ECharts says 加载中 in Chinese, its axes scale to the values,
+    # the ranking's bars are labelled.
+    held = []  # the weekly figures are held back while the loading text is read
+    charts = page.locator(".row:has(#trend-chart)").last
+    page.route("**/api/v1/kpis/timeseries*", lambda route: held.append(route))
+    page.goto(dashboard_url())
+    page.wait_for_selector("#trend-chart svg text:has-text('加载中')")
+    assert page.locator("#trend-chart svg text", has_text="loading").count() == 0
+    charts.screenshot(path=artifacts / "dashboard-loading-zh.png")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/v1/kpis/timeseries*")
+    wait_for_charts(page)
+    top = page.evaluate("""() => echarts.getInstanceByDom(document.getElementById(
+        "ranking-chart")).getModel().getComponent("xAxis").axis.scale.getExtent()[1]""")
+    values = [v for v in chart_data(page, "#ranking-chart") if v is not None]
+    assert max(values) <= top < 100 or max(values) > 80, (values, top)
+    assert page.locator("#ranking-chart svg text", has_text="%").count() >= len(values)
+    charts.screenshot(path=artifacts / "dashboard-charts-zh.png")
+
+    # In English: "Loading…", and no Chinese in the headers of the drill-down lists (the
+    # names of places and the records' own text are data).
+    held.clear()
+    page.route("**/api/v1/kpis/timeseries*", lambda route: held.append(route))
+    with page.expect_navigation():
+        page.locator("[data-testid=language-form] select").select_option("en")
+    page.wait_for_selector("#trend-chart svg text:has-text('Loading')")
+    charts.screenshot(path=artifacts / "dashboard-loading-en.png")
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/v1/kpis/timeseries*")
+    wait_for_charts(page)
+    hrefs = sorted({h for h in page.locator("[data-testid=kpi-card] a, a[data-kpi]").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))") if h and "/records/" in h})
+    assert len(hrefs) >= 20, hrefs
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for href in hrefs[:40]:
+        page.goto(href)
+        heads = page.locator("thead th, .subheader").all_inner_texts()
+        heads += [page.locator("[data-testid=records-title]").inner_text().split(" · ")[0]]
+        assert not [h for h in heads if cjk.search(h)], (href, heads)
+    page.screenshot(path=artifacts / "records-en.png", full_page=True)

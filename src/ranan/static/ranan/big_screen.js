@@ -4,14 +4,21 @@
   var rows = JSON.parse(document.getElementById("big-data").textContent);
   var names = rows.map(function (r) { return r.name; });
   function bar(id, values, colour, percent) {
-    var chart = echarts.init(document.getElementById(id), "dark", { renderer: "svg" });
+    var chart = echarts.init(document.getElementById(id), "dark", {
+      renderer: "svg", locale: /^zh/i.test(document.documentElement.lang || "") ? "ZH" : "EN" });
     chart.setOption({
       backgroundColor: "transparent", grid: { left: 48, right: 16, top: 16, bottom: 48 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: names, axisLabel: { rotate: names.length > 6 ? 30 : 0 } },
-      yAxis: { type: "value", max: percent ? 100 : null,
+      // The axis scales to the values (a coverage of 0-3 % is not a flat line at 0-100 %).
+      yAxis: { type: "value", min: 0,
+               max: percent ? function (v) { return v.max > 80 ? 100 : null; } : null,
                axisLabel: { formatter: percent ? "{value}%" : "{value}" } },
-      series: [{ type: "bar", data: values, barMaxWidth: 64, itemStyle: { color: colour } }]
+      series: [{ type: "bar", data: values, barMaxWidth: 64, itemStyle: { color: colour },
+                 label: { show: true, position: "top", color: "#fff",
+                          formatter: function (p) {
+                            return p.value === null ? "" : p.value + (percent ? "%" : "");
+                          } } }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
