@@ -130,6 +130,17 @@ def test_the_unreached_page_refuses_a_shut_off_without_note_or_photo(homes):
     assert Measure.objects.get().note == "拒绝入户"
 
 
+def test_the_unreached_page_shows_no_raw_placeholder_in_chinese(homes):
+    """Its "last tried" header was the plural entry "最近 %(n)s 次入户" read as a singular."""
+    visit(homes.inspector, homes.homes[0], Outcome.NOT_HOME, when=days_ago(1))
+    client = browser(homes.inspector)
+    page = client.get("/inspections/unreached/?jurisdiction=990102001001",
+                      HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="last-tried"' in html
+    assert "%(" not in html
+
+
 # --- Voiding ---------------------------------------------------------------------------------
 
 
