@@ -99,7 +99,7 @@ def split(user, node, stored=True, **kw) -> tuple[dict, int]:
     children = kpis.breakdown(user, node, start, end, [NAME], stored=stored, **kw)
     total = kpis.compute(user, node.path, start, end, [NAME], stored=stored, **kw)
     here = own_level(total, children, [NAME])
-    own = here["kpis"][NAME]["numerator"] if here else 0
+    own = here["kpis"][NAME]["numerator"] if here and NAME in here["kpis"] else 0
     return {c["name"]: c["kpis"][NAME]["value"] for c in children}, own
 
 

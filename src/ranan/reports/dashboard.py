@@ -64,12 +64,12 @@ def own_level(figures: list[dict], children: list[dict], names: list[str]) -> di
         if kpi.base is not None:
             den = by[name]["denominator"] - sum(c["kpis"][name]["denominator"]
                                                 for c in children)
+        if not (num or den):  # nothing of this KPI lies at the area itself: an empty cell
+            continue
         value = num if kpi.base is None else (kpi.scale * num / den if den else None)
         cells[name] = {"name": name, "label": str(kpi.label), "unit": kpi.unit,
                        "value": value, "numerator": num, "denominator": den}
-    if not any(c["numerator"] or c["denominator"] for c in cells.values()):
-        return None
-    return {"kpis": cells}
+    return {"kpis": cells} if cells else None
 
 
 def section_order(user) -> list[str]:

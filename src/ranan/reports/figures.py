@@ -13,10 +13,12 @@ own records are counted with the catalogue's querysets grouped by `jpath` (one g
 per record set, limited to the stale nodes), and their totals summed bottom-up from the
 current children's rows. A province whose one community changed recomputes ~6 small rows.
 
-Only the KPIs whose records lie at one node are stored (`MEMO`): overdue cylinders and
-interlock refusals follow a station's areas (a station may serve several); of a median only
-the count is stored (a median does not add up). The catalogue computes the rest from the
-records each time.
+Only the KPIs whose records lie at one node by a `jpath` column are stored (`MEMO`):
+interlock refusals follow a station's areas (a station may serve several); overdue cylinders
+lie at one node (where each one is, issue 15) but their place is computed, not a column the
+triggers see change, and a cylinder falls due with no write at all; of a median only the count
+is stored (a median does not add up). The catalogue computes the rest from the records each
+time.
 
 Stored figures are the truth for accounts that see every record of the node (regulators, task
 forces, administrators). Enterprise staff see only their company's records: their figures
