@@ -91,3 +91,10 @@ def test_a_tibetan_name_is_written_in_the_tibetan_font(hazard, tmp_path):
     assert b"RananTibetan" in pdf or b"NotoSerifTibetan" in pdf
     text = text_of(pdf, tmp_path)
     assert "བཀྲ་ཤིས་སྒྲོལ་མ" in text and "རླངས་སྦུག" in text
+
+
+@needs_poppler
+def test_the_grade_is_written_in_chinese_whatever_the_page_language(hazard, tmp_path):
+    # The autouse fixture has English active, like a user of the English interface.
+    text = text_of(notice.rectification_notice(hazard.hazard), tmp_path).replace(" ", "")
+    assert "隐患等级：一般" in text and "General" not in text

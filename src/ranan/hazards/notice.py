@@ -13,7 +13,7 @@ import datetime
 import io
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
@@ -80,13 +80,15 @@ def rectification_notice(hazard, issuer: str = "", basis: str = "",
     pdf.setFont(font, 11)
     pdf.drawRightString(right, y, f"编号：RA-{hazard.found_at:%Y}-{hazard.pk:06d}")
     y -= 12 * mm
+    with translation.override(settings.LANGUAGE_CODE):  # a Chinese document in any UI language
+        grade = str(hazard.get_grade_display())
     who = (hazard.customer.name if hazard.customer_id else hazard.responsible_name) or "用户"
     where = hazard.where
     basis = basis or getattr(settings, "HAZARD_LEGAL_BASIS", "") or LEGAL_BASIS
     paragraphs = [
         f"{who}：",
         f"经检查，你处（{where}）存在以下燃气安全隐患：",
-        f"隐患类别：{hazard.category.name}；隐患等级：{hazard.get_grade_display()}；"
+        f"隐患类别：{hazard.category.name}；隐患等级：{grade}；"
         f"发现时间：{timezone.localtime(hazard.found_at):%Y年%m月%d日}。",
         f"隐患描述：{hazard.description}",
         f"{missed}请于 {deadline:%Y年%m月%d日} 前完成整改，并将整改情况（含照片）反馈至燃气企业或"
