@@ -238,8 +238,8 @@ def test_an_export_of_a_creation_has_a_row_per_field_and_quotes_formulas(cast, l
                             name="=HYPERLINK(\"x\")")
     rows = read_xlsx(login(cast.auditor).get("/audit/export/", {"model": "customers.customer"}))
     mine = [r for r in rows[1:] if r[4] == str(home.pk)]
-    assert len(mine) == len(AuditEntry.objects.get(model="customers.customer",
-                                                   object_pk=str(home.pk)).changes)
+    stored = AuditEntry.objects.get(model="customers.customer", object_pk=str(home.pk)).changes
+    assert len(mine) == len(set(stored) - auditlog.HIDDEN) > 10
     assert all(isinstance(cell, str) or cell is None for r in mine for cell in r)
 
 

@@ -46,8 +46,13 @@ DETAIL_LABELS = {
     "refused": gettext_lazy("Cylinders refused"),
     "load": gettext_lazy("Load"),
 }
-# Keys the services log that are not a model field (an account's roles).
-EXTRA_LABELS = {"roles": gettext_lazy("Roles")}
+# Stored for the machine, not for reading: the row's own id (shown beside the record), the
+# area path and the phone's last digits (both derived from fields shown).
+HIDDEN = frozenset({"id", "jpath", "path", "phone_tail"})
+# Keys the services log that are not a model field (an account's roles), and the common
+# fields declared without a name of their own.
+EXTRA_LABELS = {"roles": gettext_lazy("Roles"), "created_at": gettext_lazy("Created at"),
+                "updated_at": gettext_lazy("Updated at")}
 LIST_SEPARATOR = "、"
 
 
@@ -92,6 +97,11 @@ def _fields(model: type[models.Model] | None) -> dict[str, models.Field]:
 def field_label(model: type[models.Model] | None, key: str) -> str:
     f = _fields(model).get(key)
     if f is not None and getattr(f, "verbose_name", None):
+        if f.verbose_name == f.name.replace("_", " ") and _related(f) is not None:
+            # A relation declared without a name of its own: the related record's type.
+            return capfirst(str(f.related_model._meta.verbose_name))
+        if f.verbose_name == f.name.replace("_", " ") and key in EXTRA_LABELS:
+            return str(EXTRA_LABELS[key])
         return capfirst(str(f.verbose_name))
     if key in EXTRA_LABELS:
         return str(EXTRA_LABELS[key])
@@ -187,6 +197,10 @@ def value_text(f, key: str, value: Any, names: _Names) -> str:
         return _("(not shown)")
     if key in PERSONAL and isinstance(value, str):
         return PERSONAL[key](value)
+    if key == "language" and isinstance(value, str):
+        from django.conf import settings
+
+        return str(dict(settings.LANGUAGES).get(value, value))
     if key == "roles" and f is None:
         from ranan.core.contract import role_label
 
@@ -240,6 +254,8 @@ def describe(entries) -> list[Row]:
                   colour=AUDIT_ACTION_COLOURS.get(entry.action, "secondary"),
                   actor_name=_actor_name(entry, names))
         for key, pair in (entry.changes or {}).items():
+            if key in HIDDEN:
+                continue
             old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
             f = fields.get(key)
             row.changes.append(Change(key, field_label(model, key),

@@ -300,5 +300,8 @@ def account_update(*, actor, account: Account, **fields) -> Account:
 
 @transaction.atomic
 def account_set_language(*, actor, language: str) -> None:
-    """A user's own language choice (no admin right needed, not worth an audit row)."""
+    """A user's own language choice (no admin right needed; audited like every write)."""
+    before = audit.snapshot(actor)
     Account.objects.filter(pk=actor.pk).update(language=language)
+    actor.language = language
+    audit.record_update(actor=actor, instance=actor, before=before)

@@ -144,8 +144,12 @@ def courier_for(station, village_id: int):
             .order_by("id").first())
 
 
-def round_for(station, day: datetime.date, courier) -> Round:
-    found, _created = Round.objects.get_or_create(station=station, date=day, courier=courier)
+def round_for(station, day: datetime.date, courier, *, actor=None) -> Round:
+    """The courier's round of the day at the station, opened (and audited, as `actor`) by
+    the first order that needs it."""
+    found, created = Round.objects.get_or_create(station=station, date=day, courier=courier)
+    if created:
+        audit.record_create(actor=actor, instance=found)
     return found
 
 
@@ -231,10 +235,13 @@ def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quan
     try:
         with transaction.atomic():
             if real is None:
-                RealName.objects.create(customer=customer, buyer_name=buyer_name.strip()[:50],
-                                        id_number=id_number, checked_at=now, checked_by=actor)
+                real = RealName.objects.create(
+                    customer=customer, buyer_name=buyer_name.strip()[:50], id_number=id_number,
+                    checked_at=now, checked_by=actor)
+                audit.record_create(actor=actor, instance=real)
             courier = None if held else courier_for(station, customer.jurisdiction_id)
-            the_round = round_for(station, day, courier) if courier is not None else None
+            the_round = (round_for(station, day, courier, actor=actor) if courier is not None
+                         else None)
             state = OrderState.SCHEDULED if the_round else OrderState.NEW
             order = Order.objects.create(
                 station=station, customer=customer, jpath=customer.jpath,
@@ -580,7 +587,7 @@ def _release(order: Order, *, actor, now: datetime.datetime) -> bool:
     day, priority, after_hours = schedule(order.station, order.customer, now, order.urgent,
                                           order.wanted_date)
     courier = courier_for(order.station, order.customer.jurisdiction_id)
-    the_round = round_for(order.station, day, courier) if courier is not None else None
+    the_round = round_for(order.station, day, courier, actor=actor) if courier is not None else None
     state = OrderState.SCHEDULED if the_round else OrderState.NEW
     before = audit.snapshot(order)
     moved = Order.objects.filter(pk=order.pk, state=OrderState.HELD).update(

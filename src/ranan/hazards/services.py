@@ -187,6 +187,9 @@ def take_over_findings(findings) -> int:
     HazardEvent.objects.bulk_create(
         [HazardEvent(hazard=h, kind=EventKind.CREATED, to_state=State.OPEN, at=h.found_at,
                      by_id=h.found_by_id) for h in rows], batch_size=2000)
+    # Audited like a hazard opened by hand: one entry each, by the visit's inspector.
+    inspectors = Account.objects.in_bulk({h.found_by_id for h in rows})
+    audit.record_create_many(rows, actor_of=lambda h: inspectors.get(h.found_by_id))
     return len(rows)
 
 
@@ -339,6 +342,10 @@ def escalate(today: datetime.date | None = None,
         groups = cur.fetchall()
         if not groups:
             return counts
+        # Each hazard's climb, for the audit log (old step -> the highest step reached).
+        cur.execute(cte + f"SELECT h.id, h.escalation, max(s.step) {climbing} "
+                    "GROUP BY h.id, h.escalation", where_params)
+        climbed = cur.fetchall()
         cur.execute(
             cte + "INSERT INTO hazards_hazardevent (hazard_id, kind, from_state, to_state, step, at, "
             "by_id, note, client_id) "
@@ -358,8 +365,19 @@ def escalate(today: datetime.date | None = None,
             [*case_params, *ESCALATING, ladder_params[1], *case_params])
         for step, _company, _station, _jpath, _duty, n in groups:
             counts[step] += n
+        _audit_climbs(climbed)
         _tell(groups, today)
     return counts
+
+
+def _audit_climbs(climbed) -> None:
+    """One audit entry per hazard the ladder moved, by the system (like a referral's step)."""
+    hazards = Hazard.objects.select_related("category", "customer").in_bulk(
+        [pk for pk, _old, _new in climbed])
+    audit.record_many(
+        audit.entry(actor=None, action="update", instance=hazards[pk],
+                    changes={"escalation": [old, new]})
+        for pk, old, new in climbed if pk in hazards)
 
 
 DISTRICT = PATH_SEGMENT * 3  # the length of a district's path (province, city, district)
