@@ -333,3 +333,11 @@ def test_the_log_stays_append_only_after_an_export(cast, login):
         entry.save()
     with pytest.raises(PermissionDenied):
         AuditEntry.objects.filter(pk=entry.pk).delete()
+
+
+def test_an_exports_filter_reads_in_words(cast, login):
+    login(cast.auditor).get("/audit/export/", {"model": "core.organisation", "action": "update"})
+    row = row_of(AuditEntry.objects.get(action="export"))
+    filters = dict(row.details)[str(auditlog.DETAIL_LABELS["filters"])]
+    assert verbose(Organisation) in filters and str(AuditAction.UPDATE.label) in filters
+    assert "core.organisation" not in filters

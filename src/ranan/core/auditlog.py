@@ -230,10 +230,30 @@ def _want_names(entry: AuditEntry, model, names: _Names) -> None:
 
 def _detail_text(key: str, value, fields, names: _Names) -> str:
     if key == "filters" and isinstance(value, dict):
-        return "; ".join(f"{k}={v}" for k, v in value.items() if v not in ("", None)) or "—"
+        return "; ".join(f"{name}={text}" for name, text in _filters_text(value)) or "—"
     if key in ("stops", "out") and isinstance(value, list):
         return ", ".join(f"#{v}" for v in value)
     return value_text(fields.get(key), key, value, names)
+
+
+FILTER_LABELS = {"account": gettext_lazy("Account"), "model": gettext_lazy("Record type"),
+                 "action": gettext_lazy("Action"), "since": gettext_lazy("From"),
+                 "until": gettext_lazy("Until"), "q": gettext_lazy("Record")}
+
+
+def _filters_text(filters: dict) -> list[tuple[str, str]]:
+    """An export's filter in words: the record type and action by their names."""
+    actions = dict(AuditAction.choices)
+    out = []
+    for key, value in filters.items():
+        if value in ("", None):
+            continue
+        if key == "model":
+            value = model_name(str(value))
+        elif key == "action":
+            value = actions.get(value, value)
+        out.append((str(FILTER_LABELS.get(key, key)), str(value)))
+    return out
 
 
 def describe(entries) -> list[Row]:
