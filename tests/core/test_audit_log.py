@@ -341,3 +341,12 @@ def test_an_exports_filter_reads_in_words(cast, login):
     filters = dict(row.details)[str(auditlog.DETAIL_LABELS["filters"])]
     assert verbose(Organisation) in filters and str(AuditAction.UPDATE.label) in filters
     assert "core.organisation" not in filters
+
+
+def test_details_name_their_related_records(cast):
+    entry = AuditEntry.objects.create(action="create", model="cylinders.cylinder",
+                                      details={"station": cast.station.pk, "created": 3})
+    details = dict(row_of(entry).details)
+    assert details[verbose(__import__("ranan.cylinders.models", fromlist=["Cylinder"]).Cylinder,
+                           "station")] == "甲液化气站"
+    assert details[str(auditlog.DETAIL_LABELS["created"])] == "3"

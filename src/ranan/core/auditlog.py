@@ -45,6 +45,23 @@ DETAIL_LABELS = {
     "loaded": gettext_lazy("Cylinders loaded"),
     "refused": gettext_lazy("Cylinders refused"),
     "load": gettext_lazy("Load"),
+    "via": gettext_lazy("Through"),
+    "import": gettext_lazy("Import"),
+    "ids": gettext_lazy("Records"),
+    "demo": gettext_lazy("Demo data"),
+    "week_start": gettext_lazy("Week"),
+    "skipped": gettext_lazy("Skipped"),
+    "row": gettext_lazy("Row"),
+    "issued": gettext_lazy("Issued"),
+    "first_id": gettext_lazy("First id"),
+    "last_id": gettext_lazy("Last id"),
+    "generated_codes": gettext_lazy("Codes generated"),
+    "events": gettext_lazy("Events"),
+    "devices": gettext_lazy("Devices"),
+    "cylinders": gettext_lazy("Cylinders"),
+    "customers": gettext_lazy("Customers"),
+    "note": gettext_lazy("Note"),
+    "on": gettext_lazy("Date"),
 }
 # Stored for the machine, not for reading: the row's own id (shown beside the record), the
 # area path and the phone's last digits (both derived from fields shown).
@@ -226,6 +243,10 @@ def _want_names(entry: AuditEntry, model, names: _Names) -> None:
         if related is not None and isinstance(pair, list):
             for value in pair:
                 names.want(related, value)
+    for key, value in (entry.details or {}).items():
+        related = _related(fields.get(key))
+        if related is not None and isinstance(value, int | str | list):
+            names.want(related, value)
 
 
 def _detail_text(key: str, value, fields, names: _Names) -> str:
