@@ -2,6 +2,8 @@
 no choice was made, and the address with a trailing slash."""
 
 import re
+import shutil
+import subprocess
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -83,3 +85,16 @@ def test_the_address_with_a_trailing_slash_answers_the_same(fleet, client):
 def test_the_staff_pages_still_ignore_the_browser(fleet, client):
     client.force_login(fleet.station_manager)
     assert client.get("/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "zh-hans"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils)")
+def test_a_label_sheet_writes_a_station_named_in_tibetan(tmp_path):
+    from ranan.cylinders import labels
+
+    pdf = labels.label_sheet(["ABCDEFGHJK1"], grid="3x8", base_url="https://x.cn",
+                             station="བདེ་ཆེན་ས་ཚིགས 德庆液化气站", phone="13800000001")
+    path = tmp_path / "labels.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "བདེ་ཆེན་ས་ཚིགས" in text and "德庆液化气站" in text

@@ -4,7 +4,8 @@ Each label has the QR code (its content is the URL of the cylinder's public page
 in text (grouped for reading aloud) and the station's name and phone. The QR modules are drawn
 as vector rectangles (one per run of dark modules), so labels print sharp at any size. Chinese
 text uses a CJK TrueType font found on the machine (embedded, subset) and falls back to the
-PDF viewer's STSong-Light when there is none.
+PDF viewer's STSong-Light when there is none; a station named in Tibetan is written in the
+bundled Tibetan font (ranan.lib.pdf.draw).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from ranan.cylinders.services import LABEL_GRIDS
-from ranan.lib.pdf import cjk_font
+from ranan.lib.pdf import cjk_font, draw, text_width
 
 
 def grouped(code: str) -> str:
@@ -59,7 +60,7 @@ def _draw_qr(pdf: canvas.Canvas, content: str, x: float, y: float, size: float) 
 
 
 def _fit(pdf: canvas.Canvas, text: str, font: str, size: float, width: float) -> float:
-    while size > 4 and pdf.stringWidth(text, font, size) > width:
+    while size > 4 and text_width(text, font, size) > width:
         size -= 0.5
     return size
 
@@ -95,8 +96,7 @@ def label_sheet(codes: list[str], *, grid: str, base_url: str, station: str,
             if not text:
                 continue
             size = _fit(pdf, text, face, size, text_width)
-            pdf.setFont(face, size)
-            pdf.drawString(text_x, line_y, text)
+            draw(pdf, text_x, line_y, text, face, size)
             line_y -= size + 1.5
     pdf.showPage()
     pdf.save()

@@ -64,13 +64,24 @@ def runs(text: str, font: str) -> list[tuple[str, str]]:
     return out
 
 
+def _has_tibetan(text: str) -> bool:
+    return any("\u0f00" <= ch <= "\u0fff" for ch in text)
+
+
 def text_width(text: str, font: str, size: float) -> float:
+    if not _has_tibetan(text):  # the usual case: one font, no cutting
+        return pdfmetrics.stringWidth(text, font, size)
     return sum(pdfmetrics.stringWidth(piece, face, size) for piece, face in runs(text, font))
 
 
 def draw(pdf, x: float, y: float, text: str, font: str, size: float, align: str = "left") -> None:
     """drawString for mixed Chinese/Tibetan text; `align` left, right (x is the right edge)
     or centre (x is the middle)."""
+    if not _has_tibetan(text):
+        pdf.setFont(font, size)
+        {"right": pdf.drawRightString, "centre": pdf.drawCentredString}.get(
+            align, pdf.drawString)(x, y, text)
+        return
     if align == "right":
         x -= text_width(text, font, size)
     elif align == "centre":
