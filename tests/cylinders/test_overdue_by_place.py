@@ -229,3 +229,22 @@ def test_the_wrong_role_cannot_see_the_list(placed):
     client.logout()
     answer = client.get(f"/dashboard/records/{NAME}/?jurisdiction={placed.district_a.code}")
     assert answer.status_code == 302
+
+
+def test_the_breakdown_api_gives_the_area_itself(placed, api):
+    client = api.as_(placed.regulator_a)
+    answer = client.get(f"/api/v1/kpis/breakdown?jurisdiction={placed.township.code}"
+                        f"&kpi={NAME}")
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    children = {c["name"]: c["kpis"][0]["value"] for c in body["children"]}
+    assert children == {"一村": 1, "二村": 1}
+    assert [(r["name"], r["value"]) for r in body["here"]] == [(NAME, 2)]
+    # A figure with nothing at the area itself is not listed there.
+    answer = api.as_(placed.admin).get(f"/api/v1/kpis/breakdown?jurisdiction="
+                                       f"{placed.city.code}&kpi={NAME}&kpi=hazards_found")
+    assert answer.json()["here"] == []
+    # Another district's regulator: 404 for the area, as for its figures.
+    answer = api.as_(placed.regulator_b).get(
+        f"/api/v1/kpis/breakdown?jurisdiction={placed.township.code}&kpi={NAME}")
+    assert answer.status_code == 404

@@ -82,6 +82,9 @@ def test_every_township_figure_opens_its_cylinders_and_the_api_agrees(regulator,
     children = client.get(f"/api/v1/kpis/breakdown?jurisdiction={dazi.code}&kpi={NAME}"
                           ).json()["children"]
     assert len(children) == 6 and sum(c["kpis"][0]["value"] for c in children) == listed
+    here = client.get(f"/api/v1/kpis/breakdown?jurisdiction={dazi.code}&kpi={NAME}"
+                      ).json()["here"]
+    assert [(r["name"], r["value"]) for r in here] == [(NAME, own)]
 
 
 def test_another_district_sees_none_of_them(regulator):

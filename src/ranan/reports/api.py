@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from ranan.core import kpis
 from ranan.core.permissions import Requires
+from ranan.reports.dashboard import own_level
 from ranan.reports.params import ParamError, parse
 
 
@@ -46,6 +47,9 @@ class Child(serializers.Serializer):
 class Breakdown(serializers.Serializer):
     jurisdiction = serializers.CharField()
     children = Child(many=True)
+    here = KpiRow(many=True, help_text="The records of the area itself, in none of its "
+                  "children (e.g. overdue cylinders at a station serving the whole area), for "
+                  "the KPIs that have some: with them the children add up to the area.")
 
 
 PARAMS = [OpenApiParameter("jurisdiction", str, description="division code or #id; default "
@@ -123,7 +127,11 @@ class BreakdownView(_Base):
     def get(self, request):
         q = self.query(request)
         rows = kpis.breakdown(request.user, q.node, q.start, q.end, q.names)
+        names = list(rows[0]["kpis"]) if rows else []
+        here = own_level(kpis.compute(request.user, q.node.path, q.start, q.end, names),
+                         rows, names) if rows else None
         return Response({"jurisdiction": code_of(q.node), "from": q.start, "to": q.end,
                          "children": [{"jurisdiction": r["code"] or f"#{r['id']}",
                                        "name": r["name"], "kpis": list(r["kpis"].values())}
-                                      for r in rows]})
+                                      for r in rows],
+                         "here": list(here["kpis"].values()) if here else []})
