@@ -102,3 +102,10 @@ def test_the_sub_menu_highlights_the_page_it_is_on(fleet, url, current):
     nav = nav[:nav.index("</div>")]
     primary = re.findall(r'class="btn btn-sm btn-primary"[^>]*data-testid="([\w-]+)"', nav)
     assert primary == [current]
+
+
+def test_the_refusals_page_names_the_action_in_words(fleet):
+    services.cylinder_scan(actor=fleet.station_manager, code=fleet.overdue.code, action="fill",
+                           client_id=uuid.uuid4())
+    html = browser(fleet.station_manager).get("/cylinders/refusals/").content.decode()
+    assert 'data-action="fill">' in html and 'data-action="fill">fill<' not in html

@@ -26,7 +26,7 @@ from ranan.core.scoping import enterprise_ids
 from ranan.customers.models import Customer
 from ranan.customers.selectors import search_q
 from ranan.cylinders import codes, labels, selectors, services
-from ranan.cylinders.choices import Reason
+from ranan.cylinders.choices import Action, Reason
 from ranan.cylinders.forms import (
     CustomerSearchForm,
     DaysForm,
@@ -375,7 +375,7 @@ def refusals(request):
         "form": form, "day": day, "station": station, "page": page, "rows": page.object_list,
         "per_station": sorted(((s, len(v)) for s, v in per_station.items()),
                               key=lambda item: -item[1]),
-        "querystring": request.GET.urlencode(),
+        "querystring": request.GET.urlencode(), "action_labels": dict(Action.choices),
         "previous_day": day - datetime.timedelta(days=1),
         "next_day": day + datetime.timedelta(days=1)})
 
