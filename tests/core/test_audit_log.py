@@ -350,3 +350,11 @@ def test_details_name_their_related_records(cast):
     assert details[verbose(__import__("ranan.cylinders.models", fromlist=["Cylinder"]).Cylinder,
                            "station")] == "甲液化气站"
     assert details[str(auditlog.DETAIL_LABELS["created"])] == "3"
+
+
+def test_the_auditors_home_panel_reads_in_words_too(cast, login):
+    services.organisation_update(actor=cast.admin, organisation=cast.regulator_a_org,
+                                 regulator_type=RegulatorType.HOUSING)
+    body = login(cast.auditor).get("/").content.decode()
+    assert 'data-testid="audit-diff"' in body and str(RegulatorType.HOUSING.label) in body
+    assert "core.organisation #" not in body
