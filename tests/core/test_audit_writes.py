@@ -81,6 +81,9 @@ NOT_AUDITED = {
     "cylinders.cylinder", "cylinders.scan",
     # A photo of a hazard's step: part of the step's history (the event names the actor).
     "hazards.hazardphoto",
+    # A plan's targets (up to a district's households), written once with the plan and never
+    # edited: the plan's entry counts them.
+    "inspections.target",
 }
 
 
@@ -214,3 +217,34 @@ def test_a_hazard_fixed_verified_and_closed_writes_nothing_unaudited(homes, writ
     hazard_services.hazard_transition(actor=homes.gas_admin, hazard=hazard, to="verified")
     hazard_services.hazard_transition(actor=homes.gas_admin, hazard=hazard, to="closed")
     assert not unaudited(writes, since)
+
+
+def test_a_checklists_new_version_audits_its_items_and_the_version_it_replaces(cast, writes):
+    from ranan.inspections import services as inspection_services
+    from ranan.inspections.models import Checklist
+
+    current = inspection_services.current_checklist("lpg_household")
+    since = last_entry()
+    new = inspection_services.checklist_new_version(actor=cast.admin, checklist=current,
+                                                    title="液化气用户入户安检表（2027）")
+    assert not unaudited(writes, since)
+    items = AuditEntry.objects.filter(model="inspections.checklistitem", action="create")
+    assert items.count() == new.items.count() > 0
+    assert set(items.values_list("actor", flat=True)) == {cast.admin.pk}
+    replaced = AuditEntry.objects.get(model="inspections.checklist", action="update")
+    assert replaced.object_pk == str(current.pk)
+    assert replaced.changes == {"published": [True, False]}
+    assert not Checklist.objects.get(pk=current.pk).published
+
+
+def test_a_plans_entry_counts_its_targets(homes, writes):
+    from ranan.inspections import services as inspection_services
+
+    since = last_entry()
+    today = datetime.date(2026, 12, 4)
+    plan = inspection_services.plan_create(actor=homes.gas_admin, jurisdiction=homes.district_b,
+                                           title="第四季度入户安检", start=today,
+                                           end=today + datetime.timedelta(days=60))
+    assert not unaudited(writes, since)
+    entry = AuditEntry.objects.get(model="inspections.plan", object_pk=str(plan.pk))
+    assert entry.details == {"targets": plan.targets.count()} and plan.targets.exists()

@@ -30,7 +30,11 @@ def _plain(value: Any) -> Any:
     if isinstance(value, FieldFile):
         return value.name or ""
     if isinstance(value, list | tuple | set | frozenset):
-        return sorted(_plain(v) for v in value)
+        items = [_plain(v) for v in value]
+        try:
+            return sorted(items)
+        except TypeError:  # a JSON list of objects (a checklist item's choices): as it is
+            return items
     return value
 
 
@@ -112,10 +116,11 @@ def record_create_many(instances: Iterable[models.Model], *, actor=None,
         for row in instances)
 
 
-def record_create(*, actor, instance: models.Model, m2m: tuple[str, ...] = ()) -> AuditEntry:
+def record_create(*, actor, instance: models.Model, m2m: tuple[str, ...] = (),
+                  details: dict | None = None) -> AuditEntry:
     after = snapshot(instance, m2m)
     return record(actor=actor, action=AuditAction.CREATE, instance=instance,
-                  changes=diff({}, after))
+                  changes=diff({}, after), details=details)
 
 
 def record_update(*, actor, instance: models.Model, before: dict, m2m: tuple[str, ...] = ()):

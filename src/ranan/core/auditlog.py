@@ -62,6 +62,7 @@ DETAIL_LABELS = {
     "customers": gettext_lazy("Customers"),
     "note": gettext_lazy("Note"),
     "on": gettext_lazy("Date"),
+    "targets": gettext_lazy("Households targeted"),
 }
 # Stored for the machine, not for reading: the row's own id (shown beside the record), the
 # area path and the phone's last digits (both derived from fields shown).

@@ -808,6 +808,7 @@ def plan_create(*, actor, jurisdiction: Jurisdiction, title: str, start: datetim
                                start=start, end=end, created_by=actor)
     assignees = _assignees(jurisdiction)
     batch = []
+    targets = 0
     for customer_id, jpath in due_customers(jurisdiction, end):
         assignee = None
         for cut in range(len(jpath), 0, -PATH_SEGMENT):
@@ -815,11 +816,14 @@ def plan_create(*, actor, jurisdiction: Jurisdiction, title: str, start: datetim
                 assignee = assignees[jpath[:cut]]
                 break
         batch.append(Target(plan=plan, customer_id=customer_id, jpath=jpath, assignee_id=assignee))
+        targets += 1
         if len(batch) >= 5000:
             Target.objects.bulk_create(batch)
             batch = []
     Target.objects.bulk_create(batch)
-    audit.record_create(actor=actor, instance=plan)
+    # The targets (up to a district's households) are the plan's, written once with it and
+    # never edited: its entry counts them rather than one entry each.
+    audit.record_create(actor=actor, instance=plan, details={"targets": targets})
     return plan
 
 
@@ -842,6 +846,7 @@ def checklist_new_version(*, actor, checklist: Checklist, title: str | None = No
     source = items if items is not None else [
         {f: getattr(item, f) for f in fields} for item in checklist.items.all()]
     seen = set()
+    rows = []
     for index, data in enumerate(source):
         row = ChecklistItem(checklist=new, **{f: data[f] for f in fields if f in data})
         if row.code in seen:
@@ -853,7 +858,13 @@ def checklist_new_version(*, actor, checklist: Checklist, title: str | None = No
             raise ValidationError({f"items.{index}.{k}": v for k, v in
                                    exc.message_dict.items()}) from None
         row.save()
+        rows.append(row)
     if publish:
-        Checklist.objects.filter(key=checklist.key).exclude(pk=new.pk).update(published=False)
+        older = list(Checklist.objects.filter(key=checklist.key, published=True)
+                     .exclude(pk=new.pk))
+        Checklist.objects.filter(pk__in=[c.pk for c in older]).update(published=False)
+        audit.record_many(audit.entry(actor=actor, action="update", instance=c,
+                                      changes={"published": [True, False]}) for c in older)
     audit.record_create(actor=actor, instance=new)
+    audit.record_create_many(rows, actor=actor)
     return new
