@@ -248,3 +248,27 @@ def test_a_plans_entry_counts_its_targets(homes, writes):
     assert not unaudited(writes, since)
     entry = AuditEntry.objects.get(model="inspections.plan", object_pk=str(plan.pk))
     assert entry.details == {"targets": plan.targets.count()} and plan.targets.exists()
+
+
+def test_the_recall_job_audits_each_cylinder_it_marks(cast):
+    from ranan.cylinders.models import Cylinder
+    from ranan.cylinders.tasks import mark_recalls
+    from tests.cylinders.conftest import build_fleet
+
+    fleet = build_fleet(cast)
+    recorder = Writes()
+    since = last_entry()
+    with connection.execute_wrapper(recorder):
+        counts = mark_recalls()
+    assert counts and "cylinders_cylinder" in recorder.tables
+    entries = AuditEntry.objects.filter(model="cylinders.cylinder", action="update", pk__gt=since)
+    assert entries.count() == sum(counts.values())
+    entry = entries.first()
+    assert entry.actor is None
+    assert entry.changes == {"recall_from": [None, datetime.date(2026, 12, 4).isoformat()]}
+    assert entry.object_repr == Cylinder.objects.get(pk=entry.object_pk).code
+    assert Cylinder.objects.get(pk=entry.object_pk).station_id == fleet.station.pk
+    # A second run the same day marks nothing and logs nothing more.
+    mark_recalls()
+    assert AuditEntry.objects.filter(model="cylinders.cylinder", action="update",
+                                     pk__gt=since).count() == entries.count()

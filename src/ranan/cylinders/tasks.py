@@ -11,6 +11,8 @@ from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django_tasks import task
 
+from ranan.core import audit
+from ranan.core.choices import AuditAction
 from ranan.core.models import Organisation
 from ranan.core.notify import notify
 from ranan.cylinders.models import Cylinder
@@ -31,9 +33,16 @@ def mark_recalls(today: datetime.date | None = None, days: int = RECALL_DAYS) ->
     due = Cylinder.objects.filter(state__in=IN_CIRCULATION, recall_from__isnull=True).filter(
         due_q(today, days))
     with transaction.atomic():
-        counts = Counter(_update_returning(due, "station_id", recall_from=today))
+        marked = _update_returning(due, ("id", "code", "station_id"), recall_from=today)
+        counts = Counter(station for _pk, _code, station in marked)
         if not counts:
             return {}
+        # Audited like any change, one entry per cylinder marked, by the system.
+        audit.record_many(
+            audit.entry(actor=None, action=AuditAction.UPDATE, model="cylinders.cylinder",
+                        object_pk=str(pk), object_repr=code,
+                        changes={"recall_from": [None, today.isoformat()]})
+            for pk, code, _station in marked)
         totals = dict(Cylinder.objects.filter(recall_from__isnull=False, state__in=IN_CIRCULATION)
                       .order_by().values_list("station_id").annotate(n=Count("pk")))
         stations = Organisation.objects.in_bulk(list(counts))
@@ -45,16 +54,17 @@ def mark_recalls(today: datetime.date | None = None, days: int = RECALL_DAYS) ->
     return dict(counts)
 
 
-def _update_returning(queryset: QuerySet, column: str, **values) -> list:
-    """`queryset.update(**values)` that also answers `column` of every row it changed, in
+def _update_returning(queryset: QuerySet, columns: tuple[str, ...], **values) -> list:
+    """`queryset.update(**values)` that also answers `columns` of every row it changed, in
     the same statement (UPDATE ... RETURNING: PostgreSQL, and SQLite from 3.35)."""
     query = queryset.query.chain(UpdateQuery)
     query.add_update_values(values)
     statement, params = query.get_compiler(queryset.db).as_sql()
     connection = connections[queryset.db]
     with connection.cursor() as cursor:
-        cursor.execute(f"{statement} RETURNING {connection.ops.quote_name(column)}", params)
-        return [row[0] for row in cursor.fetchall()]
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        cursor.execute(f"{statement} RETURNING {names}", params)
+        return cursor.fetchall()
 
 
 @task()
