@@ -45,6 +45,9 @@ OPEN = {
     "api-ping": "the load balancer's health check: public, no database",
     "cylinder-public": "the cylinder's public page behind its QR code: public, no personal data",
     "C/<str:code>": "the same public page from an upper-case QR code",
+    "c/<str:code>/": "the same public page, its address typed with a trailing slash",
+    "C/<str:code>/": "the same, upper-case and with a trailing slash",
+    "favicon.ico": "the site's icon, asked by browsers before anyone signs in: public",
     "api-schema": "the API's OpenAPI description: public",
     "api-docs": "the API's documentation page: public",
 }
