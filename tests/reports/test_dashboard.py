@@ -166,3 +166,18 @@ def test_each_unit_reads_as_people_read_it():
         assert kpi_value({"value": 26.58, "unit": "per_100"}) == "26.6"
         assert kpi_value({"value": 1204, "unit": "count"}) == "1,204"
         assert kpi_value({"value": None, "unit": "days"}) == "no data"
+
+
+def test_a_courier_of_two_villages_sees_the_figures_of_both_at_home(world):
+    world.courier_a1.area.add(world.village_a2)
+    html = login(world.courier_a1).get("/").content.decode()
+    assert html.count('data-testid="home-figures"') == 2
+    for village in (world.village_a1, world.village_a2):
+        assert f'data-area="{village.code}"' in html and village.name in html
+        assert f"jurisdiction={village.code}" in html
+
+
+def test_an_area_inside_another_of_the_accounts_is_not_shown_twice(world):
+    world.regulator_a.area.add(world.village_a2)  # already inside the district
+    html = login(world.regulator_a).get("/").content.decode()
+    assert html.count('data-testid="home-figures"') == 1

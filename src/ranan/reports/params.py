@@ -39,6 +39,19 @@ def home_node(user) -> Jurisdiction | None:
     return nodes[0] if nodes else None
 
 
+def home_nodes(user, limit: int = 4) -> list[Jurisdiction]:
+    """The tops of the account's own area: every area it holds that no other of its areas
+    contains (a courier of two villages: both), the first `limit` of them in tree order."""
+    if user.is_superuser:
+        node = home_node(user)
+        return [node] if node else []
+    tops: list[Jurisdiction] = []
+    for n in sorted(user.area.all(), key=lambda n: (len(n.path), n.path)):
+        if not any(n.path.startswith(t.path) for t in tops):
+            tops.append(n)
+    return sorted(tops, key=lambda n: n.path)[:limit]
+
+
 def _date(params, key: str):
     try:
         return parse_day(params.get(key))

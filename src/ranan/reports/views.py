@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ranan.core import kpis
 from ranan.core.permissions import can, may_open, requires
 from ranan.reports import dashboard as board
-from ranan.reports.params import ParamError, home_node, parse
+from ranan.reports.params import ParamError, home_node, home_nodes, parse
 
 
 def _query(request, **kw):
@@ -226,18 +226,23 @@ HOME_FIGURES = ["inspection_coverage", "rectification_rate", "hazards_overdue",
 
 
 def home_panel(request, obj=None):
-    """The home page's figures: the account's area over the last 30 days, linked to the
-    dashboard (every data role's home shows its own area's figures first)."""
+    """The home page's figures: each of the account's areas over the last 30 days (a courier
+    of two villages sees both, one after the other), linked to the dashboard."""
     user = request.user
     if not can(user, "reports.read"):
         return None
-    node = home_node(user)
-    if node is None:
+    nodes = home_nodes(user)
+    if not nodes:
         return None
     end = timezone.localdate()
     start = end - datetime.timedelta(days=29)
-    figures = kpis.compute(user, node.path, start, end, kpis.names_for(user, HOME_FIGURES))
-    base = _params(node, start, end)
-    for row in figures:
-        row["url"] = reverse("kpi-records", args=[row["name"]]) + "?" + base
-    return {"node": node, "figures": figures, "dashboard_url": reverse("dashboard") + "?" + base}
+    names = kpis.names_for(user, HOME_FIGURES)
+    areas = []
+    for node in nodes:
+        figures = kpis.compute(user, node.path, start, end, names)
+        base = _params(node, start, end)
+        for row in figures:
+            row["url"] = reverse("kpi-records", args=[row["name"]]) + "?" + base
+        areas.append({"node": node, "figures": figures,
+                      "dashboard_url": reverse("dashboard") + "?" + base})
+    return {"areas": areas}
