@@ -10,7 +10,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -502,7 +507,11 @@ class VisitPrefillView(APIView):
 
     permission_classes = [READ]
 
-    @extend_schema(parameters=[OpenApiParameter("customer", int, required=True)])
+    @extend_schema(parameters=[OpenApiParameter("customer", int, required=True)],
+                   responses=inline_serializer("VisitPrefill", {
+                       "customer": serializers.IntegerField(),
+                       "checklist": serializers.IntegerField(allow_null=True),
+                       "answers": serializers.DictField(child=serializers.JSONField())}))
     def get(self, request):
         from django.utils import timezone
 
