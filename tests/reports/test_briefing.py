@@ -192,7 +192,9 @@ def test_a_period_without_data_says_no_data(week):
 
 def _pdf_text(data: bytes) -> str:
     if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        # Not a skip: a run without poppler-utils would pass without reading the PDF at all
+        # (the README names the package; .ci/run installs it).
+        pytest.fail("pdftotext (poppler-utils) is not installed: apt-get install poppler-utils")
     return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
                           check=True).stdout.decode()
 
