@@ -235,3 +235,6 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ranan@localhost")
 
 # The legal basis printed on rectification notices (hazards.notice).
 HAZARD_LEGAL_BASIS = env_str("HAZARD_LEGAL_BASIS", "")
+
+# How long the author of a shut-off or seal may void it, recorded by mistake (inspections).
+RANAN_MEASURE_VOID_MINUTES = env_int("RANAN_MEASURE_VOID_MINUTES", 30)

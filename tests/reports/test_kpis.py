@@ -39,11 +39,11 @@ def test_the_figures_equal_their_records(world):
     assert (f["entry_success"]["numerator"], f["entry_success"]["denominator"]) == (2, 4)
     assert f["hazards_found"]["value"] == 1 and f["hazards_open"]["value"] == 1
     assert f["rectification_rate"]["value"] == 0
-    # Home 0's metal hose on record, and home 3's confirmed by the check at its delivery (a
-    # passing answer writes the device register back, issue 15 item 3).
+    # Home 0's metal hose and alarm on record, and home 3's confirmed by the check at its
+    # delivery (a passing answer writes the device register back, issue 15 item 3).
     assert (f["metal_hose_coverage"]["numerator"], f["metal_hose_coverage"]["denominator"]) == (
         2, 6)
-    assert f["alarm_coverage"]["numerator"] == 1
+    assert f["alarm_coverage"]["numerator"] == 2
     assert f["cylinders_overdue"]["value"] == 2  # the fleet's overdue and past-scrap ones
     assert f["interlock_refusals"]["value"] == 1
     assert f["deliveries_checked_rate"]["value"] == 1.0

@@ -16,7 +16,7 @@ from ranan.core import audit
 from ranan.core.choices import Level, OrgKind
 from ranan.core.models import Jurisdiction, Organisation
 from ranan.core.permissions import can
-from ranan.customers.choices import CustomerKind, CustomerStatus, DeviceKind, Supply
+from ranan.customers.choices import CustomerKind, CustomerStatus, DeviceKind, HoseMaterial, Supply
 from ranan.customers.models import Customer, Device
 from ranan.customers.rules import missing_mask
 from ranan.lib import masking, normalise
@@ -302,6 +302,13 @@ def device_remove(*, actor, device: Device, removed_on: datetime.date | None = N
 # Devices that belong to one supply only (a regulator to LPG, a meter to pipeline gas): a
 # check or a fix of the other kind of customer records none.
 DEVICE_SUPPLY = {DeviceKind.REGULATOR: Supply.LPG, DeviceKind.METER: Supply.PIPELINE}
+# The safe kind of each device (DOMAIN.md's rules): what a hazard's fix installs and what a
+# passing check confirms.
+SAFE_DEVICE = {DeviceKind.HOSE: {"material": HoseMaterial.METAL},
+               DeviceKind.REGULATOR: {"has_cutoff": True},
+               DeviceKind.VALVE: {"self_closing": True},
+               DeviceKind.STOVE: {"flame_out": True},
+               DeviceKind.ALARM: {}}
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ class Category(models.Model):
     default_grade = models.CharField(_("default grade"), max_length=10, choices=Grade.choices)
     is_active = models.BooleanField(_("in use"), default=True)
     # Closing a hazard of the category records this device at the customer (a rubber hose
-    # replaced by a metal one, a regulator with cut-off...): services.FIXED_DEVICE.
+    # replaced by a metal one, a regulator with cut-off...): customers.services.SAFE_DEVICE.
     fix_device = models.CharField(
         _("device the fix installs"), max_length=20, choices=DeviceKind.choices, blank=True,
         help_text=_("Closing such a hazard records this device at the customer."))

@@ -32,7 +32,7 @@ from ranan.core.models import PATH_SEGMENT, Account, Jurisdiction, Organisation
 from ranan.core.notify import notify
 from ranan.core.permissions import can, require
 from ranan.customers import services as customer_services
-from ranan.customers.choices import DeviceKind, HoseMaterial, Supply
+from ranan.customers.choices import DeviceKind
 from ranan.customers.models import Customer, Device
 from ranan.hazards.choices import (
     DONE,
@@ -255,15 +255,10 @@ def hazard_transition(*, actor, hazard: Hazard, to: str, note: str = "",
     return Hazard.objects.get(pk=hazard.pk)
 
 
-# What the device a fix installs is like: the safe kind of it (DOMAIN.md's rules, as the
-# inspection's fixes on the spot).
-FIXED_DEVICE = {DeviceKind.HOSE: {"material": HoseMaterial.METAL},
-                DeviceKind.REGULATOR: {"has_cutoff": True},
-                DeviceKind.VALVE: {"self_closing": True},
-                DeviceKind.STOVE: {"flame_out": True},
-                DeviceKind.ALARM: {}}
-# Devices that belong to one supply only: a fix of the other kind of customer installs none.
-DEVICE_SUPPLY = {DeviceKind.REGULATOR: Supply.LPG, DeviceKind.METER: Supply.PIPELINE}
+# What the device a fix installs is like, and which supply it belongs to: the customers
+# app's SAFE_DEVICE and DEVICE_SUPPLY (a passing check confirms the same devices).
+FIXED_DEVICE = customer_services.SAFE_DEVICE
+DEVICE_SUPPLY = customer_services.DEVICE_SUPPLY
 
 
 def _record_fix(actor, hazard: Hazard, now: datetime.datetime) -> Device | None:

@@ -26,6 +26,7 @@ from ranan.core.permissions import can
 from ranan.customers import services as customer_services
 from ranan.customers.choices import Condition, DeviceKind, HeaterType, HoseMaterial
 from ranan.customers.models import Customer, Device
+from ranan.customers.services import SAFE_DEVICE
 
 PASS, FAIL = "pass", "fail"
 
@@ -101,14 +102,11 @@ def seen_devices(evaluated: dict[str, tuple[str, bool]]) -> dict[str, dict]:
     hose = _hose(evaluated)
     if hose is not None:
         seen[DeviceKind.HOSE] = hose
-    if _seen(evaluated, "stove_flame_out"):
-        seen[DeviceKind.STOVE] = {"flame_out": True}
-    if _seen(evaluated, "valve_condition"):
-        seen[DeviceKind.VALVE] = {"self_closing": True}
-    if _seen(evaluated, "regulator_cutoff"):
-        seen[DeviceKind.REGULATOR] = {"has_cutoff": True}
-    if _seen(evaluated, "alarm"):
-        seen[DeviceKind.ALARM] = {}
+    for item, kind in (("stove_flame_out", DeviceKind.STOVE),
+                       ("valve_condition", DeviceKind.VALVE),
+                       ("regulator_cutoff", DeviceKind.REGULATOR), ("alarm", DeviceKind.ALARM)):
+        if _seen(evaluated, item):
+            seen[kind] = dict(SAFE_DEVICE[kind])
     return seen
 
 
