@@ -148,7 +148,8 @@ class MeSerializer(serializers.ModelSerializer):
 
 class AuditChangeSerializer(serializers.Serializer):
     field = serializers.CharField(source="key", help_text="the stored field name")
-    label = serializers.CharField(help_text="the field in words")
+    label = serializers.CharField(  # type: ignore[assignment]  # the API's key, not Field.label
+        help_text="the field in words")
     before = serializers.CharField(help_text="the old value in words ('' for none)")
     after = serializers.CharField(help_text="the new value in words ('' for none)")
 
@@ -161,8 +162,10 @@ class AuditEntryListSerializer(serializers.ListSerializer):
         from ranan.core import auditlog
 
         entries = list(data.all() if hasattr(data, "all") else data)
-        self.child.rows = {row.entry.pk: row for row in auditlog.describe(entries)}
-        return [self.child.to_representation(entry) for entry in entries]
+        child = self.child
+        assert isinstance(child, AuditEntrySerializer)
+        child.rows = {row.entry.pk: row for row in auditlog.describe(entries)}
+        return [child.to_representation(entry) for entry in entries]
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -174,6 +177,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
     readable_changes = serializers.SerializerMethodField()
     readable_details = serializers.SerializerMethodField()
+    rows: dict | None = None  # the page's entries described at once (the list serializer)
 
     class Meta:
         model = AuditEntry
@@ -186,7 +190,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     def _row(self, entry):
         from ranan.core import auditlog
 
-        rows = getattr(self, "rows", None) or {}
+        rows = self.rows or {}
         return rows.get(entry.pk) or auditlog.describe([entry])[0]
 
     def get_model_name(self, entry) -> str:
@@ -200,7 +204,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AuditChangeSerializer(many=True))
     def get_readable_changes(self, entry) -> list[dict]:
-        return AuditChangeSerializer(self._row(entry).changes, many=True).data
+        return list(AuditChangeSerializer(self._row(entry).changes, many=True).data)
 
     @extend_schema_field(inline_serializer("AuditDetail", {
         "label": serializers.CharField(), "text": serializers.CharField()}, many=True))

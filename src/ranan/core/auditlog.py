@@ -100,9 +100,9 @@ def model_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     return groups
 
 
-def _fields(model: type[models.Model] | None) -> dict[str, models.Field]:
+def _fields(model: type[models.Model] | None) -> dict[str, Any]:
     """A model's fields by name and by attname ('customer' and 'customer_id')."""
-    found: dict[str, models.Field] = {}
+    found: dict[str, Any] = {}
     if model is None:
         return found
     for f in model._meta.get_fields():

@@ -157,12 +157,13 @@ class AuditFilterForm(StyledForm):
 
         super().__init__(*args, **kwargs)
         accounts = Account.objects.order_by("username").values_list("username", "full_name")
-        self.fields["account"].choices = [("", "—"), *(
-            (u, f"{u}（{n}）" if n else u) for u, n in accounts)]
-        self.fields["model"].choices = [("", "—"), *auditlog.model_choices()]
+        account, model = self.fields["account"], self.fields["model"]
+        assert isinstance(account, forms.ChoiceField) and isinstance(model, forms.ChoiceField)
+        account.choices = [("", "—"), *((u, f"{u}（{n}）" if n else u) for u, n in accounts)]
+        model.choices = [("", "—"), *auditlog.model_choices()]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
             self.add_error("until", _("The last day is before the first."))
