@@ -78,6 +78,11 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("Logged out")
     EXPORT = "export", _("Exported personal data")
     VIEW_PERSONAL = "view_personal", _("Viewed personal data")
+    # Issue 16: a full number shown after a reason was given (PIPL), an attempt refused
+    # (a 403, a lockout, an out-of-scope write), a role given or taken away.
+    UNMASK = "unmask", _("Unmasked personal data")
+    DENIED = "denied", _("Access denied")
+    ROLE_CHANGE = "role_change", _("Changed roles")
 
 
 AUDIT_ACTION_COLOURS = {
@@ -89,4 +94,7 @@ AUDIT_ACTION_COLOURS = {
     AuditAction.LOGOUT: "secondary",
     AuditAction.EXPORT: "purple",
     AuditAction.VIEW_PERSONAL: "purple",
+    AuditAction.UNMASK: "purple",
+    AuditAction.DENIED: "red",
+    AuditAction.ROLE_CHANGE: "orange",
 }
