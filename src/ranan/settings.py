@@ -49,11 +49,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Instead of Django's LocaleMiddleware: Chinese first, whatever the browser asks for.
     "ranan.core.middleware.AccountLanguageMiddleware",
+    # Early, before any view: control characters in any input are a 400 naming the field.
+    "ranan.core.input_guard.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout signal into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The documented request-body limit (a JSON visit carries its photos as data URLs): 10 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 ROOT_URLCONF = "ranan.urls"
 WSGI_APPLICATION = "ranan.wsgi.application"
