@@ -54,10 +54,35 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def var_dir() -> Path:
-    """The writable state directory (SQLite file, secret key, demo accounts)."""
+    """The writable state directory (SQLite file, secret key, demo accounts, uploads),
+    readable by the server's user only (0700)."""
     path = Path(env_str("RANAN_VAR_DIR", str(Path.cwd() / "var"))).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
     return path
+
+
+def private_file(name: str | Path) -> None:
+    """Create `name` empty with mode 0600 if it is missing, else take away any group and other
+    permission it has: the SQLite database, made before SQLite opens it (its -wal and -shm
+    files take its mode), with no umask change that would touch the rest of the process."""
+    path = Path(name)
+    if str(name) in {"", ":memory:"} or str(name).startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_RDONLY, 0o600)
+    except FileNotFoundError:  # a directory that does not exist yet: SQLite will say so
+        return
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    for suffix in ("-wal", "-shm"):
+        sidecar = path.with_name(path.name + suffix)
+        if sidecar.exists() and sidecar.stat().st_mode & 0o077:
+            sidecar.chmod(0o600)
 
 
 def secret_key() -> str:

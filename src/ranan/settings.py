@@ -4,9 +4,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from ranan.env import env_bool, env_int, env_list, env_str, secret_key, var_dir
+from ranan.env import env_bool, env_int, env_list, env_str, private_file, secret_key, var_dir
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = var_dir()
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The request's address for audit rows, and refused attempts (403s) into the audit log.
+    "ranan.core.request_context.RequestContextMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,6 +93,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The file is created 0600 before SQLite opens it; its -wal and -shm files take its mode.
+    private_file(DATABASES["default"]["NAME"])
     # WAL lets readers run beside the writer; IMMEDIATE transactions take the write lock at
     # BEGIN, so a read-then-write rule inside atomic() cannot race on SQLite (where
     # select_for_update does nothing).
@@ -143,6 +149,46 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ranan.core.views.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+# --- Security ----------------------------------------------------------------------------
+# The defaults suit the demo on a laptop over plain HTTP; production behind HTTPS sets the
+# environment docs/deploy.md lists, and `ranan manage check --deploy --fail-level WARNING`
+# passes with it (tests/core/test_deploy_issue16.py).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Only behind a proxy that terminates TLS, sets X-Forwarded-Proto and drops the client's own:
+# otherwise any client could claim to be on HTTPS.
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): no inline script and no eval, so an injected <script>
+# or on*= attribute does not run. Inline style stays allowed (Tabler's and ECharts' own).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# Uploaded photos and signatures, and the directories they land in: the server's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# The audit log is kept at least this long (Cybersecurity Law art. 21: six months); the
+# audit_archive command copies older rows out and never touches younger ones.
+AUDIT_RETENTION_DAYS = max(180, env_int("AUDIT_RETENTION_DAYS", 180))
+# A refused attempt (403, out-of-scope write) is audited at most once a minute per account (or
+# address) and path, so a script hammering a page cannot flood the log.
+AUDIT_DENIED_INTERVAL = env_int("AUDIT_DENIED_INTERVAL", 60)
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

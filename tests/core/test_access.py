@@ -48,8 +48,8 @@ OPEN = {
     "c/<str:code>/": "the same public page, its address typed with a trailing slash",
     "C/<str:code>/": "the same, upper-case and with a trailing slash",
     "favicon.ico": "the site's icon, asked by browsers before anyone signs in: public",
-    "api-schema": "the API's OpenAPI description: public",
-    "api-docs": "the API's documentation page: public",
+    "api-schema": "the API's OpenAPI description: any signed-in account (issue 16)",
+    "api-docs": "the API's documentation page: any signed-in account (issue 16)",
 }
 # Django's admin: superusers only (ranan.core.admin_site), checked once below.
 ADMIN_PREFIX = "django-admin/"

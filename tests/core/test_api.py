@@ -274,7 +274,9 @@ def test_no_endpoint_can_alter_the_audit_log(cast, api, method):
     assert entry.action != "delete"
 
 
-def test_openapi_schema_and_docs(db, client):
+def test_openapi_schema_and_docs(cast, client):
+    assert client.get("/api/schema/").status_code == 401  # signed-in accounts only (issue 16)
+    client.force_login(cast.inspector)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/auth/token" in schema.content

@@ -15,6 +15,7 @@ from django.db.models.fields.files import FieldFile
 
 from ranan.core.choices import AuditAction
 from ranan.core.models import AuditEntry
+from ranan.core.request_context import current_address
 
 # Fields whose values never go into the log, only the fact that they changed.
 SECRET_FIELDS = frozenset({"password"})
@@ -77,7 +78,8 @@ def entry(
     ip_address: str | None = None,
     actor_username: str | None = None,
 ) -> AuditEntry:
-    """An unsaved audit row: `record` writes one, `record_many` writes many in one go."""
+    """An unsaved audit row: `record` writes one, `record_many` writes many in one go.
+    Without `ip_address`, the address of the request being served (none in a command)."""
     if instance is not None:
         model = instance._meta.label_lower
         object_pk = str(instance.pk)
@@ -87,7 +89,8 @@ def entry(
         fields["actor_username"] = actor_username
     return AuditEntry(
         action=action, model=model, object_pk=object_pk, object_repr=object_repr,
-        changes=changes or {}, details=details or {}, ip_address=ip_address, **fields,
+        changes=changes or {}, details=details or {},
+        ip_address=ip_address or current_address(), **fields,
     )
 
 
