@@ -256,5 +256,6 @@ def test_a_large_file_is_read_by_a_second_process_with_the_same_answers(people, 
     book.save(buffer)
     buffer.seek(0)
     refused = import_customers(actor=people.station_manager, fileobj=buffer)
-    assert refused.errors == [{"row": 4, "column": "F", "message": refused.errors[0]["message"]}]
+    assert refused.errors == [{"row": 4, "column": "F", "message": refused.errors[0]["message"],
+                               "code": "formula"}]
     assert Customer.objects.filter(name__startswith="户").count() == 7

@@ -44,7 +44,7 @@ from ranan.lib.spreadsheet import (
     SpreadsheetError,
     header_keys,
     map_columns,
-    rows_in_background,
+    read_rows,
 )
 
 BATCH = 5000
@@ -204,7 +204,8 @@ def import_customers(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
         result.error(None, "on_duplicate", _("Choose skip, update or stop."))
         return result
     try:
-        rows = rows_in_background(fileobj, filename)
+        # The whole file is read (limits, time budget) before the transaction opens.
+        rows = read_rows(fileobj, filename)
         keys, _header = header_keys(rows, result, _map_header)
         if keys is None:
             return result
@@ -220,7 +221,7 @@ def import_customers(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
         except Rollback:
             pass
     except SpreadsheetError as exc:
-        result.error(exc.row, exc.column, str(exc))
+        result.error(exc.row, exc.column or "file", str(exc), code=exc.code)
     if result.errors:
         result.created = result.updated = result.unchanged = result.skipped = 0
     return result

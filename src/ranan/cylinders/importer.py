@@ -6,8 +6,9 @@ before manufacture, codes with a valid check character, not registered yet, not 
 the file and not printed for another station; a row without a code gets a new random one.
 Dates due are derived by the type's rules (`models.derived_dates`, as `derive_dates()`).
 
-One pass over the file (read by a second process, `rows_in_background`), rows checked and
-written in batches inside ONE transaction: every cylinder gets its `registered` event, the
+The file is read to its end first (`spreadsheet.read_rows`: limits and a time budget, a
+second process for a large file), then rows are checked and written in batches inside ONE
+transaction: every cylinder gets its `registered` event, the
 import one audit entry. If any row is bad, or on a dry run, nothing is written and the
 answer lists every bad row with its row number, column and reason.
 
@@ -129,8 +130,10 @@ def import_cylinders(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
     if target is None:
         return result
     result.station = target.pk
-    rows = spreadsheet.rows_in_background(fileobj, filename)
+    rows = None
     try:
+        # The whole file is read (limits, time budget) before the transaction opens.
+        rows = spreadsheet.read_rows(fileobj, filename)
         keys, header = spreadsheet.header_keys(rows, result, _map_header)
         if keys is None:
             return result
@@ -157,9 +160,10 @@ def import_cylinders(*, actor, fileobj, filename: str = "", dry_run: bool = Fals
                 "A code of this file was registered by someone else during the import: "
                 "nothing was imported, upload the file again."))
     except spreadsheet.SpreadsheetError as exc:
-        result.error(exc.row, exc.column, str(exc))
+        result.error(exc.row, exc.column or "file", str(exc), code=exc.code)
     finally:
-        rows.close()
+        if rows is not None:
+            rows.close()
     if result.errors:
         result.created = result.generated_codes = result.overdue = result.past_scrap = 0
     return result
