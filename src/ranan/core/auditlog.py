@@ -323,7 +323,6 @@ def _actor_name(entry: AuditEntry, names: _Names) -> str:
 # this is a filter too wide to read, and Excel stops at 1,048,576 rows anyway.
 EXPORT_LIMIT = 100_000
 CHUNK = 500
-FORMULA_STARTS = ("=", "+", "-", "@")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -362,16 +361,13 @@ def export_xlsx(*, actor, queryset, filters: dict, ip_address=None):
     Returns (open file, entries written)."""
     import tempfile
 
-    import xlsxwriter
-
     from ranan.core import audit
 
+    from ranan.lib import safe_output
     export_check(queryset)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
-    book = xlsxwriter.Workbook(handle.name, {"constant_memory": True, "strings_to_formulas": False,
-                                             "strings_to_numbers": False, "strings_to_urls": False})
+    book = safe_output.workbook(handle.name, {"constant_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#FDE7D9", "border": 1})
-    quoted = book.add_format({"quote_prefix": True})
     sheet = book.add_worksheet(_("Audit log")[:31])
     for index, (title, width) in enumerate(_columns()):
         sheet.write_string(0, index, title, head)
@@ -387,9 +383,8 @@ def export_xlsx(*, actor, queryset, filters: dict, ip_address=None):
                 line += 1
                 for col, value in enumerate(values):
                     if value:
-                        # Text stays text in Excel: a value starting like a formula is quoted.
-                        sheet.write_string(line, col, str(value), quoted if str(value).startswith(
-                            FORMULA_STARTS) else None)
+                        # Text stays text in Excel: safe_output quotes one starting like a formula.
+                        sheet.write_string(line, col, str(value))
         batch.clear()
 
     for entry in queryset.iterator(chunk_size=CHUNK):

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import tempfile
 
-import xlsxwriter
-
 from ranan.core import audit
 from ranan.core.models import Jurisdiction
 from ranan.core.permissions import can
 from ranan.customers.choices import CustomerKind, CustomerStatus, Supply
 from ranan.customers.columns import COLUMNS, KIND_WORDS, STATUS_WORDS, SUPPLY_WORDS, first_word
-from ranan.lib import masking
+from ranan.lib import masking, safe_output
 from ranan.lib.spreadsheet import write_import_template
-
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _lineage_names(user, qs) -> dict[int, str]:
@@ -39,10 +35,8 @@ def export_customers(*, actor, queryset, filters: dict, ip_address=None):
     full = can(actor, "customers.personal_data")
     names = _lineage_names(actor, queryset)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
-    book = xlsxwriter.Workbook(handle.name, {"constant_memory": True, "strings_to_formulas": False,
-                                             "strings_to_numbers": False, "strings_to_urls": False})
+    book = safe_output.workbook(handle.name, {"constant_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#FDE7D9", "border": 1})
-    quoted = book.add_format({"quote_prefix": True})
     sheet = book.add_worksheet("客户")
     for index, column in enumerate(COLUMNS):
         sheet.write_string(0, index, column.header, head)
@@ -77,10 +71,9 @@ def export_customers(*, actor, queryset, filters: dict, ip_address=None):
             if isinstance(value, str):
                 if not value:
                     continue
-                # A text cell is never run as a formula; the quote prefix keeps it text even
-                # when someone edits it in Excel.
-                sheet.write_string(rows, col, value, quoted if value.startswith(FORMULA_STARTS)
-                                   else None)
+                # A text cell is never run as a formula: safe_output's apostrophe keeps it
+                # text even when someone edits it in Excel.
+                sheet.write_string(rows, col, value)
             else:
                 sheet.write_number(rows, col, value)
     book.close()

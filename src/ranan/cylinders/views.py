@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import io
 
-import xlsxwriter
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -38,6 +37,7 @@ from ranan.cylinders.forms import (
 )
 from ranan.cylinders.models import CylinderType, IssuedCode, LabelBatch
 from ranan.lib.masking import mask_phone
+from ranan.lib import safe_output
 
 
 def _render(request, template, context, status=None):
@@ -315,8 +315,7 @@ def recall_export(request):
         qs = qs.filter(station=station)
     full = can(request.user, "customers.personal_data")
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
-                                     "in_memory": True})
+    book = safe_output.workbook(out, {"constant_memory": True, "in_memory": True})
     sheet = book.add_worksheet(_("Recall"))
     bold = book.add_format({"bold": True})
     dates = book.add_format({"num_format": "yyyy-mm-dd"})

@@ -757,9 +757,9 @@ def write_import_template(path_or_file, *, sheet: str, columns, note: str,
                           note_width: int = 12):
     """An import template: Chinese headers (each column's `header`, `width`), and a sheet of
     notes, one row per column (`header`, `required`, `note`) and a closing `note`."""
-    import xlsxwriter
+    from ranan.lib import safe_output
 
-    book = xlsxwriter.Workbook(path_or_file, {"in_memory": True})
+    book = safe_output.workbook(path_or_file, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#FDE7D9", "border": 1})
     first = book.add_worksheet(sheet)
     for index, column in enumerate(columns):

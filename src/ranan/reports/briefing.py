@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from ranan.core import kpis
 from ranan.core.models import Jurisdiction, subtree_q
+from ranan.lib import safe_output
+from ranan.lib.safe_output import markup
 
 # Headline figures of the week (the KPI catalogue's names), each beside the same figure of the
 # previous week: the same KPIs, the same area, the seven days before.
@@ -450,7 +452,7 @@ def pdf(briefing) -> bytes:
     cell = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, firstLineIndent=0)
 
     def table(rows, widths, header=True):
-        data = [[Paragraph(str(v), cell) for v in row] for row in rows]
+        data = [[Paragraph(markup(v), cell) for v in row] for row in rows]
         t = Table(data, colWidths=widths, repeatRows=1 if header else 0)
         t.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -556,8 +558,7 @@ def pdf(briefing) -> bytes:
     return out.getvalue()
 
 
-def _escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+_escape = markup  # every value written into a Paragraph: its markup comes out as text
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -576,11 +577,9 @@ def _date(day) -> str:
 
 def xlsx(briefing) -> bytes:
     """The same figures as the PDF, one sheet per section."""
-    import xlsxwriter
-
     s = sections(briefing)
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = safe_output.workbook(out, {"in_memory": True})
     bold = book.add_format({"bold": True})
     big = book.add_format({"bold": True, "font_size": 14})
     pct = book.add_format({"num_format": "0.0%"})

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ranan.core.models import PATH_SEGMENT, Jurisdiction, subtree_q
+from ranan.lib import safe_output
 from ranan.lib.dates import day_bounds
 
 
@@ -173,10 +174,9 @@ def xlsx(data: dict) -> bytes:
     """The fixed layout: A1 title; A2 company; A3 month; A4 jurisdiction; row 5 the header
     (A: jurisdiction, B…J: the COLUMNS in order); one row per child from row 6; the total
     row last; a note under it."""
-    import xlsxwriter
 
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = safe_output.workbook(out, {"in_memory": True})
     ws = book.add_worksheet(_("Statement")[:31])
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ranan.core import kpis
 from ranan.core.permissions import can, may_open, requires
+from ranan.lib import safe_output
 from ranan.reports import dashboard as board
 from ranan.reports.params import ParamError, home_node, home_nodes, parse
 
@@ -179,10 +180,9 @@ def _here_figure(user, q, item, count: int) -> dict:
 
 
 def _xlsx(item, q, qs, columns) -> HttpResponse:
-    import xlsxwriter
 
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "remove_timezone": True})
+    book = safe_output.workbook(out, {"in_memory": True, "remove_timezone": True})
     sheet = book.add_worksheet(str(item.label)[:31])
     bold = book.add_format({"bold": True})
     sheet.write_row(0, 0, [str(item.label), q.node.name, f"{q.start} – {q.end}"], bold)
