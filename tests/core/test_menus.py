@@ -220,6 +220,7 @@ def test_no_link_of_the_demo_answers_403_or_5xx(demo_world, client, django_user_
     assert {role for role, _kind in chosen} >= {"courier", "inspector", "grid_worker",
                                                  "station_manager", "enterprise_admin",
                                                  "regulator", "task_force", "auditor", "admin",
+                                                 "security_admin",
                                                  "property_manager"}
     failures = []
     for account in chosen.values():

@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 
-from ranan.core import audit
+from ranan.core import audit, services
 from ranan.core.models import Account, AccountRole, Jurisdiction, Organisation
 
 
@@ -45,9 +47,36 @@ class OrganisationAdmin(AuditedAdmin):
     filter_horizontal = ["jurisdictions"]
 
 
+class AccountRoleFormSet(BaseInlineFormSet):
+    """The roles of an account, checked by the rule of the pages and the API (三员分立):
+    a superuser cannot give itself or anyone the auditor's role through the Django admin."""
+
+    request = None  # set by AccountRoleInline.get_formset
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        roles = {form.cleaned_data["role"] for form in self.forms
+                 if form.cleaned_data.get("role") and not form.cleaned_data.get("DELETE")}
+        account = self.instance if self.instance.pk else None
+        try:
+            services.check_account_change(actor=self.request.user, account=account, roles=roles)
+        except PermissionDenied as exc:
+            raise ValidationError(str(exc)) from None
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict.get("roles", exc.messages)) from None
+
+
 class AccountRoleInline(admin.TabularInline):
     model = AccountRole
+    formset = AccountRoleFormSet
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
 
 
 @admin.register(Account)
@@ -59,6 +88,27 @@ class AccountAdmin(AuditedAdmin, UserAdmin):
         ("Ranan", {"fields": ("full_name", "phone", "organisation", "area", "language")}),
     )
     filter_horizontal = ["area", "groups", "user_permissions"]
+
+    # 三员分立: an account holding admin, security admin or auditor is changed (its
+    # password too: UserAdmin's password page asks has_change_permission) by a security
+    # administrator alone, whoever the superuser is (services.check_account_change).
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not services.may_manage_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not services.may_manage_account(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        account = form.instance
+        before = set(account.role_rows.values_list("role", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        account.__dict__.pop("roles", None)
+        services.record_role_change(actor=request.user, account=account, before=before,
+                                    after=set(account.roles))
 
 # The audit log is deliberately not in the Django admin: only the auditor role reads it
 # (the /audit/ page and API), and nobody can change it.

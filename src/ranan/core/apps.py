@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 
 from ranan.core import contract
-from ranan.core.choices import ROLE_ORG_KINDS, Role
+from ranan.core.choices import ROLE_ORG_KINDS, SOLE_ROLES, Role
 from ranan.core.contract import DATA_ROLES, Grant, Job, Nav, Panel, RoleDef
 
 H = "ranan.core.home."
@@ -17,7 +17,7 @@ class CoreConfig(contract.RananApp):
         Nav("home", _("Home"), order=0),
         Nav("jurisdiction-list", _("Areas"), order=900, capability="core.data"),
         Nav("organisation-list", _("Organisations"), order=910, capability="core.admin"),
-        Nav("account-list", _("Accounts"), order=920, capability="core.admin"),
+        Nav("account-list", _("Accounts"), order=920, capability="core.accounts"),
         Nav("audit-list", _("Audit log"), order=930, capability="core.audit"),
         Nav("outbox", _("Outbox"), order=940, capability="core.admin"),
     ]
@@ -39,16 +39,22 @@ class CoreConfig(contract.RananApp):
         Job("ranan.core.tasks.deliver_messages", timedelta(minutes=1)),
     ]
     # The platform's roles; the order ranks the home page of an account with several.
-    roles = [RoleDef(role.value, role.label, ROLE_ORG_KINDS[role], data=role != Role.AUDITOR,
+    # The auditor and the security administrator see no domain data (三员分立).
+    roles = [RoleDef(role.value, role.label, ROLE_ORG_KINDS[role], data=role not in SOLE_ROLES,
                      rank=rank)
              for rank, role in enumerate([
-                 Role.ADMIN, Role.AUDITOR, Role.TASK_FORCE, Role.REGULATOR, Role.ENTERPRISE_ADMIN,
+                 Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR, Role.TASK_FORCE, Role.REGULATOR,
+                 Role.ENTERPRISE_ADMIN,
                  Role.STATION_MANAGER, Role.INSPECTOR, Role.GRID_WORKER, Role.COURIER])]
     capabilities = {
         # Domain data of one's own area (everyone but the auditor).
         "core.data": DATA_ROLES,
-        # Accounts, organisations, the area tree, the outbox.
+        # Organisations, the area tree, the outbox, ordinary accounts.
         "core.admin": {Role.ADMIN},
+        # The accounts pages: the system administrator manages ordinary accounts, the
+        # security administrator every account, the privileged ones alone (三员分立; the
+        # rule is services.check_account_change, which no superuser bypasses).
+        "core.accounts": {Role.ADMIN, Role.SECURITY_ADMIN},
         # The audit log: the auditor alone, not a superuser by being one (三员分立).
         "core.audit": Grant(frozenset({Role.AUDITOR})),
         # What the home page shows besides the figures.

@@ -51,6 +51,25 @@ class Role(models.TextChoices):
     TASK_FORCE = "task_force", _("Task force")
     AUDITOR = "auditor", _("Auditor")
     ADMIN = "admin", _("System administrator")
+    # 三员分立 (issue 16): manages the roles and credentials of the privileged accounts.
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+
+
+# Separation of duties (三员分立, 等保 2.0): the system administrator, the security
+# administrator and the auditor are three people. No account holds two of these; the
+# security administrator and the auditor hold no other role either (they see no domain data).
+# An account holding one of them is managed by a security administrator alone.
+PRIVILEGED_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+SOLE_ROLES: frozenset[str] = frozenset({Role.SECURITY_ADMIN, Role.AUDITOR})
+
+
+def duties_conflict(roles) -> list[str]:
+    """The roles of `roles` that may not be held together (empty when they may)."""
+    roles = set(roles)
+    privileged = roles & PRIVILEGED_ROLES
+    if len(privileged) > 1 or (roles & SOLE_ROLES and len(roles) > 1):
+        return sorted(roles if roles & SOLE_ROLES else privileged)
+    return []
 
 
 # Which organisation kinds a role may be given in: a courier works for an LPG station or
@@ -65,6 +84,7 @@ ROLE_ORG_KINDS: dict[str, frozenset[str]] = {
     Role.TASK_FORCE: frozenset({OrgKind.TASK_FORCE}),
     Role.AUDITOR: frozenset(OrgKind.values),
     Role.ADMIN: frozenset(OrgKind.values),
+    Role.SECURITY_ADMIN: frozenset(OrgKind.values),
 }
 
 

@@ -130,6 +130,9 @@ def load() -> list[DemoAccount]:
                                     [n.name for n in area], full_name))
 
     person("admin", Role.ADMIN, platform, [tibet, zhejiang], "平台管理员")
+    # 三员分立: the system administrator, the security administrator (accounts' roles and
+    # credentials of the privileged ones) and the auditor are three people.
+    person("secadmin", Role.SECURITY_ADMIN, platform, [tibet, zhejiang], "安全管理员")
     person("auditor", Role.AUDITOR, platform, [tibet, zhejiang], "安全审计员")
     person("taskforce", Role.TASK_FORCE, task_force, [tibet], "专班联络员")
     person("dazi_msa", Role.REGULATOR, dazi_msa, [dazi], "高鹤")

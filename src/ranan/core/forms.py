@@ -118,13 +118,22 @@ class AccountForm(StyledForm):
                                help_text=_("Leave empty to keep the current password."))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args, user, editing=False, **kwargs):
+    def __init__(self, *args, user, editing=False, own=False, **kwargs):
+        from ranan.core.choices import PRIVILEGED_ROLES, Role
+        from ranan.core.selectors import manageable
+
         super().__init__(*args, **kwargs)
         self.editing = editing
         fields: dict = self.fields  # ModelChoiceFields
-        fields["organisation"].queryset = Organisation.objects.visible_to(user)
-        fields["area"].queryset = Jurisdiction.objects.visible_to(user)
+        fields["organisation"].queryset = manageable(Organisation.objects.all(), user)
+        fields["area"].queryset = manageable(Jurisdiction.objects.all(), user)
         fields["area"].label_from_instance = _indented
+        if own:  # no account changes its own roles (三员分立)
+            fields["roles"].disabled = True
+        elif Role.SECURITY_ADMIN not in user.roles:
+            # The privileged roles are given by the security administrator alone.
+            fields["roles"].choices = [(code, label) for code, label in contract_role_choices()
+                                       if code not in PRIVILEGED_ROLES]
         if editing:
             self.fields["username"].disabled = True
         else:

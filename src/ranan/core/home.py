@@ -24,10 +24,14 @@ def admin_counts(request, obj=None):
 
 
 def newest_accounts(request, obj=None):
+    from ranan.core.services import mark_manageable
+
     user = request.user
-    if not can(user, "core.admin"):
+    if not can(user, "core.accounts"):
         return None
-    return {"recent_accounts": selectors.accounts_for(user).order_by("-date_joined")[:8]}
+    recent = list(selectors.accounts_for(user).order_by("-date_joined")[:8])
+    mark_manageable(user, recent)
+    return {"recent_accounts": recent}
 
 
 def latest_audit(request, obj=None):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -237,6 +237,19 @@ class AuditQuerySet(models.QuerySet):
 
     def delete(self):
         raise PermissionDenied("The audit log is append-only.")
+
+    def save(self, *args, **kwargs):
+        # Separation of duties (三员分立) below the services too: a role row that would make
+        # its account hold two of admin / security admin / auditor is refused (the services'
+        # bulk writes check the same rule first, services.check_account_change).
+        from ranan.core.choices import duties_conflict
+
+        others = set(AccountRole.objects.filter(account_id=self.account_id)
+                     .exclude(pk=self.pk).values_list("role", flat=True))
+        if duties_conflict(others | {self.role}):
+            raise ValidationError({"role": _("This role cannot be held with the account's "
+                                             "other roles (separation of duties).")})
+        super().save(*args, **kwargs)
 
 
 class AuditEntry(models.Model):

@@ -37,9 +37,29 @@ def organisations_for(user):
     return Organisation.objects.visible_to(user).select_related("parent")
 
 
+def manageable(queryset, user):
+    """The rows of `queryset` (accounts, organisations, area nodes) `user` manages accounts
+    among: what it sees (`visible_to`), or for a security administrator, who sees no domain
+    data (三员分立), the rows in its area alone."""
+    from ranan.core.choices import Role
+    from ranan.core.scoping import area_q
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser or Role.SECURITY_ADMIN not in user.roles:
+        return queryset.visible_to(user)
+    spec = queryset.model.scope
+    if not user.area_paths:
+        return queryset.none()
+    condition = area_q(spec.path, user.area_paths)
+    if spec.multi:
+        return queryset.filter(pk__in=queryset.model._base_manager.filter(condition).values("pk"))
+    return queryset.filter(condition)
+
+
 def accounts_for(user):
     return (
-        Account.objects.visible_to(user)
+        manageable(Account.objects.all(), user)
         .select_related("organisation")
         .prefetch_related("role_rows", "area")
     )

@@ -9,12 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ranan.core import audit, contract
-from ranan.core.choices import LEVEL_ORDER, Level, OrgKind
+from ranan.core.choices import (
+    LEVEL_ORDER,
+    PRIVILEGED_ROLES,
+    AuditAction,
+    Level,
+    OrgKind,
+    Role,
+    duties_conflict,
+)
 from ranan.core.models import (
     PATH_SEGMENT,
     Account,
@@ -36,8 +44,10 @@ def _require_in_area(actor, nodes: Iterable[Jurisdiction], field: str) -> None:
     """An administrator may only touch jurisdictions inside its own area."""
     if actor is None or actor.is_superuser:
         return
+    from ranan.core.selectors import manageable
+
     visible = set(
-        Jurisdiction.objects.visible_to(actor)
+        manageable(Jurisdiction.objects.all(), actor)
         .filter(pk__in=[n.pk for n in nodes]).values_list("pk", flat=True)
     )
     outside = [n for n in nodes if n.pk not in visible]
@@ -202,6 +212,86 @@ def _check_roles(organisation: Organisation | None, roles: Iterable[str]) -> Non
              "kind": OrgKind(organisation.kind).label}})
 
 
+def _require_accounts(actor) -> None:
+    """The system administrator manages ordinary accounts, the security administrator every
+    account (check_account_change says which)."""
+    if actor is None:
+        return
+    require(actor, "core.accounts", _("Only a system or security administrator may do this."))
+
+
+def check_account_change(*, actor, account: Account | None,
+                         roles: Iterable[str] | None = None) -> None:
+    """Separation of duties (三员分立), the one rule of the account pages, the API and the
+    Django admin, for creating (`account` None) or changing an account, its roles (`roles`,
+    None: unchanged), credentials or state:
+
+    * no account holds two of system administrator, security administrator and auditor, and
+      the security administrator and the auditor hold no other role (ValidationError, roles);
+    * no account changes its own roles (ValidationError, roles);
+    * an account that holds or is given one of those three roles is created and changed by a
+      security administrator alone (PermissionDenied): a system administrator cannot make
+      itself or anyone an auditor, nor reset the auditor's password or deactivate it. Being a
+      superuser does not bypass this: the role is needed.
+    """
+    current = set(account.roles) if account is not None else set()
+    new = set(roles) if roles is not None else current
+    conflict = duties_conflict(new)
+    if conflict:
+        raise ValidationError({"roles": _(
+            "These roles cannot be held by one account (separation of duties): %(roles)s"
+        ) % {"roles": "、".join(str(contract.role_label(r)) for r in conflict)}})
+    if actor is None:  # the system: the demo loader, data migrations
+        return
+    if account is not None and account.pk == actor.pk:
+        if new != current:
+            raise ValidationError({"roles": _("You cannot change your own roles.")})
+        return
+    if (current | new) & PRIVILEGED_ROLES and Role.SECURITY_ADMIN not in actor.roles:
+        raise PermissionDenied(_(
+            "Only a security administrator may manage an account holding the system "
+            "administrator, security administrator or auditor role."))
+
+
+def may_manage_account(actor, account: Account) -> bool:
+    """Whether `actor` may change `account` at all (the pages offer its edit form)."""
+    try:
+        check_account_change(actor=actor, account=account)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def mark_manageable(actor, accounts: Iterable[Account]) -> None:
+    """Set `manageable` on each of `accounts` (role rows prefetched): whether `actor` may
+    open its edit form, so a list links only where it leads (never to a 403)."""
+    for account in accounts:
+        account.__dict__["roles"] = frozenset(row.role for row in account.role_rows.all())
+        account.manageable = may_manage_account(actor, account)  # type: ignore[attr-defined]
+
+
+def record_role_change(*, actor, account: Account, before: set[str], after: set[str]) -> None:
+    """Every role given or taken: an audit row and a message to every active auditor. The
+    system's own loading (actor None, a new account) is in the creation's audit row."""
+    if before == after or (actor is None and not before):
+        return
+    from ranan.core.notify import notify
+
+    given, taken = sorted(after - before), sorted(before - after)
+    audit.record(actor=actor, action=AuditAction.ROLE_CHANGE, instance=account,
+                 changes={"roles": [sorted(before), sorted(after)]},
+                 details={"given": given, "taken": taken})
+    labels = {code: str(contract.role_label(code)) for code in given + taken}
+    subject = _("Roles of %(account)s changed") % {"account": account.username}
+    body = _("%(actor)s changed the roles of %(account)s. Given: %(given)s. Taken: %(taken)s.") % {
+        "actor": actor.username if actor is not None else "system", "account": account.username,
+        "given": "、".join(labels[c] for c in given) or "—",
+        "taken": "、".join(labels[c] for c in taken) or "—"}
+    auditors = Account.objects.filter(is_active=True, role_rows__role=Role.AUDITOR).distinct()
+    for auditor in auditors.order_by("pk"):
+        notify(kind="role_change", subject=subject, body=body, to_account=auditor)
+
+
 def _account_snapshot(account: Account) -> dict:
     data = audit.snapshot(account, ("area",))
     data["roles"] = sorted(account.role_rows.values_list("role", flat=True))
@@ -228,9 +318,10 @@ def account_create(*, actor, username: str, password: str, organisation: Organis
                    language: str = "") -> Account:
     """Create an account. `hashed_password` (from make_password) lets a bulk loader hash one
     shared password once instead of once per account."""
-    _require_admin(actor)
+    _require_accounts(actor)
     roles = list(roles)
     _check_roles(organisation, roles)
+    check_account_change(actor=actor, account=None, roles=roles)
     if not area:
         raise ValidationError({"area": _("Give the account an area (at least one jurisdiction).")})
     _require_in_area(actor, area, "area")
@@ -259,12 +350,14 @@ def account_create(*, actor, username: str, password: str, organisation: Organis
     _set_roles(account, roles)
     changes = audit.diff({}, _account_snapshot(account))
     audit.record(actor=actor, action="create", instance=account, changes=changes)
+    record_role_change(actor=actor, account=account, before=set(), after=set(roles))
     return account
 
 
 @transaction.atomic
 def account_update(*, actor, account: Account, **fields) -> Account:
-    _require_admin(actor)
+    _require_accounts(actor)
+    check_account_change(actor=actor, account=account, roles=fields.get("roles"))
     if actor is not None and actor.pk == account.pk and fields.get("is_active") is False:
         raise ValidationError({"is_active": _("You cannot deactivate your own account.")})
     before = _account_snapshot(account)
@@ -295,6 +388,8 @@ def account_update(*, actor, account: Account, **fields) -> Account:
     changes = audit.diff(before, _account_snapshot(account))
     if changes:
         audit.record(actor=actor, action="update", instance=account, changes=changes)
+    record_role_change(actor=actor, account=account, before=set(before["roles"]),
+                        after=set(account.roles))
     return account
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import JsonResponse
@@ -187,7 +188,7 @@ def organisation_edit(request, pk):
 # --- Accounts ------------------------------------------------------------------------------------
 
 
-@requires("core.admin")
+@requires("core.accounts")
 def account_list(request):
     qs = selectors.accounts_for(request.user)
     role = request.GET.get("role", "")
@@ -197,12 +198,14 @@ def account_list(request):
     if query:
         qs = qs.filter(username__icontains=query) | qs.filter(full_name__icontains=query)
     page = Paginator(qs.order_by("username"), 50).get_page(request.GET.get("page"))
+    services.mark_manageable(request.user, page)
     return render(request, "core/account_list.html", {
         "page": page, "role": role, "query": query, "roles": contract.role_choices()})
 
 
 def _account_form_view(request, account=None):
-    """The account form (the callers require core.admin)."""
+    """The account form (the callers require core.accounts; services.check_account_change
+    decides which accounts and roles)."""
     initial: dict = {"is_active": True}
     if account is not None:
         initial = {
@@ -213,7 +216,8 @@ def _account_form_view(request, account=None):
             "is_active": account.is_active,
         }
     form = AccountForm(request.POST or None, initial=initial, user=request.user,
-                       editing=account is not None)
+                       editing=account is not None,
+                       own=account is not None and account.pk == request.user.pk)
 
     def save(data):
         data["area"] = list(data["area"])
@@ -228,14 +232,17 @@ def _account_form_view(request, account=None):
     return form_page(request, form, save, title=title, back=reverse("account-list"))
 
 
-@requires("core.admin")
+@requires("core.accounts")
 def account_create(request):
     return _account_form_view(request)
 
 
-@requires("core.admin")
+@requires("core.accounts")
 def account_edit(request, pk):
     account = get_object_or_404(selectors.accounts_for(request.user), pk=pk)
+    if not services.may_manage_account(request.user, account):
+        # A privileged account (admin, security admin, auditor): the security admin's.
+        raise PermissionDenied
     return _account_form_view(request, account)
 
 
