@@ -23,11 +23,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ranan.core import contract, selectors, services
-from ranan.core.api_base import error_response
+from ranan.core.api_base import ConditionalWrites, error_response
 from ranan.core.choices import Level, RegulatorType
 from ranan.core.filters import AuditFilter, JurisdictionFilter
 from ranan.core.models import Account, AuditEntry, Jurisdiction, Organisation
-from ranan.core.permissions import AuditorOnly, ReadDataWriteAdmin, Requires
+from ranan.core.permissions import AdminOnly, AuditorOnly, ReadDataWriteAdmin
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -100,18 +100,10 @@ class OrganisationSerializer(serializers.ModelSerializer):
         validators: list = []  # uniqueness is the service's (and the database's) job
 
 
-class ManagedPrimaryKeyField(ScopedPrimaryKeyField):
-    """An account's organisation or area: one the requesting account manages accounts
-    among (a security administrator sees no domain data, yet manages its area's accounts)."""
-
-    def get_queryset(self):
-        return selectors.manageable(self.scoped_model.objects.all(), self.context["request"].user)
-
-
 class AccountSerializer(serializers.ModelSerializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=contract.role_choices()))
-    area = ManagedPrimaryKeyField(model=Jurisdiction, many=True)
-    organisation = ManagedPrimaryKeyField(  # type: ignore[assignment]
+    area = ScopedPrimaryKeyField(model=Jurisdiction, many=True)
+    organisation = ScopedPrimaryKeyField(  # type: ignore[assignment]
         model=Organisation, allow_null=True)
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_blank=True)
@@ -283,7 +275,7 @@ class MeView(APIView):
 # --- Reference data -----------------------------------------------------------------------------
 
 
-class JurisdictionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class JurisdictionViewSet(ConditionalWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           mixins.CreateModelMixin, mixins.UpdateModelMixin,
                           viewsets.GenericViewSet):
     serializer_class = JurisdictionSerializer
@@ -326,7 +318,7 @@ class JurisdictionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(JurisdictionSerializer(node).data)
 
 
-class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class OrganisationViewSet(ConditionalWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           mixins.CreateModelMixin, mixins.UpdateModelMixin,
                           viewsets.GenericViewSet):
     serializer_class = OrganisationSerializer
@@ -345,13 +337,11 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             actor=self.request.user, organisation=serializer.instance, **serializer.validated_data)
 
 
-class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class AccountViewSet(ConditionalWrites, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      mixins.CreateModelMixin, mixins.UpdateModelMixin,
                      viewsets.GenericViewSet):
     serializer_class = AccountSerializer
-    # Ordinary accounts: the system administrator; every account: the security
-    # administrator (services.check_account_change, 三员分立).
-    permission_classes = [Requires("core.accounts")]
+    permission_classes = [AdminOnly]
     filterset_fields = ["organisation", "is_active"]
 
     def get_queryset(self):

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from ranan.core.api_base import ConditionalWrites
+
 
 class CreateInList:
     """A list's POST through a service: `create_serializer` checks the body, `create(request,
@@ -26,10 +28,11 @@ class CreateInList:
                         status=self.created_status)
 
 
-class EditableDetail(generics.RetrieveAPIView):
+class EditableDetail(ConditionalWrites, generics.RetrieveAPIView):
     """One row read (`serializer_class`) and changed by PATCH: `change_serializer` checks the
     body (partial unless `partial` is False), `change(request, row, data)` (the service)
-    writes, the row is read back. Out of scope: 404."""
+    writes, the row is read back. Out of scope: 404. GET answers an ETag; a PATCH with a
+    stale If-Match is a 412 (ConditionalWrites)."""
 
     change_serializer: type
     partial = True

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from ranan.core import audit
 from ranan.core.api import ScopedPrimaryKeyField
+from ranan.core.api_base import ConditionalWrites
 from ranan.core.models import Jurisdiction, Organisation
 from ranan.core.permissions import Requires, can
 from ranan.customers import choices, exporter, importer, selectors, services
@@ -92,7 +93,7 @@ FILTER_PARAMETERS = [
 ]
 
 
-class CustomerViewSet(viewsets.ModelViewSet):
+class CustomerViewSet(ConditionalWrites, viewsets.ModelViewSet):
     serializer_class = CustomerSerializer
     pagination_class = CappedPagination
     # Reading (the export and the import template too) and changing, devices included; the

@@ -8,6 +8,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from ranan.customers.selectors import count_capped
 
+MAX_PAGE = 10_000_000
+
 
 class CappedPagination(BasePagination):
     """`?page=N&page_size=M`. Answers {count, count_capped, next, previous, results}: `count`
@@ -27,6 +29,12 @@ class CappedPagination(BasePagination):
             from rest_framework.exceptions import ValidationError
 
             raise ValidationError({"page": ["A page and page_size are whole numbers."]}) from None
+        if self.page > MAX_PAGE:
+            # Past any list's end, and past what the database takes as an OFFSET (a 20-digit
+            # page was a 500): no such page, as DRF answers for a page out of range.
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound(code="not_found")
         start = (self.page - 1) * self.size
         rows = list(queryset[start:start + self.size + 1])
         self.has_next = len(rows) > self.size

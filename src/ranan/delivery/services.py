@@ -51,7 +51,7 @@ from ranan.delivery.models import (
 from ranan.inspections import services as inspection_services
 from ranan.inspections.choices import Outcome
 from ranan.lib import normalise
-from ranan.lib.idempotency import Conflict, replay
+from ranan.lib.idempotency import Conflict, replay, same_as
 
 
 class OrderConflict(Conflict):
@@ -208,8 +208,10 @@ def order_create(*, actor, customer: Customer, cylinder_type: CylinderType, quan
                  wanted_date: datetime.date | None = None, urgent: bool = False,
                  note: str = "", buyer_name: str = "", buyer_id_number: str = "") -> Order:
     require(actor, "delivery.order", _("Orders are taken by couriers and station managers."))
-    def same(o: Order) -> bool:
-        return o.customer_id == customer.pk and o.entered_by_id == actor.pk
+    # The same client_id for another order (another household, type, quantity...): 409.
+    same = same_as(customer_id=customer.pk, entered_by_id=actor.pk,
+                   cylinder_type_id=cylinder_type.pk, quantity=quantity, channel=channel,
+                   urgent=urgent, wanted_date=wanted_date, note=note)
 
     previous = replay(Order.objects, client_id, same=same, conflict=OrderConflict)
     if previous is not None:
@@ -449,7 +451,7 @@ def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid
     require(actor, "delivery.order",
             _("Deliveries are completed by couriers and station managers."))
     done = replay(Order.objects, client_id, field="delivery_client_id", conflict=OrderConflict,
-                  same=lambda o: o.pk == order.pk)
+                  same=_same_delivery(order, payment, payment_ref))
     if done is not None:
         return done
     if not Order.objects.visible_to(actor).filter(pk=order.pk).exists():
@@ -481,11 +483,21 @@ def order_deliver(*, actor, order: Order, full_codes: list[str], client_id: uuid
     return Order.objects.get(pk=order.pk)
 
 
+def _same_delivery(order: Order, payment: str | None = None, payment_ref: str = ""):
+    """A repeat of the delivery's request: the same order and, delivered, the same payment."""
+    def same(row: Order) -> bool:
+        if row.pk != order.pk:
+            return False
+        return (payment is None or row.state != OrderState.DELIVERED
+                or (row.payment == payment and row.payment_ref == (payment_ref or "").strip()))
+    return same
+
+
 def _delivered_before(order: Order, client_id: uuid.UUID, error: IntegrityError) -> Order:
     """After a lost race on the delivery's client_id: the first result (the same request
     sent twice), or the error again when another request took it."""
     done = replay(Order.objects, client_id, field="delivery_client_id", conflict=OrderConflict,
-                  same=lambda o: o.pk == order.pk)
+                  same=_same_delivery(order))
     if done is None:
         raise error
     return done

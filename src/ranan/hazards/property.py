@@ -29,7 +29,7 @@ from ranan.hazards.choices import DONE, EventKind, Responsible, Source, State
 from ranan.hazards.models import Category, Hazard, HazardEvent
 from ranan.hazards.selectors import hazards_for, overdue_q
 from ranan.inspections import selectors as inspection_selectors
-from ranan.lib.idempotency import replay
+from ranan.lib.idempotency import replay, same_as
 
 HIGH_RISE = "high_rise_lpg"
 MAX_ESTATE_PLACES = 200
@@ -122,7 +122,9 @@ def high_rise_report(*, actor, jurisdiction: Jurisdiction | None, building: str,
             _("Only a property manager reports LPG used in a high-rise building here."))
     photos = photos or []
     previous = replay(Hazard.objects, client_id, conflict=services.TransitionConflict,
-                      same=lambda h: h.found_by_id == actor.pk and h.category.code == HIGH_RISE)
+                      same=lambda h: h.category.code == HIGH_RISE and same_as(
+                          found_by_id=actor.pk, jurisdiction_id=getattr(jurisdiction, "pk", None),
+                          premises=f"{(building or '').strip()} {(room or '').strip()}")(h))
     if previous is not None:
         return previous
     errors: dict[str, str] = {}

@@ -55,7 +55,7 @@ from ranan.hazards.models import (
 )
 from ranan.inspections.choices import Grade
 from ranan.lib import masking, normalise
-from ranan.lib.idempotency import Conflict, replay
+from ranan.lib.idempotency import Conflict, replay, same_as
 from ranan.lib.images import image_extension
 
 # Days past the deadline at which each step of the ladder is taken.
@@ -110,7 +110,8 @@ def hazard_create(*, actor, category: str | Category, description: str, source: 
     _require_writer(actor)
     photos = photos or []
     previous = replay(Hazard.objects, client_id, conflict=TransitionConflict,
-                      same=lambda h: h.found_by_id == actor.pk)
+                      same=same_as(found_by_id=actor.pk, customer_id=getattr(customer, "pk", None),
+                                   description=description or ""))
     if previous is not None:
         return previous
     if customer is not None:
@@ -202,7 +203,8 @@ def hazard_transition(*, actor, hazard: Hazard, to: str, note: str = "",
     _require_writer(actor)
     photos = photos or []
     def same(event) -> bool:
-        return event.hazard_id == hazard.pk and event.to_state == to and event.by_id == actor.pk
+        return (event.hazard_id == hazard.pk and event.to_state == to and event.by_id == actor.pk
+                and event.note == (note or "").strip())
 
     if replay(HazardEvent.objects, client_id, same=same, conflict=TransitionConflict):
         return Hazard.objects.get(pk=hazard.pk)
@@ -569,8 +571,8 @@ def appointment_book(*, actor, hazard: Hazard, starts_at: datetime.datetime | No
     fixed or done), `starts_at`, `inspectors`, `phone`, `note`. A hazard out of the account's
     area is Hazard.DoesNotExist; the same `client_id` again answers the first booking."""
     _require_booker(actor)
-    previous = replay(Appointment.objects, client_id, conflict=AppointmentConflict,
-                      same=lambda a: a.booked_by_id == actor.pk and a.hazard_id == hazard.pk)
+    same = same_as(booked_by_id=actor.pk, hazard_id=hazard.pk, note=note or "")
+    previous = replay(Appointment.objects, client_id, conflict=AppointmentConflict, same=same)
     if previous is not None:
         return previous
     if not Hazard.objects.visible_to(actor).filter(pk=hazard.pk).exists():
@@ -625,7 +627,7 @@ def appointment_book(*, actor, hazard: Hazard, starts_at: datetime.datetime | No
             tell_appointment(appointment, inspectors, "booked")
     except IntegrityError:
         previous = replay(Appointment.objects, client_id, conflict=AppointmentConflict,
-                          same=lambda a: a.booked_by_id == actor.pk and a.hazard_id == hazard.pk)
+                          same=same)
         if previous is None:
             raise
         return previous

@@ -52,7 +52,7 @@ from ranan.inspections.models import (
     Target,
     Visit,
 )
-from ranan.lib.idempotency import Conflict, replay
+from ranan.lib.idempotency import Conflict, replay, same_as
 from ranan.lib.images import image_extension
 
 # Apps that act on the findings of each submitted visit, in its transaction, declare a hook
@@ -148,8 +148,8 @@ def visit_submit(*, actor, customer: Customer, kind: str, outcome: str, client_i
     checklist (or that there are none), check the images, then write everything in one
     transaction."""
     require(actor, "inspections.visit", _("Your role does not visit households."))
-    previous = replay(Visit.objects, client_id, same=_same_visit(actor, customer),
-                      conflict=VisitConflict)
+    same = _same_visit(actor, customer, kind=kind, outcome=outcome, notes=notes)
+    previous = replay(Visit.objects, client_id, same=same, conflict=VisitConflict)
     if previous is not None:
         return previous
     _visible_customer(actor, customer)
@@ -179,7 +179,7 @@ def visit_submit(*, actor, customer: Customer, kind: str, outcome: str, client_i
                                  ended_at=ended_at or now, fixes=fixes, signature=signature,
                                  notes=notes, corrects=corrects, plan=plan)
     except IntegrityError as error:
-        return _after_lost_race(error, actor, customer, client_id, corrects)
+        return _after_lost_race(error, same, client_id, corrects)
     return visit
 
 
@@ -194,19 +194,19 @@ class _Checked:
     signature_ext: str | None = None
 
 
-def _same_visit(actor, customer: Customer):
+def _same_visit(actor, customer: Customer, *, kind: str, outcome: str, notes: str):
     """The same client_id sent again answers the first visit; used for another actor's or
-    customer's visit it is a conflict."""
-    return lambda visit: visit.inspector_id == actor.pk and visit.customer_id == customer.pk
+    customer's visit, or another kind, outcome or notes, it is a conflict."""
+    return same_as(inspector_id=actor.pk, customer_id=customer.pk, kind=kind, outcome=outcome,
+                   notes=notes or "")
 
 
-def _after_lost_race(error: IntegrityError, actor, customer: Customer, client_id: uuid.UUID,
+def _after_lost_race(error: IntegrityError, same, client_id: uuid.UUID,
                      corrects: Visit | None) -> Visit:
     """The write hit a unique index: a concurrent submit with the same client_id won (answer
     its visit), or another correction of the same visit did (say so); any other `error` is
     raised again."""
-    previous = replay(Visit.objects, client_id, same=_same_visit(actor, customer),
-                      conflict=VisitConflict)
+    previous = replay(Visit.objects, client_id, same=same, conflict=VisitConflict)
     if previous is None:
         if corrects is not None:
             raise ValidationError({"corrects": _(

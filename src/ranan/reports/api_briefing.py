@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ranan.core.api_base import Pagination, error_response
+from ranan.core.api_base import ConditionalWrites, Pagination, error_response
 from ranan.core.models import Jurisdiction, subtree_q
 from ranan.core.permissions import Requires
 from ranan.core.selectors import jurisdiction_by_code
@@ -188,7 +188,7 @@ def _briefing(request, pk: int) -> Briefing:
     return get_object_or_404(briefings_for(request.user), pk=pk)
 
 
-class BriefingDetailView(APIView):
+class BriefingDetailView(ConditionalWrites, APIView):
     """GET: one briefing. PATCH: change a draft's text (title, lead, notes, reported_to,
     copied_to, drafter); an issued briefing answers 400 naming each field asked for."""
 
