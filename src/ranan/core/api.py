@@ -27,7 +27,7 @@ from ranan.core.api_base import ConditionalWrites, error_response
 from ranan.core.choices import Level, RegulatorType
 from ranan.core.filters import AuditFilter, JurisdictionFilter
 from ranan.core.models import Account, AuditEntry, Jurisdiction, Organisation
-from ranan.core.permissions import AdminOnly, AuditorOnly, ReadDataWriteAdmin
+from ranan.core.permissions import AuditorOnly, ReadDataWriteAdmin, Requires
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -100,10 +100,18 @@ class OrganisationSerializer(serializers.ModelSerializer):
         validators: list = []  # uniqueness is the service's (and the database's) job
 
 
+class ManagedPrimaryKeyField(ScopedPrimaryKeyField):
+    """An account's organisation or area: one the requesting account manages accounts
+    among (a security administrator sees no domain data, yet manages its area's accounts)."""
+
+    def get_queryset(self):
+        return selectors.manageable(self.scoped_model.objects.all(), self.context["request"].user)
+
+
 class AccountSerializer(serializers.ModelSerializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=contract.role_choices()))
-    area = ScopedPrimaryKeyField(model=Jurisdiction, many=True)
-    organisation = ScopedPrimaryKeyField(  # type: ignore[assignment]
+    area = ManagedPrimaryKeyField(model=Jurisdiction, many=True)
+    organisation = ManagedPrimaryKeyField(  # type: ignore[assignment]
         model=Organisation, allow_null=True)
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
     language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False, allow_blank=True)
@@ -341,7 +349,9 @@ class AccountViewSet(ConditionalWrites, mixins.ListModelMixin, mixins.RetrieveMo
                      mixins.CreateModelMixin, mixins.UpdateModelMixin,
                      viewsets.GenericViewSet):
     serializer_class = AccountSerializer
-    permission_classes = [AdminOnly]
+    # Ordinary accounts: the system administrator; every account: the security
+    # administrator (services.check_account_change, 三员分立).
+    permission_classes = [Requires("core.accounts")]
     filterset_fields = ["organisation", "is_active"]
 
     def get_queryset(self):
