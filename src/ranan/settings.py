@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # Early, before any view: control characters in any input are a 400 naming the field.
     "ranan.core.input_guard.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # no-store on every signed-in response; a search over the limit answers 429 (issue 16).
+    "ranan.core.privacy.PrivacyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout signal into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -259,7 +261,16 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.Databa
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Query strings carry searched phone and ID numbers: never logged (issue 16).
+    "filters": {"redact_query": {"()": "ranan.lib.logredact.RedactQueryString"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter",
+                                     "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_query"]},
+                 "django.server": {"class": "logging.StreamHandler", "formatter": "django.server",
+                                   "filters": ["redact_query"]}},
+    "loggers": {"django.server": {"handlers": ["django.server"], "level": "INFO",
+                                  "propagate": False, "filters": ["redact_query"]},
+                "django.request": {"filters": ["redact_query"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 

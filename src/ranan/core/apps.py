@@ -61,6 +61,13 @@ class CoreConfig(contract.RananApp):
         "core.home_units": {Role.REGULATOR, Role.TASK_FORCE, Role.GRID_WORKER},
         "core.home_staff": {Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN},
         "core.home_places": {Role.COURIER, Role.INSPECTOR},
+        # Exports with full phone and ID numbers (issue 16): the roles that work with them
+        # ask (customers.personal_data), a station manager or enterprise administrator of the
+        # requester's organisation (or its parent company) approves, never the requester.
+        "core.personal_export": Grant(frozenset({Role.COURIER, Role.INSPECTOR,
+                                                 Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN})),
+        "core.personal_export_approve": Grant(frozenset({Role.STATION_MANAGER,
+                                                         Role.ENTERPRISE_ADMIN})),
     }
 
     def ready(self) -> None:

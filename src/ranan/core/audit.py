@@ -16,6 +16,7 @@ from django.db.models.fields.files import FieldFile
 from ranan.core.choices import AuditAction
 from ranan.core.models import AuditEntry
 from ranan.core.request_context import current_address
+from ranan.lib import masking
 
 # Fields whose values never go into the log, only the fact that they changed.
 SECRET_FIELDS = frozenset({"password"})
@@ -50,13 +51,27 @@ def snapshot(instance: models.Model, m2m: tuple[str, ...] = ()) -> dict[str, Any
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{field: [old, new]} for every field that changed; secrets show only as changed."""
+    """{field: [old, new]} for every field that changed; secrets show only as changed,
+    personal fields masked with a keyed hash (compared before masking: a changed middle digit
+    is a change)."""
     changes = {}
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         if old != new:
             changes[key] = ["***", "***"] if key in SECRET_FIELDS else [old, new]
-    return changes
+    return protect_changes(changes)
+
+
+def protect_changes(changes: dict | None) -> dict:
+    """Personal fields (lib.masking.is_personal) kept as masked value + keyed hash: the
+    auditor sees that a number changed (and can match a known one), never reads it."""
+    out = {}
+    for key, value in (changes or {}).items():
+        if masking.is_personal(key):
+            value = ([masking.protect(key, v) for v in value] if isinstance(value, list | tuple)
+                     else masking.protect(key, value))
+        out[key] = value
+    return out
 
 
 def _actor_fields(actor) -> dict[str, Any]:
@@ -89,7 +104,7 @@ def entry(
         fields["actor_username"] = actor_username
     return AuditEntry(
         action=action, model=model, object_pk=object_pk, object_repr=object_repr,
-        changes=changes or {}, details=details or {},
+        changes=protect_changes(changes), details=details or {},
         ip_address=ip_address or current_address(), **fields,
     )
 

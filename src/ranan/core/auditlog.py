@@ -26,9 +26,9 @@ from ranan.core.choices import AUDIT_ACTION_COLOURS, AuditAction
 from ranan.core.models import Account, AuditEntry
 from ranan.lib import masking
 
-# Fields whose values are masked in the log's pages and exports.
-PERSONAL = {"phone": masking.mask_phone, "phone2": masking.mask_phone,
-            "to_phone": masking.mask_phone, "id_number": masking.mask_id}
+# Fields whose values are masked in the log's pages and exports: the one declaration of
+# personal fields (lib.masking.is_personal), which the log stores masked with a keyed hash.
+PERSONAL = masking.PERSONAL_FIELDS
 
 # Keys of an entry's `details` (what a service added beside the changes), in words.
 DETAIL_LABELS = {
@@ -213,8 +213,9 @@ def value_text(f, key: str, value: Any, names: _Names) -> str:
         return ""
     if key in SECRET_FIELDS:
         return _("(not shown)")
-    if key in PERSONAL and isinstance(value, str):
-        return PERSONAL[key](value)
+    if masking.is_personal(key) and isinstance(value, str):
+        # Stored as 'masked #hash' (issue 16); rows written before that hold the number.
+        return value if masking.is_protected(value) else masking.masker(key)(value)
     if key == "language" and isinstance(value, str):
         from django.conf import settings
 

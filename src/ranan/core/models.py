@@ -343,3 +343,39 @@ class KpiChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path}+{self.weight}"
+
+
+class PersonalDataExport(models.Model):
+    """A request for an export with full phone and ID numbers (PIPL, issue 16): a reason and
+    the list's filters; a second account approves or refuses it; its requester downloads the
+    file once, within 24 hours of the approval (core.privacy)."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        DOWNLOADED = "downloaded", _("Downloaded")
+
+    requested_by = models.ForeignKey(Account, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    reason = models.CharField(_("reason"), max_length=200)
+    scope = models.JSONField(_("filters"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices,
+                             default=State.REQUESTED)
+    decided_by = models.ForeignKey(Account, verbose_name=_("approved or refused by"),
+                                   on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("approved or refused at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    expires_at = models.DateTimeField(_("download until"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("downloaded at"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data export")
+        verbose_name_plural = _("personal data exports")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.requested_by}"

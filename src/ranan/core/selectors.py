@@ -82,8 +82,25 @@ def audit_entries(*, account: str = "", model: str = "", action: str = "",
     if until:
         qs = qs.filter(at__lt=until)
     if q:
-        qs = qs.filter(Q(object_repr__icontains=q) | Q(object_pk=q))
+        qs = qs.filter(Q(object_repr__icontains=q) | Q(object_pk=q) | _personal_q(q))
     return qs
+
+
+def _personal_q(q: str) -> Q:
+    """A known phone or ID number finds the entries where it was written: the log keeps its
+    keyed hash, never the number (issue 16)."""
+    from django.core.exceptions import ValidationError
+
+    from ranan.lib import masking, normalise
+
+    for clean in (normalise.phone, normalise.id_number):
+        try:
+            value = clean(q)
+        except (ValueError, ValidationError):
+            continue
+        if value:
+            return Q(changes__icontains=masking.keyed_hash(value))
+    return Q(pk__in=[])
 
 
 def jurisdiction_by_code(user, code: str) -> Jurisdiction | None:

@@ -12,11 +12,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from ranan.core import audit
+from ranan.core import audit, privacy
 from ranan.core.api import ScopedPrimaryKeyField
 from ranan.core.api_base import ConditionalWrites
 from ranan.core.models import Jurisdiction, Organisation
-from ranan.core.permissions import Requires, can
+from ranan.core.permissions import Requires
 from ranan.customers import choices, exporter, importer, selectors, services
 from ranan.customers.filters import CustomerFilter
 from ranan.customers.models import Customer, Device
@@ -106,36 +106,45 @@ class CustomerViewSet(ConditionalWrites, viewsets.ModelViewSet):
         return selectors.customers_for(self.request.user).select_related(
             "jurisdiction", "gas_company", "lpg_station").order_by("jpath", "id")
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["full_personal"] = can(self.request.user, "customers.personal_data")
-        return context
-
-    def _log_full_display(self, customers) -> None:
-        if can(self.request.user, "customers.personal_data") and customers:
-            audit.record(actor=self.request.user, action="view_personal", model="customers.customer",
-                         object_pk=str(customers[0].pk) if len(customers) == 1 else "",
-                         details={"ids": [c.pk for c in customers][:500], "via": "api"},
-                         ip_address=audit.client_ip(self.request))
+    # Phones and ID numbers are masked for every role (issue 16): the full numbers of one
+    # customer come only from POST .../unmask/ with a reason.
 
     def list(self, request, *args, **kwargs):
         qs = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(qs)
-        self._log_full_display(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        request=inline_serializer("UnmaskRequest", {"reason": serializers.CharField(
+            min_length=4, max_length=200)}),
+        responses=inline_serializer("Unmasked", {"phone": serializers.CharField(),
+                                                 "phone2": serializers.CharField(),
+                                                 "id_number": serializers.CharField()}))
+    @action(detail=True, methods=["post"], url_path="unmask",
+            permission_classes=[Requires("customers.personal_data")])
+    def unmask(self, request, pk=None):
+        """The full phone and ID numbers of one customer, for a reason (4 to 200 characters)
+        kept in the audit log (`unmask`). A 400 names `reason`."""
         customer = self.get_object()
-        self._log_full_display([customer])
-        return Response(self.get_serializer(customer).data)
+        reason = request.data.get("reason") if hasattr(request.data, "get") else None
+        fields = privacy.unmask(actor=request.user, instance=customer, reason=str(reason or ""),
+                                fields={"phone": customer.phone, "phone2": customer.phone2,
+                                        "id_number": customer.id_number},
+                                ip_address=audit.client_ip(request))
+        return Response(fields)
 
     def perform_create(self, serializer):
         serializer.instance = services.customer_create(actor=self.request.user,
                                                        **serializer.validated_data)
 
     def perform_update(self, serializer):
+        # A masked number sent back as it was read keeps the real one.
+        data = services.keep_masked(serializer.instance, serializer.validated_data)
         serializer.instance = services.customer_update(
-            actor=self.request.user, customer=serializer.instance, **serializer.validated_data)
+            actor=self.request.user, customer=serializer.instance, **data)
 
     @extend_schema(request=DeviceSerializer, responses=DeviceSerializer(many=True))
     @action(detail=True, methods=["get", "post"], url_path="devices")

@@ -30,9 +30,13 @@ def write_template(path_or_file) -> None:
                           note="辖区编码 与 辖区 至少填一项；只读取第一个工作表；请勿使用公式。")
 
 
-def export_customers(*, actor, queryset, filters: dict, ip_address=None):
-    """Write the rows to a temporary .xlsx; returns (open file, row count)."""
-    full = can(actor, "customers.personal_data")
+def export_customers(*, actor, queryset, filters: dict, ip_address=None, approved=None):
+    """Write the rows to a temporary .xlsx; returns (open file, row count).
+
+    Phone and ID numbers are masked for every role (issue 16); they are written in full only
+    for an approved personal-data export (`approved`: a core.PersonalDataExport a second
+    account approved, downloaded by its requester, core.privacy.download_export)."""
+    full = approved is not None and can(actor, "customers.personal_data")
     names = _lineage_names(actor, queryset)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
     book = safe_output.workbook(handle.name, {"constant_memory": True})
@@ -83,7 +87,8 @@ def export_customers(*, actor, queryset, filters: dict, ip_address=None):
     if full:
         audit.record(actor=actor, action="view_personal", model="customers.customer",
                      details={"export": True, "rows": rows, "unmasked": ["phone", "phone2",
-                                                                         "id_number"]},
+                                                                         "id_number"],
+                              "approved_request": approved.pk},
                      ip_address=ip_address)
     handle.seek(0)
     return handle, rows

@@ -9,9 +9,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ranan.core.models import subtree_q
+from ranan.core.privacy import check_search
 from ranan.core.selectors import jurisdiction_by_code
 from ranan.customers.choices import CareFlag, CustomerKind, CustomerStatus, Missing, Supply
 from ranan.customers.models import Customer
+from ranan.lib import normalise
 
 ALL_MISSING = sum(m.value for m in Missing)
 FILTERS = ("jurisdiction", "kind", "supply", "flag", "missing", "status", "q")
@@ -80,6 +82,7 @@ def filter_customers(user, params) -> tuple[QuerySet, dict]:
         cleaned["missing"] = missing
     q = (params.get("q") or "").strip()
     if q:
+        check_search(user, q)
         qs = qs.filter(search_q(q))
         cleaned["q"] = q
     if errors:
@@ -87,18 +90,34 @@ def filter_customers(user, params) -> tuple[QuerySet, dict]:
     return qs.select_related("jurisdiction", "gas_company", "lpg_station").order_by("jpath", "id"), cleaned
 
 
+def full_phone(text: str) -> str:
+    """`text` as a whole, normalised phone number, or "" when it is not one."""
+    try:
+        return normalise.phone(text)
+    except (ValueError, ValidationError):
+        return ""
+
+
 def search_q(text: str) -> Q:
-    """Name, phone tail, address, meter number, or pinyin initials (张三 → zs).
+    """Name, phone, address, meter number, or pinyin initials (张三 → zs).
+
+    A phone is found by the whole number (exact match on the normalised number) or by its
+    last four digits, never by a part that would confirm a masked digit (issue 16: searching
+    155NNNN5678 for every NNNN must not find the number; a run of whole-number guesses trips
+    the account's enumeration limit, core.privacy.check_search). Other digits search meter
+    numbers only, as before.
 
     Every branch has an index: names and meters by prefix (pattern-ops B-trees), phone tails
     and phones exactly, addresses by trigrams (PostgreSQL, 3 characters or more). Chinese
     names are searched from their start (张伟 finds 张伟明), which is how people look them up.
     """
-    compact = re.sub(r"[\s-]", "", text)
+    compact = re.sub(r"[\s\-()（）+]", "", text)
     if compact.isdigit():
         if len(compact) == 4:
             return Q(phone_tail=compact) | Q(meter_number=compact)
-        return Q(phone=compact) | Q(meter_number__startswith=compact)
+        q = Q(meter_number__startswith=compact)
+        phone = full_phone(text)
+        return q | Q(phone=phone) if phone else q
     if compact.isascii() and compact.isalpha():
         return Q(name_initials__startswith=compact.lower()) | Q(meter_number__startswith=text)
     q = Q(name__startswith=text) | Q(meter_number__startswith=text)

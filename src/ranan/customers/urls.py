@@ -10,5 +10,6 @@ urlpatterns = [
     path("import/template/", views.customer_template, name="customer-template"),
     path("<int:pk>/", views.customer_detail, name="customer-detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer-edit"),
+    path("<int:pk>/unmask/", views.customer_unmask, name="customer-unmask"),
     path("<int:pk>/devices/<int:device_pk>/remove/", views.device_remove, name="device-remove"),
 ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ranan.core import audit, contract
+from ranan.core import audit, contract, privacy
 from ranan.core.forms import apply_service_errors, form_page
 from ranan.core.permissions import can, require, requires
 from ranan.customers import exporter, importer, selectors, services
@@ -52,14 +52,9 @@ def customer_list(request):
         qs, cleaned, errors = Customer.objects.none(), {}, exc.message_dict
     paginator = CappedPaginator(qs, 50)
     page = paginator.get_page(request.GET.get("page"))
-    full = can(request.user, "customers.personal_data")
     rows = list(page.object_list)
     for c in rows:
-        _display(c, full)
-    if full and rows:
-        audit.record(actor=request.user, action="view_personal", model="customers.customer",
-                     details={"ids": [c.pk for c in rows], "via": "list"},
-                     ip_address=audit.client_ip(request))
+        _display(c, False)  # masked for every role: a full number is unmasked on its page
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "customers/customer_list.html", {
@@ -69,20 +64,42 @@ def customer_list(request):
         "q": request.GET.get("q", ""), "jurisdiction": request.GET.get("jurisdiction", ""),
         "querystring": params.urlencode(), "can_edit": can(request.user, "customers.edit"),
         "can_import": can(request.user, "customers.import"), "colours": STATUS_COLOURS,
+        "can_request_full": can(request.user, "customers.personal_data"),
     })
 
 
-@requires("customers.read")
-def customer_detail(request, pk):
-    customer = get_object_or_404(selectors.customers_for(request.user).select_related(
+def _detail_customer(request, pk) -> Customer:
+    return get_object_or_404(selectors.customers_for(request.user).select_related(
         "jurisdiction__parent", "gas_company", "lpg_station"), pk=pk)
-    full = can(request.user, "customers.personal_data")
-    _display(customer, full)
-    if full and (customer.phone or customer.phone2 or customer.id_number):
-        audit.record(actor=request.user, action="view_personal", instance=customer,
-                     details={"via": "page"}, ip_address=audit.client_ip(request))
+
+
+@requires("customers.personal_data")
+def customer_unmask(request, pk):
+    """The full numbers of one customer, after a reason (PIPL, issue 16): posted from the
+    customer page's "show full number" form, audited as `unmask` with the reason."""
+    customer = _detail_customer(request, pk)
+    if request.method != "POST":
+        return redirect("customer-detail", pk=customer.pk)
+    form = privacy.reason_form(request.POST)
+    if not form.is_valid():
+        return customer_detail(request, pk, unmask_form=form)
+    privacy.unmask(actor=request.user, instance=customer, reason=form.cleaned_data["reason"],
+                   fields={"phone": customer.phone, "phone2": customer.phone2,
+                           "id_number": customer.id_number},
+                   ip_address=audit.client_ip(request))
+    return customer_detail(request, pk, unmasked=True)
+
+
+@requires("customers.read")
+def customer_detail(request, pk, unmasked=False, unmask_form=None):
+    customer = _detail_customer(request, pk)
+    # Masked for every role (issue 16): the roles that work with the numbers unmask one
+    # record at a time with a reason (customer_unmask).
+    _display(customer, unmasked)
+    has_personal = bool(customer.phone or customer.phone2 or customer.id_number)
     device_form = DeviceForm()
-    if request.method == "POST":
+    # The unmask form's post (customer_unmask) is not a device form's.
+    if request.method == "POST" and not unmasked and unmask_form is None:
         require(request.user, "customers.edit")
         device_form = DeviceForm(request.POST)
         if device_form.is_valid():
@@ -102,8 +119,10 @@ def customer_detail(request, pk):
         "history": customer.devices.exclude(removed_on__isnull=True),
         "missing": [m for m in Missing if customer.missing & m.value],
         "device_form": device_form, "can_edit": can(request.user, "customers.edit"),
-        "panels": panels, "colours": STATUS_COLOURS,
-    })
+        "panels": panels, "colours": STATUS_COLOURS, "unmasked": unmasked,
+        "unmask_form": unmask_form or privacy.reason_form(),
+        "can_unmask": has_personal and not unmasked and can(request.user, "customers.personal_data"),
+    }, status=400 if unmask_form is not None else 200)
 
 
 @requires("customers.edit")
@@ -123,7 +142,7 @@ def device_remove(request, pk, device_pk):
 def _customer_form(request, customer=None):
     """The customer form (the callers require customers.edit)."""
     initial = {}
-    full = can(request.user, "customers.personal_data")
+    full = False  # the form shows the masks to every role (issue 16); typing a number replaces it
     if customer is not None:
         initial = {f: getattr(customer, f) for f in services.CUSTOMER_FIELDS}
         if not full:
