@@ -45,13 +45,21 @@ class DeviceSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "removed_on"]
 
 
+class SupplierField(ScopedPrimaryKeyField):
+    """A customer's gas company or LPG station: one of the account's area or of its own
+    enterprise (services.suppliers_for)."""
+
+    def get_queryset(self):
+        return services.suppliers_for(self.context["request"].user)
+
+
 class CustomerSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=choices.CustomerKind.choices, required=False)
     supply = serializers.ChoiceField(choices=choices.Supply.choices)
     status = serializers.ChoiceField(choices=choices.CustomerStatus.choices, required=False)
     jurisdiction = ScopedPrimaryKeyField(model=Jurisdiction)
-    gas_company = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True)
-    lpg_station = ScopedPrimaryKeyField(model=Organisation, required=False, allow_null=True)
+    gas_company = SupplierField(model=Organisation, required=False, allow_null=True)
+    lpg_station = SupplierField(model=Organisation, required=False, allow_null=True)
     jurisdiction_code = serializers.CharField(source="jurisdiction.code", read_only=True)
     missing = serializers.SerializerMethodField()
     care_flags = serializers.SerializerMethodField()

@@ -56,9 +56,16 @@ class CustomerForm(StyledForm):
         self.fields["jurisdiction"].label_from_instance = lambda j: (
             f"{j.parent.name} / {j.name}" if j.parent_id else j.name)
         self.fields["jurisdiction"].queryset = self.fields["jurisdiction"].queryset.select_related("parent")
-        orgs = Organisation.objects.visible_to(user)
+        from ranan.customers.services import suppliers_for
+
+        orgs = suppliers_for(user)
         self.fields["gas_company"].queryset = orgs.filter(kind=OrgKind.PIPELINE_GAS)
         self.fields["lpg_station"].queryset = orgs.filter(kind=OrgKind.LPG_STATION)
+        # A station's people register its households: their station comes first.
+        own = getattr(user, "organisation", None)
+        if own is not None and own.kind == OrgKind.LPG_STATION and not self.is_bound:
+            self.fields["lpg_station"].initial = own.pk
+            self.fields["supply"].initial = choices.Supply.LPG
 
 
 class DeviceForm(StyledForm):

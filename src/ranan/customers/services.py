@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ranan.core import audit
@@ -107,6 +108,23 @@ def check_customer(values: dict, *, actor, today: datetime.date | None = None,
                 field = "gas_company" if supply == Supply.PIPELINE else "lpg_station"
                 errors[field] = _("You can only add customers of your own enterprise.")
     return errors
+
+
+def suppliers_for(user):
+    """The gas companies and LPG stations `user` may name as a customer's supplier: those
+    of its area, and its own enterprise's whatever their registered area (issue 16: a
+    courier's area is its villages, its station is registered for the district, and the
+    courier could register no LPG household). Enterprise staff name only their own."""
+    from ranan.core.scoping import enterprise_ids
+
+    visible = Organisation.objects.visible_to(user)
+    if user is None or not user.is_authenticated or user.is_superuser:
+        return visible
+    ids = enterprise_ids(user)
+    if ids is None:
+        return visible
+    return Organisation.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=ids),
+                                       is_active=True)
 
 
 def _require_editor(actor) -> None:

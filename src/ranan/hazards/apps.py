@@ -37,6 +37,14 @@ class HazardsConfig(contract.RananApp):
         "hazards.read": DATA_ROLES,
         "hazards.work": {Role.INSPECTOR, Role.COURIER, Role.STATION_MANAGER, Role.GRID_WORKER,
                          Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE, Role.ADMIN},
+        # Verifying, rejecting and closing someone else's fix (issue 16): never a courier,
+        # and never the hazard's finder or fixer (services.hazard_transition).
+        "hazards.verify": {Role.INSPECTOR, Role.STATION_MANAGER, Role.GRID_WORKER,
+                           Role.ENTERPRISE_ADMIN, Role.REGULATOR, Role.TASK_FORCE, Role.ADMIN},
+        # Declaring a hazard not fixable (converted to another measure): an inspector, a
+        # gas company's administrator or those who supervise, never the one who reported it.
+        "hazards.convert": {Role.INSPECTOR, Role.ENTERPRISE_ADMIN, Role.REGULATOR,
+                            Role.TASK_FORCE, Role.ADMIN},
         # Those who follow an area: the supervision list, the area summary.
         "hazards.supervise": {Role.REGULATOR, Role.TASK_FORCE, Role.ADMIN},
         "hazards.catalogue": {Role.ADMIN},

@@ -20,7 +20,7 @@ import hashlib
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
@@ -194,6 +194,27 @@ def take_over_findings(findings) -> int:
     return len(rows)
 
 
+# Who may make a step beyond doing the work (issue 16): a fix is checked by someone else.
+STEP_CAPABILITY = {State.VERIFIED: "hazards.verify", State.REJECTED: "hazards.verify",
+                   State.CLOSED: "hazards.verify", State.UNFIXABLE: "hazards.convert"}
+
+
+def step_refusal(actor, hazard: Hazard, to: str) -> Exception | None:
+    """Why `actor` may not move `hazard` to `to` by who it is (None: it may): verifying,
+    rejecting and closing take a role that checks work (never a courier: PermissionDenied)
+    and someone other than the finder and the fixer; "not fixable" takes an inspector or a
+    supervisor and someone other than the finder (ValidationError naming `actor`)."""
+    capability = STEP_CAPABILITY.get(to)
+    if capability is not None and not can(actor, capability):
+        return PermissionDenied(_("Your role cannot make this step."))
+    if to in (State.VERIFIED, State.REJECTED, State.CLOSED) and actor.pk == hazard.fixed_by_id:
+        return ValidationError({"actor": _("Someone other than the fixer verifies the fix.")})
+    if to in (State.VERIFIED, State.REJECTED, State.CLOSED, State.UNFIXABLE) \
+            and actor.pk == hazard.found_by_id:
+        return ValidationError({"actor": _("Someone other than the finder decides this step.")})
+    return None
+
+
 def hazard_transition(*, actor, hazard: Hazard, to: str, note: str = "",
                       photos: list[bytes] | None = None,
                       client_id: uuid.UUID | None = None) -> Hazard:
@@ -221,8 +242,9 @@ def hazard_transition(*, actor, hazard: Hazard, to: str, note: str = "",
         raise ValidationError({"photos": _("A fix needs a photo as evidence.")})
     if to == State.FIXED and not note:
         raise ValidationError({"note": _("Say what was done.")})
-    if to in (State.VERIFIED, State.REJECTED) and current.fixed_by_id == actor.pk:
-        raise ValidationError({"actor": _("Someone other than the fixer verifies the fix.")})
+    refusal = step_refusal(actor, current, to)
+    if refusal is not None:
+        raise refusal
     if to in (State.REJECTED, State.UNFIXABLE) and not note:
         raise ValidationError({"note": _("Say why.")})
     if len(note) > 500:

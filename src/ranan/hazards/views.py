@@ -142,6 +142,9 @@ def _forms_for(hazard: Hazard, user, posted: tuple[str, TransitionForm] | None) 
     for key, to in FORMS.items():
         if hazard.state not in TRANSITIONS[to]:
             continue
+        if services.step_refusal(user, hazard, to) is not None and (
+                posted is None or posted[0] != key):
+            continue  # not this account's step (issue 16: a courier closes nothing)
         if posted is not None and posted[0] == key:
             forms[key] = posted[1]
         else:

@@ -133,6 +133,25 @@ def _visible_customer(actor, customer: Customer) -> None:
         raise Customer.DoesNotExist  # out of the actor's area: the caller answers 404
 
 
+def correction_days() -> int:
+    """How long after submitting it the author may correct a visit (issue 16)."""
+    return int(getattr(settings, "RANAN_VISIT_CORRECTION_DAYS", 7))
+
+
+def correction_refusal(actor, visit: Visit, now: datetime.datetime | None = None) -> str | None:
+    """Why `actor` may not correct (supersede) `visit`, or None. A submitted visit is the
+    record of what its author saw: only its author corrects it, within
+    `correction_days()` of submitting it; a station manager or anyone else does not
+    overwrite a courier's visit (issue 16). The correction is a new, audited visit."""
+    if visit.inspector_id != actor.pk:
+        return _("Only the person who made a visit may correct it.")
+    now = now or timezone.now()
+    if visit.created_at and now - visit.created_at > datetime.timedelta(days=correction_days()):
+        return _("A visit can be corrected within %(n)d days of its submission.") % {
+            "n": correction_days()}
+    return None
+
+
 def visit_submit(*, actor, customer: Customer, kind: str, outcome: str, client_id: uuid.UUID,
                  started_at: datetime.datetime | None = None,
                  ended_at: datetime.datetime | None = None, answers: dict | None = None,
@@ -155,6 +174,8 @@ def visit_submit(*, actor, customer: Customer, kind: str, outcome: str, client_i
     _visible_customer(actor, customer)
     answers, fixes, photos = answers or {}, fixes or {}, photos or []
     now = timezone.now()
+    if corrects is not None and (refusal := correction_refusal(actor, corrects, now)):
+        raise ValidationError({"corrects": refusal})
     started_at = started_at or now
     _check_visit_fields(customer, kind=kind, outcome=outcome, started_at=started_at,
                         ended_at=ended_at, notes=notes, corrects=corrects, photos=photos,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -124,6 +124,8 @@ def visit_form(request, customer_pk):
         Customer.objects.visible_to(user).select_related("jurisdiction"), pk=customer_pk)
     source = request.POST if request.method == "POST" else request.GET
     corrects = _corrected_visit(user, source.get("corrects"), customer)
+    if corrects is not None and services.correction_refusal(user, corrects) is not None:
+        raise PermissionDenied  # not the visit's author (issue 16)
     plan = _plan(source.get("plan"), customer)
     checklist = services.current_checklist(services.audience_for(customer))
     items = list(checklist.items.all()) if checklist is not None else []
@@ -232,7 +234,8 @@ def visit_detail(request, pk):
     return render(request, "inspections/visit_detail.html", _context(
         request, visit=visit, correction=correction, answers=answers, findings=findings,
         general_photos=by_item.get(None, []), duration=duration,
-        can_correct=can(user, "inspections.visit") and correction is None))
+        can_correct=(can(user, "inspections.visit") and correction is None
+                     and services.correction_refusal(user, visit) is None)))
 
 
 @require_GET
