@@ -1,6 +1,9 @@
 """Issue 16 items 3, 6, 7 on customers: a masked number cannot be recovered through search,
 the audit log keeps no full phone or ID number, a full number needs a reason."""
 
+import functools
+import operator
+
 import pytest
 
 from ranan.core.models import AuditEntry, Message
@@ -20,8 +23,13 @@ def target(cast):
 
 
 def test_guessing_the_masked_digits_finds_only_the_true_number(target):
-    found = [n for n in range(10000)
-             if Customer.objects.filter(search_q(f"155{n:04d}5678"), pk=target.pk).exists()]
+    def matches(numbers) -> bool:
+        query = functools.reduce(operator.or_, (search_q(f"155{n:04d}5678") for n in numbers))
+        return Customer.objects.filter(query, pk=target.pk).exists()
+
+    # Every guess of the 4 masked digits, 200 to a query; a batch that finds it, one by one.
+    found = [n for start in range(0, 10000, 200) if matches(range(start, start + 200))
+             for n in range(start, start + 200) if matches([n])]
     assert found == [1234]
     # No part of the number confirms a masked digit: prefixes, infixes, the tail with a digit.
     for part in ("155", "1551", "15512", "155123", "1551234", "551234", "2345678", "15678",
