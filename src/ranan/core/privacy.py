@@ -255,7 +255,8 @@ def decide_export(*, actor, export, approve: bool, note: str = "", ip_address=No
     from ranan.core.models import PersonalDataExport
 
     with transaction.atomic():
-        export = PersonalDataExport.objects.select_for_update().select_related(
+        # Lock the request only (the organisation is an outer join, PostgreSQL refuses it).
+        export = PersonalDataExport.objects.select_for_update(of=("self",)).select_related(
             "requested_by__organisation").get(pk=export.pk)
         if actor.pk == export.requested_by_id:
             raise PermissionDenied(_("A second person approves an export: not its requester."))
