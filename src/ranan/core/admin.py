@@ -1,5 +1,7 @@
 """Django admin for superusers. Changes made here are written to the audit log too."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,7 +53,7 @@ class AccountRoleFormSet(BaseInlineFormSet):
     """The roles of an account, checked by the rule of the pages and the API (三员分立):
     a superuser cannot give itself or anyone the auditor's role through the Django admin."""
 
-    request = None  # set by AccountRoleInline.get_formset
+    request: Any = None  # set by AccountRoleInline.get_formset
 
     def clean(self):
         super().clean()
@@ -75,8 +77,7 @@ class AccountRoleInline(admin.TabularInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.request = request
-        return formset
+        return type(formset.__name__, (formset,), {"request": request})
 
 
 @admin.register(Account)
