@@ -108,3 +108,73 @@ def test_same_as_compares_the_meaningful_fields():
     assert not idempotency.same_as(customer_id=1, quantity=3)(Row())
     assert not idempotency.same_as(missing=None)(Row())
     assert idempotency.fingerprint({"a": 1, "b": [2]}) == idempotency.fingerprint({"b": [2], "a": 1})
+
+
+# --- The responses match the schema (what schemathesis found) --------------------------------
+
+
+def _openapi() -> dict:
+    import json
+
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(public=True)))
+
+
+def _nullable_to_json_schema(node):
+    """OpenAPI 3.0's `nullable: true` as JSON Schema's type list."""
+    if isinstance(node, dict):
+        out = {k: _nullable_to_json_schema(v) for k, v in node.items()}
+        if out.pop("nullable", False):
+            if "type" in out:
+                out["type"] = [out["type"], "null"]
+            elif "$ref" in out or "allOf" in out or "oneOf" in out:
+                out = {"anyOf": [out, {"type": "null"}]}
+        return out
+    if isinstance(node, list):
+        return [_nullable_to_json_schema(v) for v in node]
+    return node
+
+
+def _format_time_paths(node, path="") -> list[str]:
+    if isinstance(node, dict):
+        found = [path] if node.get("format") == "time" else []
+        return found + [p for k, v in node.items() for p in _format_time_paths(v, f"{path}/{k}")]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in _format_time_paths(v, f"{path}/{i}")]
+    return []
+
+
+def test_the_lists_and_nullable_codes_match_the_schema(cast, api, settings, tmp_path):
+    import jsonschema
+
+    from tests.delivery.conftest import build_shop
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    shop = build_shop(cast)
+    schema = _openapi()
+    components = _nullable_to_json_schema(schema["components"])
+    checks = [  # (who, url, the schema's path)
+        ("regulator_a", "/api/v1/briefings/", "/api/v1/briefings/"),
+        ("regulator_a", "/api/v1/briefing-settings/", "/api/v1/briefing-settings/"),
+        ("station_manager", f"/api/v1/customers/{shop.villager.pk}/devices/",
+         "/api/v1/customers/{id}/devices/"),
+        ("admin", "/api/v1/jurisdictions/", "/api/v1/jurisdictions/"),
+        ("admin", f"/api/v1/jurisdictions/{cast.province.pk}/", "/api/v1/jurisdictions/{id}/"),
+        ("station_manager", "/api/v1/cylinder-types/", "/api/v1/cylinder-types/"),
+        ("station_manager", "/api/v1/service-hours/", "/api/v1/service-hours/"),
+        ("regulator_a", "/api/v1/hazards/by-category/", "/api/v1/hazards/by-category/"),
+    ]
+    for who, url, path in checks:
+        response = api.as_(getattr(cast, who)).get(url)
+        assert response.status_code == 200, (url, response.content[:300])
+        operation = schema["paths"][path]["get"]
+        body = _nullable_to_json_schema(
+            operation["responses"]["200"]["content"]["application/json"]["schema"])
+        try:
+            jsonschema.validate(response.json(), {**body, "components": components})
+        except jsonschema.ValidationError as exc:
+            raise AssertionError(f"{url}: {exc.message} at {list(exc.absolute_path)}") from None
+    assert not _format_time_paths(schema["components"]["schemas"].get("ServiceRead")), \
+        "opening hours carry no offset: not an RFC 3339 time"

@@ -154,8 +154,9 @@ class CustomerViewSet(ConditionalWrites, viewsets.ModelViewSet):
         serializer.instance = services.customer_update(
             actor=self.request.user, customer=serializer.instance, **data)
 
-    @extend_schema(request=DeviceSerializer, responses=DeviceSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="devices")
+    @extend_schema(methods=["GET"], responses=DeviceSerializer(many=True))
+    @extend_schema(methods=["POST"], request=DeviceSerializer, responses={201: DeviceSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="devices", pagination_class=None)
     def devices(self, request, pk=None):
         customer = self.get_object()
         if request.method == "POST":  # customers.edit, by the permission class

@@ -17,7 +17,8 @@ TYPES = Requires("cylinders.read", write="cylinders.types")
 
 
 class CylinderTypeRead(serializers.ModelSerializer):
-    province_name = serializers.CharField(source="province.name", read_only=True, default=None)
+    province_name = serializers.CharField(source="province.name", read_only=True, default=None,
+                                          allow_null=True)
 
     class Meta:
         model = CylinderType

@@ -4,6 +4,7 @@ manager, through the services), and one round."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, serializers, status
 
 from ranan.core.api import ScopedPrimaryKeyField
@@ -49,8 +50,16 @@ class PriceChange(serializers.Serializer):
                                      help_text="the last day: a price ends, it is not deleted")
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$", "example": "08:00:00"})
+class ClockTime(serializers.TimeField):
+    """A time of day without an offset ("08:00:00"): the schema's `format: time` would ask
+    for one (RFC 3339), which a station's opening hours do not have."""
+
+
 class ServiceRead(serializers.ModelSerializer):
     station_name = serializers.CharField(source="station.name", read_only=True)
+    opens = ClockTime(read_only=True)
+    closes = ClockTime(read_only=True)
 
     class Meta:
         model = StationService

@@ -144,6 +144,17 @@ class CategoryRow(serializers.Serializer):
     kpis = serializers.ListField(child=serializers.DictField())
 
 
+class ByCategoryOut(serializers.Serializer):
+    jurisdiction = serializers.CharField()
+    # "from" is a keyword: the field is declared below.
+    to = serializers.DateField()
+    categories = CategoryRow(many=True)
+    total = serializers.ListField(child=serializers.DictField())
+
+
+ByCategoryOut._declared_fields["from"] = serializers.DateField()
+
+
 class ByCategory(APIView):
     """The rectification and on-time rates (with found and closed) of each hazard category
     of an area (`jurisdiction`) and period (`from`, `to`; default the last 365 days), each
@@ -154,7 +165,7 @@ class ByCategory(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("jurisdiction", str),
                                OpenApiParameter("from", str), OpenApiParameter("to", str)],
-                   responses=CategoryRow(many=True))
+                   responses=ByCategoryOut)
     def get(self, request):
         node, start, end = _period(request)
         rows = kpis.by_category(request.user, node.path, start, end)

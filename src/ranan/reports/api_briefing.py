@@ -126,6 +126,7 @@ class BriefingListView(APIView):
     already has its issue answers 409 with that issue's id."""
 
     permission_classes = [Requires("reports.read", write="reports.briefing")]
+    pagination_class = Pagination  # the list's schema is the paginated one it answers
 
     @extend_schema(parameters=[OpenApiParameter("jurisdiction", str)],
                    responses=BriefingOut(many=True))
@@ -225,6 +226,7 @@ class BriefingSettingView(APIView):
     issue number (and issuing body); a number at or below one already issued is refused."""
 
     permission_classes = [Requires("reports.read", write="reports.briefing")]
+    pagination_class = Pagination  # the list's schema is the paginated one it answers
 
     @extend_schema(responses=BriefingSettingOut(many=True))
     def get(self, request):
