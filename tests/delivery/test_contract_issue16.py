@@ -7,6 +7,9 @@ from __future__ import annotations
 import base64
 import uuid
 
+import pytest
+from django.db import connection
+
 from ranan.delivery import services
 from ranan.delivery.models import Order
 from ranan.inspections.services import current_checklist
@@ -67,3 +70,48 @@ def test_a_delivery_s_client_id_with_another_payment_is_a_409(shop, api):
     _conflict(courier.post(url, {**sent, "payment": "mobile", "payment_ref": "WX1"},
                            format="json"))
     assert Order.objects.get(pk=order["id"]).payment == "cash"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a real concurrent test needs "
+                    "PostgreSQL (SQLite serialises writers)")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_orders_racing_with_one_client_id_one_is_written_the_other_is_409(settings,
+                                                                              tmp_path):
+    """Through the API, on two connections at once: one order, one 201; the other request
+    (another quantity) a 409 - never a 500 nor a second order."""
+    import threading
+
+    from django.db import connections
+    from rest_framework.test import APIClient
+
+    from tests.cast import Cast
+    from tests.delivery.conftest import build_shop
+
+    settings.MEDIA_ROOT = tmp_path
+    world = build_shop(Cast())
+    key = str(uuid.uuid4())
+    barrier = threading.Barrier(4)
+    results = []
+
+    def go(quantity):
+        try:
+            client = APIClient()
+            client.force_authenticate(world.courier_a1)
+            barrier.wait()
+            answer = client.post("/api/v1/orders/", body(world, client_id=key, quantity=quantity),
+                                 format="json")
+            results.append((quantity, answer.status_code))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=go, args=(q,)) for q in (1, 2, 1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert Order.objects.filter(client_id=key).count() == 1
+    winner = Order.objects.get(client_id=key).quantity
+    assert len(results) == 4, results
+    # The same request as the winner's: its order (200, or 201 when it raced in unseen).
+    assert all(code in (200, 201) for q, code in results if q == winner), results
+    assert all(code == 409 for q, code in results if q != winner), results
