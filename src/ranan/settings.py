@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "ranan.core",
@@ -51,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Instead of Django's LocaleMiddleware: Chinese first, whatever the browser asks for.
     "ranan.core.middleware.AccountLanguageMiddleware",
     # Early, before any view: control characters in any input are a 400 naming the field.
@@ -58,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # no-store on every signed-in response; a search over the limit answers 429 (issue 16).
     "ranan.core.privacy.PrivacyMiddleware",
+    # Idle timeout, then the second factor and an expired password before any other page.
+    "ranan.core.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout signal into the lockout response.
     "axes.middleware.AxesMiddleware",
@@ -132,21 +139,49 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 3 of 4 classes (lower, upper, digit, symbol), under the dengbao3 profile only.
+    {"NAME": "ranan.core.credentials.CompositionValidator"},
 ]
+
+# --- Security profile (issue 16) ---------------------------------------------------------
+# "standard", or "dengbao3" (等保 2.0 level 3): a second factor (TOTP) required for the
+# privileged roles, password composition and a maximum password age.
+RANAN_SECURITY_PROFILE = env_str("RANAN_SECURITY_PROFILE", "standard")
+if RANAN_SECURITY_PROFILE not in {"standard", "dengbao3"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("RANAN_SECURITY_PROFILE is 'standard' or 'dengbao3'.")
+# The roles that need the second factor under dengbao3 (and superusers).
+RANAN_OTP_ROLES = ["admin", "security_admin", "auditor", "regulator", "task_force"]
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)  # dengbao3 only
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Ranan")
+# Password checks (PBKDF2, deliberately slow) at most this many at once per process, and at
+# most LOGIN_QUEUE more waiting, up to LOGIN_WAIT_SECONDS; other logins answer 503 "busy,
+# retry" at once (core.login_limit): a login storm cannot take the other requests down.
+LOGIN_CONCURRENCY = env_int("LOGIN_CONCURRENCY", 2)
+LOGIN_QUEUE = env_int("LOGIN_QUEUE", 2)
+LOGIN_WAIT_SECONDS = env_int("LOGIN_WAIT_SECONDS", 5)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)  # absolute: 8 hours after login
+# Idle: a session unused this long is logged out (core.middleware.SessionSecurityMiddleware).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- Login lockout (django-axes) -------------------------------------------------------
-# 5 failed attempts within 15 minutes lock the account, and separately the address.
+# 5 failed attempts within 15 minutes lock the account, and the account from that address;
+# never an address as a whole (an office behind one NAT, or everyone behind a proxy).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+# The client's address: X-Forwarded-For is believed only from these proxies (addresses or
+# networks, e.g. "127.0.0.1,10.0.0.0/8"); see docs/deploy.md. Used by axes and the audit log.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "ranan.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ranan.core.views.lockout_response"
 AXES_VERBOSE = False

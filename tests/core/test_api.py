@@ -82,16 +82,15 @@ def test_five_failures_lock_the_account_even_with_the_right_password(cast, api):
     assert_error(response, 429, None, "locked_out")
 
 
-def test_the_lockout_is_per_address_too(cast, api):
+def test_the_lockout_is_not_per_address(cast, api):
+    # Issue 16 item 10: an address is an office behind one NAT (or everyone behind nginx);
+    # failures of other accounts from it do not lock an account there.
     for index in range(5):
         api.post("/api/v1/auth/token", {"username": f"nobody{index}", "password": "bad"},
                  format="json", REMOTE_ADDR="10.0.0.9")
-    locked = api.post("/api/v1/auth/token", {"username": "courier_a1", "password": PASSWORD},
-                      format="json", REMOTE_ADDR="10.0.0.9")
-    assert locked.status_code == 429
-    other = api.post("/api/v1/auth/token", {"username": "courier_a1", "password": PASSWORD},
-                     format="json", REMOTE_ADDR="10.0.0.10")
-    assert other.status_code == 200
+    same = api.post("/api/v1/auth/token", {"username": "courier_a1", "password": PASSWORD},
+                    format="json", REMOTE_ADDR="10.0.0.9")
+    assert same.status_code == 200
 
 
 def test_unauthenticated_requests_get_the_error_format(db, api):

@@ -227,6 +227,9 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, style={"input_type": "password"})
+    otp = serializers.CharField(max_length=16, required=False, allow_blank=True, help_text=(
+        "The authenticator app's code (or a recovery code): required under the dengbao3 "
+        "profile for admin, security_admin, auditor, regulator and task_force accounts."))
 
 
 class TokenView(APIView):
@@ -238,10 +241,20 @@ class TokenView(APIView):
     @extend_schema(request=TokenRequestSerializer, responses=inline_serializer(
         "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}))
     def post(self, request):
+        from ranan.core import credentials
+        from ranan.core.login_limit import LoginBusy, password_check
+
         body = TokenRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = authenticate(request._request, username=body.validated_data["username"],
-                            password=body.validated_data["password"])
+        try:
+            with password_check():  # a login storm cannot take every worker (issue 16)
+                user = authenticate(request._request, username=body.validated_data["username"],
+                                    password=body.validated_data["password"])
+        except LoginBusy:
+            response = error_response(None, "busy", _("The server is busy: retry in a few seconds."),
+                                      status.HTTP_503_SERVICE_UNAVAILABLE)
+            response["Retry-After"] = str(LoginBusy.retry_after)
+            return response
         if getattr(request._request, "axes_locked_out", False):
             return error_response(None, "locked_out", _(
                 "Too many failed attempts: this account or address is locked for 15 minutes."),
@@ -249,6 +262,19 @@ class TokenView(APIView):
         if user is None:
             return error_response(None, "invalid_credentials",
                                   _("Wrong username or password."))
+        if credentials.otp_required(user):
+            code = body.validated_data.get("otp", "")
+            if not code:
+                return error_response("otp", "otp_required", _(
+                    "otp: this account needs the code of its authenticator app."),
+                    status.HTTP_401_UNAUTHORIZED)
+            if credentials.match_code(user, code) is None:
+                return error_response("otp", "otp_invalid", _(
+                    "otp: the code is wrong or has expired."), status.HTTP_401_UNAUTHORIZED)
+        if credentials.password_expired(user):
+            return error_response("password", "password_expired", _(
+                "password: the password has expired; change it on the website first."),
+                status.HTTP_403_FORBIDDEN)
         # The account's expired tokens go now (the per-request check only reads its own).
         get_token_model().objects.filter(user=user, expiry__lt=timezone.now()).delete()
         instance, token = get_token_model().objects.create(user)

@@ -71,4 +71,5 @@ class CoreConfig(contract.RananApp):
     }
 
     def ready(self) -> None:
-        from ranan.core import signals  # noqa: F401  (login/failed-login audit receivers)
+        # Receivers: the login/failed-login audit (signals), revocation on credential changes.
+        from ranan.core import credentials, signals  # noqa: F401

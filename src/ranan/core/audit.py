@@ -172,6 +172,7 @@ def record_export(*, actor, model: str, rows: int, filters: dict, personal: bool
 
 
 def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address as our trusted proxies report it (core.clientip)."""
+    from ranan.core.clientip import client_ip as resolve
+
+    return resolve(request)

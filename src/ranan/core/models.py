@@ -173,6 +173,11 @@ class Account(AbstractUser):
         Jurisdiction, verbose_name=_("area"), related_name="accounts", blank=True
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # Credentials (issue 16): a password change, reset, deactivation or re-enabling moves the
+    # epoch, which is part of the session hash, so every older session ends (core.credentials).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True,
+                                               editable=False)
 
     objects = AccountManager()  # type: ignore[misc]
     scope = ScopeSpec(
@@ -186,6 +191,15 @@ class Account(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django's hash of the password, plus the epoch: a session made before the
+        credentials changed (or before the account was disabled) no longer matches. (Django's
+        get_session_auth_hash and its SECRET_KEY_FALLBACKS variant both call this.)"""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac("ranan.core.Account.session", f"{self.password}:{self.session_epoch}",
+                           secret=secret, algorithm="sha256").hexdigest()
 
     @cached_property
     def roles(self) -> frozenset[str]:

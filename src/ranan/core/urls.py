@@ -1,11 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ranan.core import views, views_privacy
+from ranan.core import views, views_auth, views_privacy
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/", views_auth.LoginView.as_view(), name="login"),
+    path("login/verify/", views_auth.otp_verify, name="otp-verify"),
+    path("account/security/", views_auth.account_security, name="account-security"),
+    path("account/security/enrol/", views_auth.otp_enrol, name="otp-enrol"),
+    path("account/security/recovery-codes/", views_auth.recovery_codes, name="otp-recovery-codes"),
+    path("account/password/", views_auth.password_change, name="password-change"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", views.switch_language, name="switch-language"),
     path("areas/", views.jurisdiction_list, name="jurisdiction-list"),
