@@ -10,7 +10,7 @@ used here), and a gunicorn server started here per mode:
 
 - unbounded: gthread, --workers x --threads, no limit on password checks (the slots set
   wide open: LOGIN_CONCURRENCY=LOGIN_QUEUE=100), as before issue 16;
-- bounded: the same server with the defaults (LOGIN_CONCURRENCY=2, LOGIN_QUEUE=2 per
+- bounded: the same server with the defaults (LOGIN_CONCURRENCY=1, LOGIN_QUEUE=1 per
   process; a login beyond them answers 503 with Retry-After and the client retries);
 - sync: `ranan serve`'s sync workers (no threads), bounded: for comparison.
 

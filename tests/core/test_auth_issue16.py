@@ -376,3 +376,12 @@ def test_beyond_the_queue_a_login_is_refused_at_once():
     release.set()
     first.join()
     second.join()
+
+
+def test_activity_does_not_stretch_the_session_past_8_hours(cast, clock):
+    client, _response = login("courier_a1")
+    for _ in range(17):  # active every 29 minutes: 8 h 13 min
+        assert client.get("/").status_code == 200
+        clock.shift(datetime.timedelta(minutes=29))
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith("/login/")

@@ -65,8 +65,8 @@ def slots() -> PasswordCheckSlots:
     """The process's slots, sized from settings.LOGIN_CONCURRENCY (resized when a test
     changes it)."""
     global _slots
-    size = max(1, getattr(settings, "LOGIN_CONCURRENCY", 2))
-    queue = max(0, getattr(settings, "LOGIN_QUEUE", size))
+    size = max(1, getattr(settings, "LOGIN_CONCURRENCY", 1))
+    queue = max(0, getattr(settings, "LOGIN_QUEUE", 1))
     with _lock:
         if _slots is None or (_slots.size, _slots.queue) != (size, queue):
             _slots = PasswordCheckSlots(size, queue)

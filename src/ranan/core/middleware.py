@@ -27,6 +27,7 @@ class AccountLanguageMiddleware:
 
 
 LAST_SEEN = "ranan_last_seen"
+STARTED = "ranan_started"
 
 
 def _json_error(code: str, message: str, status: int):
@@ -45,7 +46,9 @@ class SessionSecurityMiddleware:
 
     1. Idle timeout: a session unused for SESSION_IDLE_MINUTES is logged out (pages: back to
        the login page with a message; the API with session auth: 401 JSON). The absolute
-       limit stays SESSION_COOKIE_AGE. The last activity is written at most once a minute.
+       limit stays SESSION_COOKIE_AGE from the session's first request (checked here too:
+       each write of the session moves its cookie's expiry). The last activity is written at
+       most once a minute.
     2. Under the dengbao3 profile, a privileged account (core.credentials.privileged) that has
        not passed the second factor in this session sees only the verify / enrol pages.
     3. Under dengbao3, an account whose password is too old sees only the change page.
@@ -84,15 +87,21 @@ class SessionSecurityMiddleware:
 
         now = int(time.time())
         last = request.session.get(LAST_SEEN)
+        started = request.session.get(STARTED)
         limit = settings.SESSION_IDLE_MINUTES * 60
-        if isinstance(last, int) and limit > 0 and now - last > limit:
+        # Writing the session moves its cookie's expiry: the absolute limit is kept here.
+        too_old = isinstance(started, int) and now - started > settings.SESSION_COOKIE_AGE
+        if too_old or (isinstance(last, int) and limit > 0 and now - last > limit):
             logout(request)
-            message = _("You were logged out after %(minutes)d minutes without activity.") % {
+            message = _("Your session has expired: log in again.") if too_old else _(
+                "You were logged out after %(minutes)d minutes without activity.") % {
                 "minutes": settings.SESSION_IDLE_MINUTES}
             if _is_api(request):
                 return _json_error("session_idle", message, 401)
             messages.info(request, message)
             return redirect_to_login(request.get_full_path())
+        if not isinstance(started, int):
+            request.session[STARTED] = now
         if not isinstance(last, int) or now - last >= self.WRITE_EVERY:
             request.session[LAST_SEEN] = now
         return None
