@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from ranan.core import audit, privacy
 from ranan.core.models import AuditEntry, PersonalDataExport
 from ranan.core.services import account_update
+from ranan.customers import full_export
 from ranan.lib import masking
 from ranan.lib.logredact import RedactQueryString
 from tests.factories import HouseholdFactory
@@ -164,43 +165,44 @@ def test_the_ordinary_export_is_masked_for_every_role(household, cast, client):
 
 def test_a_full_export_needs_a_second_persons_approval(household, cast, client, clock):
     client.force_login(cast.courier_a1)
-    response = client.post("/privacy/exports/", {"reason": "x"})
+    response = client.post("/customers/full-exports/", {"reason": "x"})
     assert response.status_code == 400 and 'data-field="reason"' in response.content.decode()
-    response = client.post("/privacy/exports/", {"reason": "年度安全检查入户通知", "q": "孙八"})
+    response = client.post("/customers/full-exports/", {"reason": "年度安全检查入户通知", "q": "孙八"})
     assert response.status_code == 302
     export = PersonalDataExport.objects.get()
     assert export.state == "requested" and export.scope == {"q": "孙八"}
     # Not before approval.
-    assert client.get(f"/privacy/exports/{export.pk}/download/").status_code == 302
+    assert client.get(f"/customers/full-exports/{export.pk}/download/").status_code == 302
     export.refresh_from_db()
     assert export.state == "requested"
     # The requester cannot approve its own request (even holding the approving role).
     with pytest.raises(PermissionDenied):
         privacy.decide_export(actor=cast.courier_a1, export=export, approve=True)
     client.force_login(cast.station_manager)
-    own = privacy.request_export(actor=cast.station_manager, reason="自己申请自己批准", params={})
-    assert client.post(f"/privacy/exports/{own.pk}/decide/", {"decision": "approve"}).status_code == 403
+    own = full_export.request_export(actor=cast.station_manager, reason="自己申请自己批准", params={})
+    assert client.post(f"/customers/full-exports/{own.pk}/decide/",
+                       {"decision": "approve"}).status_code == 403
     own.refresh_from_db()
     assert own.state == "requested"
     # An approver of another organisation cannot.
     client.force_login(cast.gas_admin)
-    assert client.post(f"/privacy/exports/{export.pk}/decide/",
+    assert client.post(f"/customers/full-exports/{export.pk}/decide/",
                        {"decision": "approve"}).status_code == 403
     # The station manager (a second person of the requester's station) approves.
     client.force_login(cast.station_manager)
-    assert f'data-export="{export.pk}"' in client.get("/privacy/exports/").content.decode()
-    assert client.post(f"/privacy/exports/{export.pk}/decide/",
+    assert f'data-export="{export.pk}"' in client.get("/customers/full-exports/").content.decode()
+    assert client.post(f"/customers/full-exports/{export.pk}/decide/",
                        {"decision": "approve", "note": "同意"}).status_code == 302
     export.refresh_from_db()
     assert export.state == "approved" and export.decided_by == cast.station_manager
     # Only the requester downloads.
-    assert client.get(f"/privacy/exports/{export.pk}/download/").status_code == 404
+    assert client.get(f"/customers/full-exports/{export.pk}/download/").status_code == 404
     client.force_login(cast.courier_a1)
-    response = client.get(f"/privacy/exports/{export.pk}/download/")
+    response = client.get(f"/customers/full-exports/{export.pk}/download/")
     assert response.status_code == 200
     assert PHONE in _cells(response)
     # Once.
-    assert client.get(f"/privacy/exports/{export.pk}/download/").status_code == 302
+    assert client.get(f"/customers/full-exports/{export.pk}/download/").status_code == 302
     actions = list(AuditEntry.objects.filter(model="core.personaldataexport",
                                              object_pk=str(export.pk)).values_list("action", flat=True))
     assert sorted(actions) == ["create", "update", "update"]
@@ -209,20 +211,20 @@ def test_a_full_export_needs_a_second_persons_approval(household, cast, client, 
 
 
 def test_an_approval_expires_after_24_hours(household, cast, client, clock):
-    export = privacy.request_export(actor=cast.courier_a1, reason="入户安检通知住户", params={})
+    export = full_export.request_export(actor=cast.courier_a1, reason="入户安检通知住户", params={})
     privacy.decide_export(actor=cast.lpg_admin, export=export, approve=True)
     clock.shift(datetime.timedelta(hours=25))
     client.force_login(cast.courier_a1)
-    assert client.get(f"/privacy/exports/{export.pk}/download/").status_code == 302
+    assert client.get(f"/customers/full-exports/{export.pk}/download/").status_code == 302
     export.refresh_from_db()
     assert export.state == "approved" and export.downloaded_at is None
 
 
 def test_a_refused_request_is_never_downloaded(household, cast, client):
-    export = privacy.request_export(actor=cast.courier_a1, reason="入户安检通知住户", params={})
+    export = full_export.request_export(actor=cast.courier_a1, reason="入户安检通知住户", params={})
     privacy.decide_export(actor=cast.station_manager, export=export, approve=False)
     client.force_login(cast.courier_a1)
-    assert client.get(f"/privacy/exports/{export.pk}/download/").status_code == 302
+    assert client.get(f"/customers/full-exports/{export.pk}/download/").status_code == 302
     export.refresh_from_db()
     assert export.state == "refused"
 

@@ -19,7 +19,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled
@@ -184,20 +183,6 @@ def reason_form(data=None):
 DOWNLOAD_HOURS = 24
 
 
-def _scope(params) -> dict:
-    from ranan.customers.selectors import FILTERS
-
-    scope = {}
-    for key in FILTERS:
-        values = params.getlist(key) if hasattr(params, "getlist") else params.get(key)
-        if isinstance(values, str):
-            values = [values]
-        values = [str(v).strip() for v in values or [] if str(v).strip()]
-        if values:
-            scope[key] = values if len(values) > 1 else values[0]
-    return scope
-
-
 def may_approve(actor, export) -> bool:
     from ranan.core.permissions import can
 
@@ -218,34 +203,6 @@ def approvers_for(requester):
     return (Account.objects.filter(is_active=True, organisation_id__in={org.pk, org.parent_id} - {None},
                                    role_rows__role__in=[Role.STATION_MANAGER, Role.ENTERPRISE_ADMIN])
             .exclude(pk=requester.pk).distinct())
-
-
-def request_export(*, actor, reason: str, params, ip_address=None):
-    """Ask for the customer list (the list's filters in `params`) with full numbers."""
-    from django.core.exceptions import PermissionDenied
-
-    from ranan.core.models import PersonalDataExport
-    from ranan.core.notify import notify
-    from ranan.core.permissions import can
-    from ranan.customers.selectors import filter_customers
-
-    if not can(actor, "customers.personal_data"):
-        raise PermissionDenied(_("Your role does not work with full phone and ID numbers."))
-    reason = validate_reason(reason)
-    scope = _scope(params)
-    filter_customers(actor, scope)  # a bad filter is refused now, naming the parameter
-    with transaction.atomic():
-        export = PersonalDataExport.objects.create(requested_by=actor, reason=reason,
-                                                   scope=scope, requested_at=timezone.now())
-        audit.record_create(actor=actor, instance=export, details={"reason": reason})
-        for approver in approvers_for(actor):
-            notify(kind="personal_export_request", to_account=approver,
-                   dedupe_key=f"personal-export:{export.pk}:{approver.pk}",
-                   subject=_("Approve an export with full phone and ID numbers"),
-                   body=_("%(account)s asks to export the customer list with full phone and ID "
-                          "numbers. Reason: %(reason)s. Approve or refuse: %(url)s") % {
-                       "account": actor, "reason": reason, "url": reverse("personal-export-list")})
-    return export
 
 
 def decide_export(*, actor, export, approve: bool, note: str = "", ip_address=None):
@@ -275,31 +232,3 @@ def decide_export(*, actor, export, approve: bool, note: str = "", ip_address=No
         export.save()
         audit.record_update(actor=actor, instance=export, before=before)
     return export
-
-
-def download_export(*, actor, export, ip_address=None):
-    """The approved export's file (open handle, rows), for its requester, once, in time."""
-    from django.core.exceptions import PermissionDenied
-
-    from ranan.core.models import PersonalDataExport
-    from ranan.customers.exporter import export_customers
-    from ranan.customers.selectors import filter_customers
-
-    with transaction.atomic():
-        export = PersonalDataExport.objects.select_for_update().get(pk=export.pk)
-        if actor.pk != export.requested_by_id:
-            raise PermissionDenied(_("Only the requester downloads an approved export."))
-        if export.state != PersonalDataExport.State.APPROVED:
-            raise ValidationError({"state": _("This export is not approved, or was already "
-                                              "downloaded.")})
-        if export.expires_at is None or timezone.now() > export.expires_at:
-            raise ValidationError({"state": _("The approval has expired: ask again.")})
-        qs, cleaned = filter_customers(actor, export.scope)
-        handle, rows = export_customers(actor=actor, queryset=qs, filters=cleaned,
-                                        ip_address=ip_address, approved=export)
-        before = audit.snapshot(export)
-        export.state = PersonalDataExport.State.DOWNLOADED
-        export.downloaded_at, export.rows = timezone.now(), rows
-        export.save()
-        audit.record_update(actor=actor, instance=export, before=before)
-    return handle, rows

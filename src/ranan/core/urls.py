@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ranan.core import views, views_auth, views_privacy
+from ranan.core import views, views_auth
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,9 +26,4 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit-list"),
     path("audit/export/", views.audit_export, name="audit-export"),
     path("outbox/", views.outbox, name="outbox"),
-    path("privacy/exports/", views_privacy.export_requests, name="personal-export-list"),
-    path("privacy/exports/<int:pk>/decide/", views_privacy.export_decide,
-         name="personal-export-decide"),
-    path("privacy/exports/<int:pk>/download/", views_privacy.export_download,
-         name="personal-export-download"),
 ]

@@ -35,7 +35,7 @@ def export_customers(*, actor, queryset, filters: dict, ip_address=None, approve
 
     Phone and ID numbers are masked for every role (issue 16); they are written in full only
     for an approved personal-data export (`approved`: a core.PersonalDataExport a second
-    account approved, downloaded by its requester, core.privacy.download_export)."""
+    account approved, downloaded by its requester, customers.full_export)."""
     full = approved is not None and can(actor, "customers.personal_data")
     names = _lineage_names(actor, queryset)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")

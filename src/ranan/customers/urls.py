@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ranan.customers import views
+from ranan.customers import views, views_full_export
 
 urlpatterns = [
     path("", views.customer_list, name="customer-list"),
@@ -11,5 +11,10 @@ urlpatterns = [
     path("<int:pk>/", views.customer_detail, name="customer-detail"),
     path("<int:pk>/edit/", views.customer_edit, name="customer-edit"),
     path("<int:pk>/unmask/", views.customer_unmask, name="customer-unmask"),
+    path("full-exports/", views_full_export.export_requests, name="personal-export-list"),
+    path("full-exports/<int:pk>/decide/", views_full_export.export_decide,
+         name="personal-export-decide"),
+    path("full-exports/<int:pk>/download/", views_full_export.export_download,
+         name="personal-export-download"),
     path("<int:pk>/devices/<int:device_pk>/remove/", views.device_remove, name="device-remove"),
 ]

@@ -1,6 +1,6 @@
-"""Personal-data export requests (issue 16, PIPL): the requester asks with a reason and the
+"""Exports with full numbers (issue 16, PIPL): the requester asks with a reason and the
 customer list's filters, a second person approves or refuses, the requester downloads the file
-once within 24 hours. The rules are in core.privacy."""
+once within 24 hours. The rules are in customers.full_export and core.privacy."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from ranan.core import audit, privacy
 from ranan.core.forms import apply_service_errors
 from ranan.core.models import PersonalDataExport
 from ranan.core.permissions import can, requires
+from ranan.customers import full_export
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _to_decide(user):
@@ -41,7 +44,7 @@ def export_requests(request):
             raise PermissionDenied
         if form.is_valid():
             try:
-                privacy.request_export(actor=request.user, reason=form.cleaned_data["reason"],
+                full_export.request_export(actor=request.user, reason=form.cleaned_data["reason"],
                                        params=request.POST, ip_address=audit.client_ip(request))
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -49,10 +52,10 @@ def export_requests(request):
                 messages.success(request, _("Request sent: a second person must approve it."))
                 return redirect("personal-export-list")
         status = 400
-    scope = privacy._scope(request.POST if request.method == "POST" else request.GET)
+    scope = full_export._scope(request.POST if request.method == "POST" else request.GET)
     mine = PersonalDataExport.objects.filter(requested_by=request.user).select_related(
         "decided_by")[:50]
-    return render(request, "core/privacy/exports.html", {
+    return render(request, "customers/full_exports.html", {
         "form": form, "can_request": can_request, "scope": scope, "mine": mine,
         "to_decide": _to_decide(request.user)[:50], "now": timezone.now(),
         "states": PersonalDataExport.State,
@@ -85,12 +88,10 @@ def export_download(request, pk):
     if export.requested_by_id != request.user.pk:
         raise Http404
     try:
-        handle, _rows = privacy.download_export(actor=request.user, export=export,
+        handle, _rows = full_export.download_export(actor=request.user, export=export,
                                                 ip_address=audit.client_ip(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("personal-export-list")
-    from ranan.customers.views import exporter_content_type
-
-    return FileResponse(handle, as_attachment=True, content_type=exporter_content_type(),
+    return FileResponse(handle, as_attachment=True, content_type=XLSX,
                          filename=f"customers-full-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
