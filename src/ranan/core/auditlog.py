@@ -363,8 +363,8 @@ def export_xlsx(*, actor, queryset, filters: dict, ip_address=None):
     import tempfile
 
     from ranan.core import audit
-
     from ranan.lib import safe_output
+
     export_check(queryset)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")
     book = safe_output.workbook(handle.name, {"constant_memory": True})

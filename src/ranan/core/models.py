@@ -242,16 +242,6 @@ class AccountRole(models.Model):
     def __str__(self) -> str:
         return f"{self.account} – {self.get_role_display()}"
 
-
-class AuditQuerySet(models.QuerySet):
-    # Append-only: the ORM refuses bulk changes; the database refuses UPDATE (both engines)
-    # and DELETE (PostgreSQL) with triggers, see migration 0002.
-    def update(self, **kwargs):
-        raise PermissionDenied("The audit log is append-only.")
-
-    def delete(self):
-        raise PermissionDenied("The audit log is append-only.")
-
     def save(self, *args, **kwargs):
         # Separation of duties (三员分立) below the services too: a role row that would make
         # its account hold two of admin / security admin / auditor is refused (the services'
@@ -264,6 +254,16 @@ class AuditQuerySet(models.QuerySet):
             raise ValidationError({"role": _("This role cannot be held with the account's "
                                              "other roles (separation of duties).")})
         super().save(*args, **kwargs)
+
+
+class AuditQuerySet(models.QuerySet):
+    # Append-only: the ORM refuses bulk changes; the database refuses UPDATE (both engines)
+    # and DELETE (PostgreSQL) with triggers, see migration 0002.
+    def update(self, **kwargs):
+        raise PermissionDenied("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionDenied("The audit log is append-only.")
 
 
 class AuditEntry(models.Model):
