@@ -10,6 +10,7 @@ from django_filters import rest_framework as filters
 from ranan.core import selectors
 from ranan.core.choices import AuditAction
 from ranan.core.models import AuditEntry, Jurisdiction
+from ranan.lib.dates import utc_iso_datetime_filter
 from ranan.lib.filters import SelectorFilterSet, meta
 from ranan.lib.naturalsort import natural_key
 
@@ -18,8 +19,8 @@ class AuditFilter(SelectorFilterSet):
     account = filters.CharFilter(help_text="username or account id")
     model = filters.CharFilter(help_text="record type, e.g. core.account")
     action = filters.ChoiceFilter(choices=AuditAction.choices)
-    since = filters.IsoDateTimeFilter(help_text="ISO 8601 date-time, inclusive")
-    until = filters.IsoDateTimeFilter(help_text="ISO 8601 date-time, exclusive")
+    since = utc_iso_datetime_filter(help_text="ISO 8601 date-time, inclusive")
+    until = utc_iso_datetime_filter(help_text="ISO 8601 date-time, exclusive")
 
     Meta = meta(AuditEntry)
 

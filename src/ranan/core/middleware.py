@@ -30,6 +30,15 @@ LAST_SEEN = "ranan_last_seen"
 STARTED = "ranan_started"
 
 
+def start_session(session) -> None:
+    """Note a new login's start and activity in its session (called on user_logged_in)."""
+    import time
+
+    now = int(time.time())
+    session[STARTED] = now
+    session[LAST_SEEN] = now
+
+
 def _json_error(code: str, message: str, status: int):
     from django.http import JsonResponse
 

@@ -10,6 +10,13 @@ from ranan.core.choices import AuditAction
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is not None:
+        # The idle and absolute limits start at login, so the first page does not write the
+        # session again (core.middleware.SessionSecurityMiddleware).
+        from ranan.core.middleware import start_session
+
+        start_session(session)
     audit.record(actor=user, action=AuditAction.LOGIN, instance=user,
                  ip_address=audit.client_ip(request))
 

@@ -60,7 +60,8 @@ class CustomerSerializer(serializers.ModelSerializer):
     jurisdiction = ScopedPrimaryKeyField(model=Jurisdiction)
     gas_company = SupplierField(model=Organisation, required=False, allow_null=True)
     lpg_station = SupplierField(model=Organisation, required=False, allow_null=True)
-    jurisdiction_code = serializers.CharField(source="jurisdiction.code", read_only=True)
+    jurisdiction_code = serializers.CharField(source="jurisdiction.code", read_only=True,
+                                              allow_null=True)
     missing = serializers.SerializerMethodField()
     care_flags = serializers.SerializerMethodField()
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ranan.core.forms import StyledForm
 from ranan.cylinders.models import CylinderType
 from ranan.delivery.choices import Channel, FailReason, Payment
+from ranan.lib.dates import utc_datetime_field
 
 # What the page offers: the self-service channel is the customers' own page, not this one;
 # "refused by the interlock" is recorded by the delivery itself.
@@ -29,7 +30,7 @@ class OrderForm(StyledForm):
     # Any whole number: the service says what is allowed (1 to 10).
     quantity = forms.IntegerField(label=_("Quantity"), initial=1, widget=forms.NumberInput(
         attrs={"inputmode": "numeric", "min": 1, "max": 10}))
-    received_at = forms.DateTimeField(
+    received_at = utc_datetime_field(
         label=_("Asked at"), required=False,
         help_text=_("When the villager asked (in the WeChat group or on the phone)."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))

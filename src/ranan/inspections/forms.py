@@ -18,6 +18,7 @@ from ranan.inspections import services
 from ranan.inspections.choices import MeasureKind, Outcome, VisitKind
 from ranan.inspections.models import ChecklistItem
 from ranan.lib import images
+from ranan.lib.dates import utc_datetime_field
 
 GENERAL = ""  # the label of a photo that documents no particular item
 
@@ -26,7 +27,7 @@ class VisitForm(StyledForm):
     """The fields of a visit that do not depend on the checklist."""
 
     client_id = forms.UUIDField(widget=forms.HiddenInput)
-    started_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+    started_at = utc_datetime_field(widget=forms.HiddenInput, required=False)
     corrects = forms.IntegerField(widget=forms.HiddenInput, required=False)
     plan = forms.IntegerField(widget=forms.HiddenInput, required=False)
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
