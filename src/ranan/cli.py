@@ -1,7 +1,7 @@
 """The `ranan` command: demo, serve, worker, and every Django management command.
 
     ranan demo [--port 8000] [--reset] [--no-serve]
-    ranan serve [--bind 127.0.0.1:8000] [--workers 2]
+    ranan serve [--bind 127.0.0.1:8000] [--workers 2] [--threads 4]
     ranan worker [--once]
     ranan backup [--output FILE]
     ranan restore FILE [--force] [--check]
@@ -72,6 +72,9 @@ def serve(args) -> int:
     # --timeout: a million-row customer import runs inside its request (~80 s measured).
     sys.argv = ["gunicorn", "ranan.wsgi:application", "--bind", args.bind,
                 "--workers", str(args.workers), "--timeout", "600", "--access-logfile", "-",
+                # Threads beside the logins: the login limit (core.login_limit) keeps the
+                # password checks from taking every thread (bench/login_storm.py, issue 16).
+                "--worker-class", "gthread", "--threads", str(args.threads),
                 # The path without its query string: searched phone numbers stay out of the log.
                 "--access-logformat", ACCESS_LOG_FORMAT]
     run()
@@ -168,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="run the production server (gunicorn)")
     p.add_argument("--bind", default="127.0.0.1:8000")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=4)
     p.set_defaults(func=serve)
 
     p = sub.add_parser("worker", help="run background tasks and periodic jobs")

@@ -127,3 +127,21 @@ def test_the_database_runs_as_designed(db, settings):
     else:
         assert options["pool"]["max_size"] >= 1
     assert settings.TIME_ZONE == "Asia/Shanghai" and settings.LANGUAGE_CODE == "zh-hans"
+
+
+def test_serve_runs_threaded_workers_and_logs_no_query_string(monkeypatch):
+    """Issue 16: the login limit protects other requests only beside threads; the access log
+    never holds a searched phone number (%(U)s is the path without its query)."""
+    import sys
+
+    import gunicorn.app.wsgiapp
+
+    seen = {}
+    monkeypatch.setattr(gunicorn.app.wsgiapp, "run", lambda: seen.setdefault("argv", sys.argv[:]))
+    monkeypatch.setattr(sys, "argv", ["ranan"])
+    assert cli.main(["serve", "--workers", "3"]) == 0
+    argv = seen["argv"]
+    assert argv[argv.index("--worker-class") + 1] == "gthread"
+    assert argv[argv.index("--threads") + 1] == "4" and argv[argv.index("--workers") + 1] == "3"
+    log_format = argv[argv.index("--access-logformat") + 1]
+    assert "%(U)s" in log_format and "%(r)s" not in log_format and "%(q)s" not in log_format
