@@ -54,7 +54,10 @@ def test_the_enumeration_loop_over_the_page_trips_the_limit_and_alerts_the_audit
     assert statuses.index(429) <= 21
     # Once tripped, the true number is not confirmed either (1234 comes after the trip).
     assert hits == []
-    assert client.get("/customers/", {"q": TRUE}).status_code == 429
+    refused = client.get("/customers/", {"q": TRUE})
+    assert refused.status_code == 429
+    # The site's page with a way back, not bare text (issue 16's browser review).
+    assert b'data-testid="bad-request-throttled"' in refused.content and b'href="/"' in refused.content
     row = AuditEntry.objects.get(action="denied", actor=cast.courier_a1)
     assert row.details["search_enumeration"] is True
     alert = Message.objects.get(kind="search_enumeration")

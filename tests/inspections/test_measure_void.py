@@ -103,7 +103,8 @@ def test_the_api_takes_the_photo_in_base64_or_multipart_and_names_what_is_missin
     assert Customer.objects.get(pk=other.pk).status == CustomerStatus.SHUT_OFF
     # The photo is served to those who see the measure, not to another area.
     photo = browser(homes.inspector).get(body["photo"])
-    assert photo.status_code == 200 and {"private", "no-store"} <= set(photo["Cache-Control"].replace(" ", "").split(","))
+    assert photo.status_code == 200
+    assert {"private", "no-store"} <= set(photo["Cache-Control"].replace(" ", "").split(","))
     assert browser(homes.regulator_a).get(body["photo"]).status_code == 404
 
 

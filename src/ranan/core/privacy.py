@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled
@@ -137,8 +136,13 @@ class PrivacyMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, SearchThrottled):
-            response = HttpResponse(str(exception.detail), status=429,
-                                    content_type="text/plain; charset=utf-8")
+            from django.shortcuts import render
+
+            # The 400 page's layout, with a way back (the browser review of issue 16).
+            response = render(request, "400.html", {
+                "status": 429, "heading": _("Too many searches"),
+                "errors": [{"field": "q", "code": "throttled", "message": str(exception.detail)}],
+            }, status=429)
             if exception.wait:
                 response["Retry-After"] = str(int(exception.wait))
             return response

@@ -38,9 +38,12 @@ _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Code"), max_length=16, widget=forms.TextInput(
-        attrs={"class": "form-control", "autocomplete": "one-time-code", "inputmode": "numeric",
-               "autofocus": True, "data-testid": "otp-code"}))
+    # Not inputmode=numeric: a recovery code has letters too.
+    code = forms.CharField(label=gettext_lazy("Verification code"), max_length=16,
+                           widget=forms.TextInput(attrs={
+                               "class": "form-control", "autocomplete": "one-time-code",
+                               "autocapitalize": "none", "autofocus": True,
+                               "data-testid": "otp-code"}))
 
 
 def _next(request, default: str = "home") -> str:
