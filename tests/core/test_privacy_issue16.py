@@ -236,3 +236,27 @@ def test_the_auditor_matches_a_known_number_without_reading_it(household, cast):
     assert found.filter(model="customers.customer", object_pk=str(household.pk)).exists()
     assert not audit_entries(q="13812345679").filter(model="customers.customer").exists()
     assert audit_entries(q=ID.lower()).filter(object_pk=str(household.pk)).exists()
+
+
+def test_an_exports_filters_read_in_words(household, cast, client):
+    """The request page says "Area: <name>; Status: Active", not `jurisdiction=#12` (review)."""
+    from ranan.customers.choices import CustomerStatus, Supply
+
+    client.force_login(cast.courier_a1)
+    client.cookies["django_language"] = "en"
+    code = cast.village_a1.code or f"#{cast.village_a1.pk}"
+    params = {"jurisdiction": code, "status": "active", "supply": ["lpg", "pipeline"]}
+    page = client.get("/customers/full-exports/", params).content.decode()
+    scope = page[page.index('data-testid="export-scope"'):].split("</div>")[0]
+    assert cast.village_a1.name in scope and str(CustomerStatus.ACTIVE.label) in scope
+    assert str(Supply.LPG.label) in scope and "status=" not in scope and "jurisdiction=" not in scope
+    # Each value of a repeated filter is its own hidden field (a list was one "['lpg', ...]").
+    assert page.count('name="supply" value="lpg"') == 1 and "[&#x27;" not in page
+    client.post("/customers/full-exports/", {"reason": "年度安全检查入户通知", **params})
+    export = PersonalDataExport.objects.get()
+    assert export.scope["supply"] == ["lpg", "pipeline"]
+    # The approver reads the same words.
+    client.force_login(cast.station_manager)
+    rows = client.get("/customers/full-exports/").content.decode()
+    row = rows.split(f'data-export="{export.pk}"')[1].split("</tr>")[0]
+    assert cast.village_a1.name in row and str(Supply.PIPELINE.label) in row

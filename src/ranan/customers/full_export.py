@@ -73,3 +73,31 @@ def download_export(*, actor, export, ip_address=None):
         export.save()
         audit.record_update(actor=actor, instance=export, before=before)
     return handle, rows
+
+
+def describe(scope: dict, user) -> list[tuple[str, str]]:
+    """The filters of a request in words, (label, values): an area's name, not its code or
+    id; a status's label, not `active` (the browser review of issue 16)."""
+    from django.utils.translation import gettext_lazy
+
+    from ranan.core.selectors import jurisdiction_by_code
+    from ranan.customers.choices import CareFlag, CustomerKind, CustomerStatus, Missing, Supply
+
+    words = {
+        "kind": (gettext_lazy("Kind"), dict(CustomerKind.choices)),
+        "supply": (gettext_lazy("Supply"), dict(Supply.choices)),
+        "flag": (gettext_lazy("Care"), dict(CareFlag.choices)),
+        "missing": (gettext_lazy("Missing devices"), {m.name.lower(): m.label for m in Missing}),
+        "status": (gettext_lazy("Status"), dict(CustomerStatus.choices)),
+        "q": (gettext_lazy("Search"), {}),
+    }
+    described = []
+    for key, value in scope.items():
+        values = value if isinstance(value, list) else [value]
+        if key == "jurisdiction":
+            node = jurisdiction_by_code(user, str(values[0]))
+            described.append((str(gettext_lazy("Area")), node.name if node else str(values[0])))
+            continue
+        label, names = words.get(key, (key, {}))
+        described.append((str(label), ", ".join(str(names.get(str(v).lower(), v)) for v in values)))
+    return described

@@ -53,11 +53,17 @@ def export_requests(request):
                 return redirect("personal-export-list")
         status = 400
     scope = full_export._scope(request.POST if request.method == "POST" else request.GET)
-    mine = PersonalDataExport.objects.filter(requested_by=request.user).select_related(
-        "decided_by")[:50]
+    mine = list(PersonalDataExport.objects.filter(requested_by=request.user).select_related(
+        "decided_by")[:50])
+    to_decide = list(_to_decide(request.user)[:50])
+    for row in [*mine, *to_decide]:
+        row.described = full_export.describe(row.scope, request.user)
     return render(request, "customers/full_exports.html", {
         "form": form, "can_request": can_request, "scope": scope, "mine": mine,
-        "to_decide": _to_decide(request.user)[:50], "now": timezone.now(),
+        "described": full_export.describe(scope, request.user),
+        "hidden": [(key, value) for key, values in scope.items()
+                   for value in (values if isinstance(values, list) else [values])],
+        "to_decide": to_decide, "now": timezone.now(),
         "states": PersonalDataExport.State,
     }, status=status)
 
