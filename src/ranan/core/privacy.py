@@ -143,8 +143,9 @@ class PrivacyMiddleware:
                 "status": 429, "heading": _("Too many searches"),
                 "errors": [{"field": "q", "code": "throttled", "message": str(exception.detail)}],
             }, status=429)
-            if exception.wait:
-                response["Retry-After"] = str(int(exception.wait))
+            wait = getattr(exception, "wait", None)  # DRF's Throttled sets it; the stubs omit it
+            if wait:
+                response["Retry-After"] = str(int(wait))
             return response
         return None
 

@@ -5,6 +5,7 @@ its last day)."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -48,7 +49,7 @@ def utc_or_invalid(value: datetime.datetime | None) -> datetime.datetime | None:
         raise ValueError("out of range") from error
 
 
-def _utc_field(base):
+def _utc_field(base: Any) -> Any:
     """A form field class like `base` (a DateTimeField) whose aware values come out UTC."""
     from django.core.exceptions import ValidationError
 
