@@ -260,3 +260,24 @@ def test_an_exports_filters_read_in_words(household, cast, client):
     rows = client.get("/customers/full-exports/").content.decode()
     row = rows.split(f'data-export="{export.pk}"')[1].split("</tr>")[0]
     assert cast.village_a1.name in row and str(Supply.PIPELINE.label) in row
+
+
+def test_out_of_area_nobody_unmasks_or_decides(household, cast, client, api):
+    """The wrong area: a courier of the next village gets a 404 for the household, page and API
+    (not a 403 that confirms it exists); another enterprise's administrator cannot decide a
+    station's export request, and nothing is written."""
+    client.force_login(cast.courier_a2)
+    assert client.post(f"/customers/{household.pk}/unmask/", {"reason": "送气前确认"}).status_code == 404
+    response = api.as_(cast.courier_a2).post(f"/api/v1/customers/{household.pk}/unmask/",
+                                             {"reason": "送气前确认"}, format="json")
+    assert response.status_code == 404
+    assert not AuditEntry.objects.filter(action="unmask").exists()
+
+    client.force_login(cast.courier_a1)
+    client.post("/customers/full-exports/", {"reason": "年度安全检查入户通知"})
+    export = PersonalDataExport.objects.get()
+    client.force_login(cast.gas_admin)
+    answer = client.post(f"/customers/full-exports/{export.pk}/decide/", {"decision": "approve"})
+    assert answer.status_code in (403, 404)
+    export.refresh_from_db()
+    assert export.state == "requested" and export.decided_by is None

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from ranan.hazards import services
+from ranan.hazards.choices import State
 from tests.inspections.conftest import homes, png  # noqa: F401,F811 - shared fixtures
 
 
@@ -23,3 +24,13 @@ def hazard(homes):  # noqa: F811 - the shared fixture
 
 def days(n: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def move(actor, hazard, to, **kw):
+    """One transition with what it needs (a fix's photo and note, a rejection's reason)."""
+    if to == State.FIXED:
+        kw.setdefault("photos", [png()])
+        kw.setdefault("note", "已更换")
+    if to in (State.REJECTED, State.UNFIXABLE):
+        kw.setdefault("note", "理由")
+    return services.hazard_transition(actor=actor, hazard=hazard, to=to, **kw)

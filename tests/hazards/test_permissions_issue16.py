@@ -12,16 +12,7 @@ from django.urls import reverse
 from ranan.hazards import services
 from ranan.hazards.choices import State
 from ranan.hazards.models import Hazard
-from tests.hazards.conftest import png
-
-
-def move(actor, hazard, to, **kw):
-    if to == State.FIXED:
-        kw.setdefault("photos", [png()])
-        kw.setdefault("note", "已更换")
-    if to in (State.REJECTED, State.UNFIXABLE):
-        kw.setdefault("note", "理由")
-    return services.hazard_transition(actor=actor, hazard=hazard, to=to, **kw)
+from tests.hazards.conftest import move
 
 
 @pytest.fixture

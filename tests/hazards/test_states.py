@@ -11,19 +11,12 @@ from ranan.customers.models import Customer
 from ranan.hazards import services
 from ranan.hazards.choices import State
 from ranan.hazards.models import Hazard, HazardEvent, HazardPhoto
-from tests.hazards.conftest import days, png
+from tests.hazards.conftest import days, move, png
 
 ALL = [s.value for s in State]
 ALLOWED = {(f, t) for t, froms in services.TRANSITIONS.items() for f in froms}
 
 
-def move(actor, hazard, to, **kw):
-    if to == State.FIXED:
-        kw.setdefault("photos", [png()])
-        kw.setdefault("note", "已更换")
-    if to in (State.REJECTED, State.UNFIXABLE):
-        kw.setdefault("note", "理由")
-    return services.hazard_transition(actor=actor, hazard=hazard, to=to, **kw)
 
 
 def put(hazard, state, fixer=None):
